@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+// The device interface: what every back end (model, sim, usb) offers the host.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <system_error>
+
+#include "lathe/model/chain.hpp"
+#include "lathe/registers.hpp"
+
+namespace lathe {
+
+enum class DeviceError {
+  kOk = 0,
+  kUnknownBackend,   // not one of auto, model, sim, usb
+  kNotAvailable,     // back end not built in, or no board attached
+  kInvalidArgument,  // e.g. buffer sizes that are not whole stereo frames
+  kTimeout,
+  kDisconnected,
+  kProtocol,
+};
+const std::error_category& device_category();
+std::error_code make_error_code(DeviceError e);
+
+struct DeviceInfo {
+  std::string backend;      // "model", "sim", "usb"
+  std::string description;  // for people
+  std::string serial;       // boards only
+  int protocol_version = 0;
+  int eq_bands = reg::kEqBands;
+};
+
+class Device {
+ public:
+  virtual ~Device() = default;
+  virtual DeviceInfo info() const = 0;
+  // Writes every register and commits them together at the next frame boundary.
+  virtual std::error_code write_registers(const reg::RegisterImage& regs) = 0;
+  // Clears all DSP state and meters; latches the lookahead and the dither seed.
+  virtual std::error_code reset() = 0;
+  // Interleaved stereo frames of 24-bit samples in; as many frames out, at the output
+  // word width. Output lags input by latency_frames(registers).
+  virtual std::error_code process(std::span<const int32_t> in, std::span<int32_t> out) = 0;
+  virtual std::error_code read_meters(model::Meters& meters, bool clear) = 0;
+};
+
+// Frames from input to output for a register set (latched at reset).
+inline int latency_frames(const reg::RegisterImage& r) {
+  return static_cast<int>(r[reg::kLimLookahead]) + reg::kLimiterExtraDelay;
+}
+
+// The bit-exact reference model as a device.
+class ModelDevice final : public Device {
+ public:
+  DeviceInfo info() const override;
+  std::error_code write_registers(const reg::RegisterImage& regs) override;
+  std::error_code reset() override;
+  std::error_code process(std::span<const int32_t> in, std::span<int32_t> out) override;
+  std::error_code read_meters(model::Meters& meters, bool clear) override;
+
+ private:
+  model::Chain chain_;
+};
+
+struct OpenedDevice {
+  std::unique_ptr<Device> device;
+  std::error_code error;
+  std::string message;  // what was chosen and why, or why nothing could be opened
+};
+// kind: "auto" (a USB board when one is attached, else the model), "model", "sim", "usb".
+OpenedDevice open_device(const std::string& kind);
+
+}  // namespace lathe
+
+template <>
+struct std::is_error_code_enum<lathe::DeviceError> : std::true_type {};

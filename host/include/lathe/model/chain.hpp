@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+// The whole mastering chain, frame by frame: trim, EQ, compressor, true-peak limiter,
+// dither. Integer registers and integer samples in, integer samples out: the reference
+// that the RTL and the board must match bit for bit.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "lathe/model/compressor.hpp"
+#include "lathe/model/dither.hpp"
+#include "lathe/model/equalizer.hpp"
+#include "lathe/model/true_peak_limiter.hpp"
+#include "lathe/registers.hpp"
+
+namespace lathe::model {
+
+// Meter values since the last clear, in chain units (see docs/fixed-point.md).
+struct Meters {
+  uint32_t in_peak[2] = {0, 0};     // max |input|, 24-bit units
+  uint32_t out_peak[2] = {0, 0};    // max |output|, 24-bit units (16-bit output << 8)
+  uint32_t true_peak = 0;           // max limiter detector peak before drive, Q5.27
+  int32_t comp_gr_max = 0;          // max compressor gain reduction, Q8.16 log2
+  int32_t lim_gr_max = 0;           // max limiter gain reduction, Q8.16 log2
+  uint64_t out_sum_sq[2] = {0, 0};  // sum of (output24 >> 4)^2, saturating
+  uint32_t frames = 0;              // frames since clear, saturating
+};
+
+// Output of the drive-independent front of the chain for one frame.
+struct FrontFrame {
+  int32_t left, right;  // after trim, EQ and compressor, Q5.27
+  int32_t peak_level;   // limiter detector level, Q8.16 log2
+};
+
+class Chain {
+ public:
+  // Registers take effect at the next frame; lookahead and dither seed at reset().
+  void configure(const reg::RegisterImage& r) {
+    regs_ = r;
+    trim_ = static_cast<int32_t>(r[reg::kTrimGain]);
+    bypass_ = (r[reg::kCtrl] & reg::kCtrlBypass) != 0;
+    eq_.configure(r);
+    comp_.configure(r);
+    lim_.configure(r);
+    dither_.configure(r);
+  }
+  const reg::RegisterImage& registers() const { return regs_; }
+
+  void reset() {
+    reset_front();
+    reset_back();
+    clear_meters();
+  }
+  void reset_front() {
+    eq_.reset();
+    comp_.reset();
+  }
+  void reset_back() {
+    lim_.reset();
+    dither_.reset();
+  }
+
+  // Frames of delay from input to output (the limiter's lookahead plus its detector span).
+  int latency() const { return lim_.latency(); }
+  int out_bits() const { return dither_.out_bits(); }
+
+  FrontFrame front(int32_t in_left, int32_t in_right) {
+    meter_input(in_left, in_right);
+    int32_t l = fx::apply_gain(in_left * (1 << fx::kEdgeToInternalShift), trim_);
+    int32_t r = fx::apply_gain(in_right * (1 << fx::kEdgeToInternalShift), trim_);
+    eq_.process(l, r);
+    comp_.process(l, r);
+    meters_.comp_gr_max = std::max(meters_.comp_gr_max, comp_.gain_reduction());
+    const int32_t level = lim_.detect(l, r);
+    meters_.true_peak = std::max(meters_.true_peak, lim_.last_peak());
+    return {l, r, level};
+  }
+
+  void back(const FrontFrame& f, int32_t in_left, int32_t in_right, int32_t& out_left,
+            int32_t& out_right) {
+    int32_t l = f.left, r = f.right;
+    lim_.apply(l, r, f.peak_level);
+    meters_.lim_gr_max = std::max(meters_.lim_gr_max, lim_.gain_reduction());
+    if (bypass_) {
+      l = in_left * (1 << fx::kEdgeToInternalShift);
+      r = in_right * (1 << fx::kEdgeToInternalShift);
+    }
+    out_left = dither_.process(l);
+    out_right = dither_.process(r);
+    meter_output(out_left, out_right);
+  }
+
+  // Interleaved stereo, 24-bit input samples; output samples are out_bits() wide.
+  void process(const int32_t* in, int32_t* out, std::size_t frames) {
+    for (std::size_t i = 0; i < frames; ++i) {
+      const FrontFrame f = front(in[2 * i], in[2 * i + 1]);
+      back(f, in[2 * i], in[2 * i + 1], out[2 * i], out[2 * i + 1]);
+    }
+  }
+
+  const Meters& meters() const { return meters_; }
+  void clear_meters() { meters_ = Meters{}; }
+
+  Compressor& compressor() { return comp_; }
+  TruePeakLimiter& limiter() { return lim_; }
+
+ private:
+  void meter_input(int32_t l, int32_t r) {
+    meters_.in_peak[0] = std::max(meters_.in_peak[0], fx::magnitude(l));
+    meters_.in_peak[1] = std::max(meters_.in_peak[1], fx::magnitude(r));
+  }
+  void meter_output(int32_t l, int32_t r) {
+    const int up = 24 - dither_.out_bits();
+    const int32_t s[2] = {l * (1 << up), r * (1 << up)};
+    for (int ch = 0; ch < 2; ++ch) {
+      meters_.out_peak[ch] = std::max(meters_.out_peak[ch], fx::magnitude(s[ch]));
+      const int64_t q = s[ch] >> 4;
+      const uint64_t sq = static_cast<uint64_t>(q * q);
+      meters_.out_sum_sq[ch] = meters_.out_sum_sq[ch] > UINT64_MAX - sq ? UINT64_MAX : meters_.out_sum_sq[ch] + sq;
+    }
+    if (meters_.frames != UINT32_MAX) ++meters_.frames;
+  }
+
+  reg::RegisterImage regs_{};
+  int32_t trim_ = 1 << fx::kGainFrac;
+  bool bypass_ = false;
+  Equalizer eq_;
+  Compressor comp_;
+  TruePeakLimiter lim_;
+  Dither dither_;
+  Meters meters_;
+};
+
+}  // namespace lathe::model

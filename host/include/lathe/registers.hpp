@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+// The register map of the mastering chain: what the host writes, what the model and the
+// RTL read. Every value is an integer in the format docs/fixed-point.md gives it.
+#pragma once
+#include <array>
+#include <cstdint>
+
+namespace lathe::reg {
+
+constexpr int kEqBands = 8;      // bands per EQ channel
+constexpr int kEqChannels = 2;   // L/R, or M/S in mid/side mode
+constexpr int kEqCoefs = 5;      // b0 b1 b2 a1 a2
+constexpr int kMaxLookahead = 1024;  // limiter lookahead, samples
+constexpr int kHoldBlock = 32;       // limiter hold is a minimum over blocks of this many samples
+// The true-peak detector spans 24 input samples (the wideband half-sample phase; the
+// BS.1770-4 phases use the middle 12). A detected peak constrains the gain of every
+// sample in the span, so the limiter delays audio by the lookahead plus span - 2 and
+// holds the requirement for lookahead + span - 1 samples (docs/fixed-point.md).
+constexpr int kTruePeakSpan = 24;
+constexpr int kLimiterExtraDelay = kTruePeakSpan - 2;  // D = lookahead + 22
+
+enum Addr : uint16_t {
+  kCtrl = 0x00,            // CtrlBit flags
+  kTrimGain = 0x01,        // Q5.27 linear
+  kCompThreshold = 0x08,   // Q8.16 log2 of full scale
+  kCompKneeHalf = 0x09,    // half the knee width, Q8.16 log2 units
+  kCompKneeCoef = 0x0a,    // slope / (2 * knee width), unsigned Q8.24
+  kCompSlope = 0x0b,       // 1 - 1/ratio, unsigned Q1.16
+  kCompAttack = 0x0c,      // 1 - exp(-1/(tau fs)), unsigned Q0.32
+  kCompRelease = 0x0d,     // 1 - exp(-1/(tau fs)), unsigned Q0.32
+  kCompMakeup = 0x0e,      // Q8.16 log2 gain
+  kLimDrive = 0x10,        // Q8.16 log2 gain into the limiter
+  kLimCeiling = 0x11,      // Q8.16 log2 of full scale (the host subtracts its margin)
+  kLimLookahead = 0x12,    // L, samples, 1..kMaxLookahead
+  kLimRecip = 0x13,        // ceil(2^31 / L), for the ramp average
+  kLimHoldBlocks = 0x14,   // ceil((L + kLimiterExtraDelay) / kHoldBlock)
+  kLimRelease = 0x15,      // 1 - exp(-1/(tau fs)), unsigned Q0.32
+  kDitherSeed = 0x18,      // xorshift32 seed, nonzero
+  kEqBase = 0x40,          // coefficient (ch, band, k): word kEqBase + 2*((ch*8+band)*5+k), lo then hi
+  kRegCount = kEqBase + 2 * kEqChannels * kEqBands * kEqCoefs,
+};
+
+enum CtrlBit : uint32_t {
+  kCtrlMidSide = 1u << 0,    // EQ works on M = (L+R)/2, S = (L-R)/2
+  kCtrlCompLink = 1u << 1,   // one compressor detector on max(|L|,|R|)
+  kCtrlDither = 1u << 2,     // TPDF dither before word-length reduction
+  kCtrlOut16 = 1u << 3,      // output word 16 bits (else 24)
+  kCtrlBypass = 1u << 4,     // output = input, requantised (A/B)
+};
+
+// A complete set of register values: what a device receives and commits at once.
+struct RegisterImage {
+  std::array<uint32_t, kRegCount> words{};
+
+  uint32_t& operator[](Addr a) { return words[a]; }
+  uint32_t operator[](Addr a) const { return words[a]; }
+
+  // Biquad coefficients are 36 bits wide: two words, low 32 bits then sign-extended high.
+  static constexpr int eq_word(int ch, int band, int k) {
+    return kEqBase + 2 * ((ch * kEqBands + band) * kEqCoefs + k);
+  }
+  int64_t eq_coef(int ch, int band, int k) const {
+    const int w = eq_word(ch, band, k);
+    return static_cast<int64_t>((static_cast<uint64_t>(words[w + 1]) << 32) | words[w]);
+  }
+  void set_eq_coef(int ch, int band, int k, int64_t value) {
+    const int w = eq_word(ch, band, k);
+    words[w] = static_cast<uint32_t>(value);
+    words[w + 1] = static_cast<uint32_t>(static_cast<uint64_t>(value) >> 32);
+  }
+  bool operator==(const RegisterImage&) const = default;
+};
+
+}  // namespace lathe::reg

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+// Device errors, the model back end, and back-end selection.
+#include "lathe/device.hpp"
+
+namespace lathe {
+namespace {
+
+class DeviceCategory final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "lathe-device"; }
+  std::string message(int v) const override {
+    switch (static_cast<DeviceError>(v)) {
+      case DeviceError::kOk: return "ok";
+      case DeviceError::kUnknownBackend: return "unknown device (use auto, model, sim or usb)";
+      case DeviceError::kNotAvailable: return "device not available";
+      case DeviceError::kInvalidArgument: return "invalid argument";
+      case DeviceError::kTimeout: return "device timed out";
+      case DeviceError::kDisconnected: return "device disconnected";
+      case DeviceError::kProtocol: return "protocol error";
+    }
+    return "unknown device error";
+  }
+};
+
+}  // namespace
+
+const std::error_category& device_category() {
+  static const DeviceCategory category;
+  return category;
+}
+std::error_code make_error_code(DeviceError e) { return {static_cast<int>(e), device_category()}; }
+
+DeviceInfo ModelDevice::info() const {
+  return {"model", "bit-exact C++ reference model", "", 0, reg::kEqBands};
+}
+
+std::error_code ModelDevice::write_registers(const reg::RegisterImage& regs) {
+  chain_.configure(regs);
+  return {};
+}
+
+std::error_code ModelDevice::reset() {
+  chain_.reset();
+  return {};
+}
+
+std::error_code ModelDevice::process(std::span<const int32_t> in, std::span<int32_t> out) {
+  if (in.size() % 2 != 0 || out.size() != in.size()) return DeviceError::kInvalidArgument;
+  chain_.process(in.data(), out.data(), in.size() / 2);
+  return {};
+}
+
+std::error_code ModelDevice::read_meters(model::Meters& meters, bool clear) {
+  meters = chain_.meters();
+  if (clear) chain_.clear_meters();
+  return {};
+}
+
+OpenedDevice open_device(const std::string& kind) {
+  if (kind == "model") return {std::make_unique<ModelDevice>(), {}, "device: model (bit-exact reference)"};
+  if (kind == "auto")
+    return {std::make_unique<ModelDevice>(), {}, "device: auto -> model (no USB board support in this build)"};
+  if (kind == "sim" || kind == "usb")
+    return {nullptr, DeviceError::kNotAvailable,
+            "device '" + kind + "' is not available in this build (only the model back end exists yet)"};
+  return {nullptr, DeviceError::kUnknownBackend, "unknown device '" + kind + "' (use auto, model, sim or usb)"};
+}
+
+}  // namespace lathe

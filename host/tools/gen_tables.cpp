@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+// Generates the tables that the reference model and the RTL both read ($readmemh
+// format): log2/exp2 mantissa tables and the BS.1770-4 true-peak interpolator taps.
+// The outputs are checked in under tables/; the test `tables_up_to_date` reruns this
+// generator and compares, so the checked-in files can never drift from this source.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace {
+
+constexpr int kTableBits = 10;              // 1024 entries, indexed by mantissa bits
+constexpr int kTableSize = 1 << kTableBits;
+constexpr int kLogFrac = 16;                // log2 table: Q0.16
+constexpr int kExpFrac = 23;                // exp2 table: Q1.23, values in [1, 2)
+
+// ITU-R BS.1770-4 Annex 2, 4 phases x 12 taps; every tap is an exact multiple of 1/8192.
+constexpr double kTruePeakTaps[4][12] = {
+    {0.0017089843750, 0.0109863281250, -0.0196533203125, 0.0332031250000, -0.0594482421875,
+     0.1373291015625, 0.9721679687500, -0.1022949218750, 0.0476074218750, -0.0266113281250,
+     0.0148925781250, -0.0083007812500},
+    {-0.0291748046875, 0.0292968750000, -0.0517578125000, 0.0891113281250, -0.1665039062500,
+     0.4650878906250, 0.7797851562500, -0.2003173828125, 0.1015625000000, -0.0582275390625,
+     0.0330810546875, -0.0189208984375},
+    {-0.0189208984375, 0.0330810546875, -0.0582275390625, 0.1015625000000, -0.2003173828125,
+     0.7797851562500, 0.4650878906250, -0.1665039062500, 0.0891113281250, -0.0517578125000,
+     0.0292968750000, -0.0291748046875},
+    {-0.0083007812500, 0.0148925781250, -0.0266113281250, 0.0476074218750, -0.1022949218750,
+     0.9721679687500, 0.1373291015625, -0.0594482421875, 0.0332031250000, -0.0196533203125,
+     0.0109863281250, 0.0017089843750},
+};
+
+FILE* open_out(const std::string& dir, const char* name) {
+  const std::string path = dir + "/" + name;
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) {
+    std::fprintf(stderr, "gen_tables: cannot write %s\n", path.c_str());
+    std::exit(1);
+  }
+  return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: gen_tables OUTDIR\n");
+    return 2;
+  }
+  const std::string dir = argv[1];
+
+  // log2(1 + (i + 0.5)/1024): sampled at the bin centre so the error of the truncated
+  // index is symmetric (at most half a bin, 0.0007 in log2 units, 0.0042 dB).
+  FILE* f = open_out(dir, "log2_frac.hex");
+  std::fprintf(f, "// log2(1 + (i + 0.5) / 1024) in Q0.16, i = 0..1023\n");
+  for (int i = 0; i < kTableSize; ++i) {
+    const double v = std::log2(1.0 + (i + 0.5) / kTableSize);
+    std::fprintf(f, "%04x\n", static_cast<unsigned>(std::lround(v * (1 << kLogFrac))));
+  }
+  std::fclose(f);
+
+  // 2^(i/1024) in Q1.23, sampled at the bin start: unity gain is exact, and a gain is
+  // never larger than asked for (at most 0.0059 dB smaller), which the limiter relies on.
+  f = open_out(dir, "exp2_frac.hex");
+  std::fprintf(f, "// 2^(i / 1024) in Q1.23, i = 0..1023\n");
+  for (int i = 0; i < kTableSize; ++i) {
+    const double v = std::exp2(static_cast<double>(i) / kTableSize);
+    std::fprintf(f, "%06x\n", static_cast<unsigned>(std::lround(v * (1 << kExpFrac))));
+  }
+  std::fclose(f);
+
+  // Taps as signed 16-bit integers (tap * 8192), phase-major: phase p, tap k at 12p + k.
+  f = open_out(dir, "tp_fir.hex");
+  std::fprintf(f, "// BS.1770-4 true-peak taps * 8192, 16-bit two's complement, index 12*phase + tap\n");
+  for (const auto& phase : kTruePeakTaps) {
+    for (double tap : phase) {
+      const double scaled = tap * 8192.0;
+      const long q = std::lround(scaled);
+      if (scaled != static_cast<double>(q)) {
+        std::fprintf(stderr, "gen_tables: tap %.13f is not a multiple of 1/8192\n", tap);
+        return 1;
+      }
+      std::fprintf(f, "%04x\n", static_cast<unsigned>(q) & 0xffffu);
+    }
+  }
+  std::fclose(f);
+
+  // Wideband 4x interpolator: phases at 1/4, 2/4 and 3/4 of the way from x[n-12] to
+  // x[n-11], each a Hann-windowed sinc over 24 input samples with its cut-off at Nyquist.
+  // The BS.1770-4 filter above is a 48 kHz design whose passband ends near 20 kHz, and
+  // 12 taps per phase; on content near Nyquist (noise, clipped transients, and anything
+  // at 96 kHz and above) it reads inter-sample peaks up to 0.8 dB lower than wideband
+  // meters such as libebur128 do (docs/fixed-point.md). Taps * 16384, 16-bit, phase-major.
+  f = open_out(dir, "tp_wide.hex");
+  std::fprintf(f, "// wideband 4x interpolator taps * 16384, 16-bit two's complement, index 24*(phase-1) + k, tap k at x[n-k]\n");
+  constexpr int kWideTaps = 24;
+  for (int p = 1; p <= 3; ++p) {
+    for (int k = 0; k < kWideTaps; ++k) {
+      const double d = 12.0 - k - p / 4.0;  // distance from the output point to x[n-k]
+      const double x = M_PI * d;
+      const double sinc = std::sin(x) / x;
+      const double hann = 0.5 * (1 + std::cos(M_PI * d / 12.5));
+      const long q = std::lround(sinc * hann * 16384.0);
+      std::fprintf(f, "%04x\n", static_cast<unsigned>(q) & 0xffffu);
+    }
+  }
+  std::fclose(f);
+  return 0;
+}
