@@ -15,6 +15,9 @@ PACKAGES=(
   libebur128-dev
   catch2
   nlohmann-json3-dev
+  verilator
+  zlib1g-dev
+  yosys
 )
 
 export DEBIAN_FRONTEND=noninteractive

@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: MIT
+// Paths of the generated tables (tables/*.hex, made by host/tools/gen_tables.cpp and
+// compiled into the reference model too). Relative to the repository root by default;
+// the build passes absolute paths.
+`ifndef LATHE_TABLES_SVH
+`define LATHE_TABLES_SVH
+`ifndef LATHE_LOG2_HEX
+`define LATHE_LOG2_HEX "tables/log2_frac.hex"
+`endif
+`ifndef LATHE_EXP2_HEX
+`define LATHE_EXP2_HEX "tables/exp2_frac.hex"
+`endif
+`ifndef LATHE_TP_FIR_HEX
+`define LATHE_TP_FIR_HEX "tables/tp_fir.hex"
+`endif
+`ifndef LATHE_TP_WIDE_HEX
+`define LATHE_TP_WIDE_HEX "tables/tp_wide.hex"
+`endif
+`endif
