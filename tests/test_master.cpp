@@ -28,11 +28,13 @@ MasterResult master_with(const std::string& preset_name, const std::vector<int32
 }  // namespace
 
 TEST_CASE("mastering lands within 0.2 LU of the target with true peak under the ceiling", "[master]") {
-  struct Job { const char* preset; int fs; };
-  for (const Job job : {Job{"streaming", 44100}, Job{"streaming", 48000}, Job{"streaming", 96000},
-                        Job{"broadcast", 48000}, Job{"cd", 44100}}) {
+  struct Job { const char* preset; int fs; double seconds; };
+  // The 150 s job reaches the mix's clipped-snare bars that once read 0.3 dB over the
+  // ceiling on libebur128 when the detector lacked its interpolator.
+  for (const Job job : {Job{"streaming", 44100, 15}, Job{"streaming", 48000, 150}, Job{"streaming", 96000, 15},
+                        Job{"broadcast", 48000, 15}, Job{"cd", 44100, 15}}) {
     const Preset preset = *builtin_preset(job.preset);
-    const auto in = signals::music_like(15.0, job.fs, 3);
+    const auto in = signals::music_like(job.seconds, job.fs, 1);
     const MasterResult r = master_with(job.preset, in, job.fs);
     const LoudnessReport out = measure_loudness(r.output, r.out_bits, job.fs, 2);
     INFO(job.preset << " at " << job.fs << ": " << out.integrated_lufs << " LUFS, " << out.true_peak_dbtp

@@ -16,15 +16,19 @@ constexpr uint32_t kExp2Table[kTableSize] = {
 constexpr int16_t kTruePeakTaps[48] = {
 #include "tp_fir.inc"
 };
-constexpr int16_t kWidebandTaps[72] = {
-#include "tp_wide.inc"
+constexpr int16_t kHann4Taps[36] = {
+#include "tp_hann4.inc"
+};
+constexpr int16_t kHann2Taps[24] = {
+#include "tp_hann2.inc"
 };
 }  // namespace
 
 const uint16_t* log2_table() { return kLog2Table; }
 const uint32_t* exp2_table() { return kExp2Table; }
 const int16_t* true_peak_taps() { return kTruePeakTaps; }
-const int16_t* wideband_taps() { return kWidebandTaps; }
+const int16_t* hann4_taps() { return kHann4Taps; }
+const int16_t* hann2_taps() { return kHann2Taps; }
 
 int32_t log2_q16(uint32_t m) {
   if (m == 0) return kLogFloor;

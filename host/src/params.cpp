@@ -193,6 +193,7 @@ reg::RegisterImage to_registers(const ChainParams& p, int fs) {
   if (p.dither.enabled) ctrl |= reg::kCtrlDither;
   if (p.dither.bits == 16) ctrl |= reg::kCtrlOut16;
   if (p.bypass) ctrl |= reg::kCtrlBypass;
+  if (fs >= 96000) ctrl |= reg::kCtrlTp2x;  // as libebur128 switches its interpolator
   r[reg::kCtrl] = ctrl;
   r[reg::kTrimGain] = static_cast<uint32_t>(to_fixed(std::pow(10.0, p.trim_db / 20.0), fx::kGainFrac));
 

@@ -86,25 +86,29 @@ int main(int argc, char** argv) {
   }
   std::fclose(f);
 
-  // Wideband 4x interpolator: phases at 1/4, 2/4 and 3/4 of the way from x[n-12] to
-  // x[n-11], each a Hann-windowed sinc over 24 input samples with its cut-off at Nyquist.
-  // The BS.1770-4 filter above is a 48 kHz design whose passband ends near 20 kHz, and
-  // 12 taps per phase; on content near Nyquist (noise, clipped transients, and anything
-  // at 96 kHz and above) it reads inter-sample peaks up to 0.8 dB lower than wideband
-  // meters such as libebur128 do (docs/fixed-point.md). Taps * 16384, 16-bit, phase-major.
-  f = open_out(dir, "tp_wide.hex");
-  std::fprintf(f, "// wideband 4x interpolator taps * 16384, 16-bit two's complement, index 24*(phase-1) + k, tap k at x[n-k]\n");
-  constexpr int kWideTaps = 24;
-  for (int p = 1; p <= 3; ++p) {
-    for (int k = 0; k < kWideTaps; ++k) {
-      const double d = 12.0 - k - p / 4.0;  // distance from the output point to x[n-k]
-      const double x = M_PI * d;
-      const double sinc = std::sin(x) / x;
-      const double hann = 0.5 * (1 + std::cos(M_PI * d / 12.5));
-      const long q = std::lround(sinc * hann * 16384.0);
-      std::fprintf(f, "%04x\n", static_cast<unsigned>(q) & 0xffffu);
-    }
-  }
+  // The interpolator of the true-peak meter the reports use (libebur128): a 49-tap
+  // Hann-windowed sinc with its cut-off at Nyquist, 4x below 96 kHz and 2x from 96 kHz.
+  // The BS.1770-4 filter above is a 48 kHz design whose passband ends near 20 kHz; on
+  // content near Nyquist (noise, clipped transients, anything at 96 kHz and above) it
+  // reads inter-sample peaks lower than this one (docs/fixed-point.md has the figures),
+  // so the limiter's detector takes the larger of the two. Taps * 16384, 16-bit.
+  // Prototype tap j (0..48): sinc((j - 24) / factor) * 0.5 * (1 - cos(2 pi j / 48));
+  // phase f uses taps j = f + factor * i, applied to x[n - i].
+  auto hann_sinc = [](int j, int factor) {
+    const double m = (j - 24) / static_cast<double>(factor);
+    const double sinc = m == 0 ? 1.0 : std::sin(M_PI * m) / (M_PI * m);
+    return sinc * 0.5 * (1 - std::cos(2 * M_PI * j / 48.0));
+  };
+  f = open_out(dir, "tp_hann4.hex");
+  std::fprintf(f, "// 4x Hann-windowed sinc phases 1..3, taps * 16384, 16-bit two's complement, index 12*(phase-1) + i, tap i at x[n-i]\n");
+  for (int phase = 1; phase <= 3; ++phase)
+    for (int i = 0; i < 12; ++i)
+      std::fprintf(f, "%04x\n", static_cast<unsigned>(std::lround(hann_sinc(phase + 4 * i, 4) * 16384.0)) & 0xffffu);
+  std::fclose(f);
+  f = open_out(dir, "tp_hann2.hex");
+  std::fprintf(f, "// 2x Hann-windowed sinc phase 1, taps * 16384, 16-bit two's complement, tap i at x[n-i]\n");
+  for (int i = 0; i < 24; ++i)
+    std::fprintf(f, "%04x\n", static_cast<unsigned>(std::lround(hann_sinc(1 + 2 * i, 2) * 16384.0)) & 0xffffu);
   std::fclose(f);
   return 0;
 }

@@ -61,6 +61,7 @@ int32_t exp2_gain_q27(int32_t v_q16);
 const uint16_t* log2_table();   // kTableSize entries, Q0.16
 const uint32_t* exp2_table();   // kTableSize entries, Q1.23
 const int16_t* true_peak_taps();  // 48 entries, phase-major, tap * 8192
-const int16_t* wideband_taps();  // 3 phases x 24 entries, tap * 16384
+const int16_t* hann4_taps();  // 3 phases x 12 entries, tap * 16384
+const int16_t* hann2_taps();  // 24 entries, tap * 16384
 
 }  // namespace lathe::fx

@@ -12,8 +12,8 @@ constexpr int kEqChannels = 2;   // L/R, or M/S in mid/side mode
 constexpr int kEqCoefs = 5;      // b0 b1 b2 a1 a2
 constexpr int kMaxLookahead = 1024;  // limiter lookahead, samples
 constexpr int kHoldBlock = 32;       // limiter hold is a minimum over blocks of this many samples
-// The true-peak detector spans 24 input samples (the wideband half-sample phase; the
-// BS.1770-4 phases use the middle 12). A detected peak constrains the gain of every
+// The true-peak detector spans 24 input samples (the 2x Hann interpolator; the BS.1770-4
+// and 4x Hann phases use the middle 12). A detected peak constrains the gain of every
 // sample in the span, so the limiter delays audio by the lookahead plus span - 2 and
 // holds the requirement for lookahead + span - 1 samples (docs/fixed-point.md).
 constexpr int kTruePeakSpan = 24;
@@ -46,6 +46,7 @@ enum CtrlBit : uint32_t {
   kCtrlDither = 1u << 2,     // TPDF dither before word-length reduction
   kCtrlOut16 = 1u << 3,      // output word 16 bits (else 24)
   kCtrlBypass = 1u << 4,     // output = input, requantised (A/B)
+  kCtrlTp2x = 1u << 5,       // true-peak detector's Hann interpolator: 2x (fs >= 96 kHz), else 4x
 };
 
 // A complete set of register values: what a device receives and commits at once.

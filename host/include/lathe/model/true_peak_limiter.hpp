@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Stereo-linked true-peak limiter with lookahead. Required gain from a BS.1770-4 4x
-// detector (and a wideband 4x interpolator), held (sliding minimum) over the lookahead plus the detector span, released
+// detector (and a Hann-windowed-sinc interpolator), held (sliding minimum) over the lookahead plus the detector span, released
 // exponentially, then averaged over the lookahead so the gain ramps down linearly (in dB)
 // and reaches the required value before the peak leaves the delay line. Every stage
 // only ever lowers the gain below what the peak needs, so nothing overshoots.
@@ -19,12 +19,13 @@ class TruePeakDetector {
  public:
   void reset() { history_ = {}; }
   // Pushes one frame; returns the largest magnitude (Q5.27), over both channels, of the
-  // BS.1770-4 4x interpolation, the wideband 4x interpolation and the sample itself,
-  // all between samples n-12 and n-11.
-  uint32_t push(int32_t left, int32_t right) {
-    const int16_t* taps = fx::true_peak_taps();
-    const int16_t* wide = fx::wideband_taps();
-    constexpr int kBs1770Offset = 6;  // its 12 taps sit in the middle of the 24
+  // sample n-12, the BS.1770-4 4x interpolation and the Hann-windowed-sinc interpolation
+  // (4x, or 2x when two_x), all between samples n-12 and n-11.
+  uint32_t push(int32_t left, int32_t right, bool two_x) {
+    const int16_t* bs1770 = fx::true_peak_taps();
+    const int16_t* hann4 = fx::hann4_taps();
+    const int16_t* hann2 = fx::hann2_taps();
+    constexpr int kMiddle = 6;  // the 12-tap phases sit in the middle of the 24 samples
     uint64_t peak = 0;
     for (int ch = 0; ch < 2; ++ch) {
       auto& h = history_[ch];
@@ -33,13 +34,19 @@ class TruePeakDetector {
       peak = std::max<uint64_t>(peak, fx::magnitude(h[12]));
       for (int p = 0; p < 4; ++p) {
         int64_t acc = 0;  // Q5.40: 12 products of 16 x 32 bits
-        for (int k = 0; k < 12; ++k) acc += int64_t{taps[12 * p + k]} * h[kBs1770Offset + k];
+        for (int k = 0; k < 12; ++k) acc += int64_t{bs1770[12 * p + k]} * h[kMiddle + k];
         peak = std::max(peak, magnitude64(acc) >> 13);
       }
-      for (int p = 0; p < 3; ++p) {
+      if (two_x) {
         int64_t acc = 0;  // Q5.41: 24 products of 16 x 32 bits
-        for (int k = 0; k < reg::kTruePeakSpan; ++k) acc += int64_t{wide[24 * p + k]} * h[k];
+        for (int k = 0; k < 24; ++k) acc += int64_t{hann2[k]} * h[k];
         peak = std::max(peak, magnitude64(acc) >> 14);
+      } else {
+        for (int p = 0; p < 3; ++p) {
+          int64_t acc = 0;  // Q5.41
+          for (int k = 0; k < 12; ++k) acc += int64_t{hann4[12 * p + k]} * h[kMiddle + k];
+          peak = std::max(peak, magnitude64(acc) >> 14);
+        }
       }
     }
     return static_cast<uint32_t>(std::min<uint64_t>(peak, UINT32_MAX));
@@ -59,6 +66,7 @@ class TruePeakLimiter {
     drive_ = static_cast<int32_t>(r[reg::kLimDrive]);
     ceiling_ = static_cast<int32_t>(r[reg::kLimCeiling]);
     release_ = r[reg::kLimRelease];
+    two_x_ = (r[reg::kCtrl] & reg::kCtrlTp2x) != 0;
     pending_lookahead_ = std::clamp<uint32_t>(r[reg::kLimLookahead], 1, reg::kMaxLookahead);
     pending_recip_ = r[reg::kLimRecip];
     pending_hold_blocks_ = std::clamp<uint32_t>(r[reg::kLimHoldBlocks], 1, kHoldRing);
@@ -89,7 +97,7 @@ class TruePeakLimiter {
 
   // Drive-independent half: the detector's peak level, log2 Q8.16.
   int32_t detect(int32_t left, int32_t right) {
-    last_peak_ = detector_.push(left, right);
+    last_peak_ = detector_.push(left, right, two_x_);
     return fx::log2_q16(last_peak_);
   }
 
@@ -140,6 +148,7 @@ class TruePeakLimiter {
  private:
   int32_t drive_ = 0, ceiling_ = 0;
   uint32_t release_ = 0xffffffffu;
+  bool two_x_ = false;
   uint32_t pending_lookahead_ = 1, pending_recip_ = 1u << 31, pending_hold_blocks_ = 1;
   uint32_t lookahead_ = 1, recip_ = 1u << 31, hold_blocks_ = 1;
 
