@@ -39,8 +39,9 @@ class Scratch {
   ~Scratch() { fs::remove_all(dir_); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
-  Run lathe(const std::string& args) const {
-    const std::string cmd = std::string(LATHE_CLI) + " " + args + " >" + path("stdout") + " 2>" + path("stderr") + " </dev/null";
+  Run lathe(const std::string& args) const { return shell(std::string(LATHE_CLI) + " " + args); }
+  Run shell(const std::string& command) const {
+    const std::string cmd = command + " >" + path("stdout") + " 2>" + path("stderr") + " </dev/null";
     const int status = std::system(cmd.c_str());
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(path("stdout")), slurp(path("stderr"))};
   }
@@ -184,4 +185,22 @@ TEST_CASE("analyze prints loudness, range, maxima and peaks, as text or JSON", "
   REQUIRE(j.at("sample_peak_dbfs").get<double>() == Approx(expect.sample_peak_dbfs).margin(0.01));
   REQUIRE(j.at("shortterm_max_lufs").get<double>() >= j.at("integrated_lufs").get<double>());
   REQUIRE(j.at("momentary_max_lufs").get<double>() >= j.at("shortterm_max_lufs").get<double>());
+}
+
+TEST_CASE("progress goes to stderr on a terminal and nowhere otherwise", "[cli]") {
+  Scratch s;
+  REQUIRE_FALSE(lathe::write_audio(s.path("in.wav"), {48000, 2, 24}, lathe::signals::music_like(30.0, 48000, 2)));
+  // Not a terminal: no progress line, the report on stdout.
+  const Run plain = s.lathe("master " + s.path("in.wav") + " " + s.path("a.wav"));
+  REQUIRE(plain.exit_code == 0);
+  REQUIRE(plain.err.find('%') == std::string::npos);
+  REQUIRE(plain.out.find("integrated") != std::string::npos);
+  // A terminal (script(1) gives the command a pseudo-terminal): a bar with percentages.
+  if (std::system("command -v script >/dev/null 2>&1") != 0) return;
+  const std::string cmd = "script -qec '" + std::string(LATHE_CLI) + " master " + s.path("in.wav") + " " +
+                          s.path("b.wav") + "' /dev/null";
+  const Run tty = s.shell(cmd);
+  REQUIRE(tty.exit_code == 0);
+  REQUIRE(tty.out.find("100%") != std::string::npos);
+  REQUIRE(tty.out.find("limiting") != std::string::npos);
 }
