@@ -166,3 +166,22 @@ TEST_CASE("full-scale input with +18 dB of EQ boost saturates and never wraps", 
   }
   REQUIRE(saturated > 0);  // the test does drive the EQ into saturation
 }
+
+TEST_CASE("every legal band quantises into 37-bit Q5.32 coefficients", "[model][eq]") {
+  // The extremes of every parameter, every type, every rate: |coef| < 16 always.
+  double worst = 0;
+  for (int fs : kSupportedRates)
+    for (FilterType t : {FilterType::Peak, FilterType::LowShelf, FilterType::HighShelf, FilterType::HighPass, FilterType::LowPass})
+      for (double f : {limits::kEqMinHz, 100.0, 5000.0, limits::kEqMaxFraction * fs})
+        for (double g : {-limits::kEqGainDb, 0.0, limits::kEqGainDb})
+          for (double q : {limits::kEqMinQ, 0.7071, limits::kEqMaxQ}) {
+            const auto c = quantize_biquad(design_biquad({t, f, g, q}, fs));
+            for (int64_t v : c) {
+              worst = std::max(worst, std::abs(std::ldexp(static_cast<double>(v), -fx::kCoefFrac)));
+              REQUIRE(v >= -(int64_t{1} << (fx::kCoefBits - 1)));
+              REQUIRE(v < (int64_t{1} << (fx::kCoefBits - 1)));
+            }
+          }
+  WARN("largest coefficient magnitude over legal settings: " << worst);
+  REQUIRE(worst > 8.0);  // so the fifth integer bit is needed, and the check above is real
+}

@@ -18,9 +18,10 @@ constexpr int kEdgeBits = 24;
 constexpr int kEdgeToInternalShift = kSampleFrac - (kEdgeBits - 1);  // 4
 // Linear gains: signed 32-bit Q5.27 (gains below 16, i.e. +24.08 dB).
 constexpr int kGainFrac = 27;
-// Biquad coefficients: signed 36-bit Q4.32 (range [-8, 8)).
+// Biquad coefficients: signed 37-bit Q5.32 (range [-16, 16): b1 of a +18 dB shelf at a
+// low corner reaches -2 A^2 = -15.9).
 constexpr int kCoefFrac = 32;
-constexpr int kCoefBits = 36;
+constexpr int kCoefBits = 37;
 // Levels and gains in the log domain: log2 units, signed Q8.16 (1 unit = 6.0206 dB).
 constexpr int kLogFrac = 16;
 constexpr int32_t kLogOne = 1 << kLogFrac;

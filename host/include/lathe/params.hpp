@@ -72,7 +72,7 @@ struct ChainParams {
 // Parameter ranges (the RTL formats bound them).
 namespace limits {
 constexpr double kTrimDb = 24.0;          // |trim| <= 24 dB
-constexpr double kEqGainDb = 18.0;        // |gain| <= 18 dB keeps |b| < 8 (Q4.32)
+constexpr double kEqGainDb = 18.0;        // |gain| <= 18 dB keeps |b| < 16 (Q5.32)
 constexpr double kEqMinHz = 10.0;
 constexpr double kEqMaxFraction = 0.49;   // of the sample rate
 constexpr double kEqMinQ = 0.1, kEqMaxQ = 20.0;
@@ -103,7 +103,7 @@ struct BiquadDesign {
   double magnitude_db(double freq_hz, double sample_rate) const;
 };
 BiquadDesign design_biquad(const EqBand& band, double sample_rate);
-// Q4.32 coefficients b0 b1 b2 a1 a2, rounded to nearest.
+// Q5.32 coefficients b0 b1 b2 a1 a2, rounded to nearest.
 std::array<int64_t, 5> quantize_biquad(const BiquadDesign& d);
 // The design the quantised coefficients actually realise (for drawing curves).
 BiquadDesign dequantize_biquad(const std::array<int64_t, 5>& q);

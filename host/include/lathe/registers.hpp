@@ -56,7 +56,7 @@ struct RegisterImage {
   uint32_t& operator[](Addr a) { return words[a]; }
   uint32_t operator[](Addr a) const { return words[a]; }
 
-  // Biquad coefficients are 36 bits wide: two words, low 32 bits then sign-extended high.
+  // Biquad coefficients are 37 bits wide: two words, low 32 bits then sign-extended high.
   static constexpr int eq_word(int ch, int band, int k) {
     return kEqBase + 2 * ((ch * kEqBands + band) * kEqCoefs + k);
   }

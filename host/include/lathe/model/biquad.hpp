@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Direct Form I biquad in Q5.27 with Q4.32 coefficients and first-order error feedback.
+// Direct Form I biquad in Q5.27 with Q5.32 coefficients and first-order error feedback.
 #pragma once
 #include <cstdint>
 
@@ -9,7 +9,7 @@ namespace lathe::model {
 
 class Biquad {
  public:
-  // b0 b1 b2 a1 a2 in Q4.32 (a0 = 1 is implied).
+  // b0 b1 b2 a1 a2 in Q5.32 (a0 = 1 is implied).
   void set_coefficients(const int64_t (&c)[5]) {
     for (int i = 0; i < 5; ++i) c_[i] = c[i];
   }
@@ -17,7 +17,7 @@ class Biquad {
 
   int32_t process(int32_t x) {
     using i128 = fx::int128;
-    // Products are Q9.59; the 72-bit sum cannot overflow for |coef| < 8.
+    // Products are Q10.59 (37 x 32 bits); five of them and the fed-back error fit 73 bits.
     i128 acc = static_cast<i128>(c_[0]) * x + static_cast<i128>(c_[1]) * x1_ +
                static_cast<i128>(c_[2]) * x2_ - static_cast<i128>(c_[3]) * y1_ -
                static_cast<i128>(c_[4]) * y2_;
