@@ -6,24 +6,16 @@
 #include <verilated.h>
 #include <verilated_fst_c.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
-namespace lathe::sim {
+#include "lathe/sim/sim_options.hpp"
 
-struct SimOptions {
-  // X values at start-up and reset: +verilator+rand+reset+2 style, with this seed
-  // (0 keeps Verilator's default). Different seeds flush out reset bugs.
-  int rand_reset = 2;
-  uint32_t seed = 1;
-  // FST trace file, or empty; the LATHE_TRACE environment variable overrides it.
-  std::string trace_path;
-  // Cycles after which tick() throws, so a hung design fails a test instead of hanging.
-  uint64_t max_cycles = UINT64_MAX;
-};
+namespace lathe::sim {
 
 class CycleBudgetExceeded : public std::runtime_error {
  public:
@@ -38,6 +30,9 @@ class ClockedModel {
     if (options.seed) {
       const std::string seed_arg = "+verilator+seed+" + std::to_string(options.seed);
       const char* argv[] = {"sim", seed_arg.c_str()};
+      // Verilator 5.006 parses the seed with strtoull and then checks errno without
+      // clearing it first: a stale ERANGE from libm would abort the run.
+      errno = 0;
       context_->commandArgs(2, argv);
     }
     max_cycles_ = options.max_cycles;

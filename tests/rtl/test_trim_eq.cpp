@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: MIT
+// lathe_trim_eq against the start of model::Chain::front (edge << 4, fx::apply_gain by the
+// trim, model::Equalizer::process), frame by frame and bit for bit: random and extreme
+// legal parameters at 44.1/48/96 kHz, every filter type, mid/side, +18 dB stacks into
+// saturation, parameter changes between frames, random back-pressure, several reset seeds.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cerrno>
+#include <cstdint>
+#include <numbers>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "Vlathe_trim_eq_tb.h"
+#include "lathe/fixed_point.hpp"
+#include "lathe/model/dither.hpp"
+#include "lathe/model/equalizer.hpp"
+#include "lathe/params.hpp"
+#include "lathe/registers.hpp"
+#include "lathe/sim/clocked_model.hpp"
+#include "lathe/test_signals.hpp"
+
+using namespace lathe;
+
+namespace {
+
+constexpr int kCoefBits = 37;        // lathe_trim_eq's CoefBits
+constexpr uint64_t kBudget = 48;     // cycles from input handshake to out_valid_o
+constexpr uint64_t kLatency = 45;    // what the schedule gives
+constexpr int32_t kMax24 = (1 << 23) - 1;
+constexpr int32_t kMin24 = -(1 << 23);
+
+// The model stage: the first lines of Chain::front.
+class RefTrimEq {
+ public:
+  void configure(const reg::RegisterImage& r) {
+    trim_ = static_cast<int32_t>(r[reg::kTrimGain]);
+    eq_.configure(r);
+  }
+  void reset() { eq_.reset(); }
+  void process(int32_t in_l, int32_t in_r, int32_t& l, int32_t& r) {
+    l = fx::apply_gain(in_l * (1 << fx::kEdgeToInternalShift), trim_);
+    r = fx::apply_gain(in_r * (1 << fx::kEdgeToInternalShift), trim_);
+    eq_.process(l, r);
+  }
+
+ private:
+  int32_t trim_ = 1 << fx::kGainFrac;
+  model::Equalizer eq_;
+};
+
+class Bench {
+ public:
+  explicit Bench(uint32_t seed) : dut_(options(seed)), rng_(seed * 7919u + 13u) {
+    dut_->clear_i = 0;
+    dut_->in_valid_i = 0;
+    dut_->out_ready_i = 0;
+    dut_->coef_we_i = 0;
+    dut_.reset();
+    wait_ready();  // the reset clear walk
+  }
+
+  // New registers between frames (the stage is empty): the model's configure().
+  void configure(const reg::RegisterImage& r) {
+    for (int ch = 0; ch < reg::kEqChannels; ++ch)
+      for (int b = 0; b < reg::kEqBands; ++b)
+        for (int k = 0; k < reg::kEqCoefs; ++k) {
+          const int64_t c = r.eq_coef(ch, b, k);
+          INFO("coefficient ch " << ch << " band " << b << " k " << k << " = " << c);
+          REQUIRE(c >= -(int64_t{1} << (kCoefBits - 1)));
+          REQUIRE(c < (int64_t{1} << (kCoefBits - 1)));
+          dut_->coef_we_i = 1;
+          dut_->coef_waddr_i = static_cast<uint8_t>((ch * reg::kEqBands + b) * reg::kEqCoefs + k);
+          dut_->coef_wdata_i = static_cast<uint64_t>(c) & ((uint64_t{1} << kCoefBits) - 1);
+          dut_.tick();
+        }
+    dut_->coef_we_i = 0;
+    dut_->trim_gain_i = r[reg::kTrimGain];
+    dut_->mid_side_i = (r[reg::kCtrl] & reg::kCtrlMidSide) != 0;
+    dut_.settle();
+    ref_.configure(r);
+  }
+
+  void clear() {
+    dut_->clear_i = 1;
+    dut_.tick();
+    dut_->clear_i = 0;
+    ref_.reset();
+    wait_ready();
+  }
+
+  // Interleaved 24-bit stereo frames through both, compared frame by frame.
+  void run(const std::vector<int32_t>& in, const std::string& what) {
+    for (std::size_t i = 0; i + 1 < in.size(); i += 2) frame(in[i], in[i + 1], what);
+  }
+
+  uint64_t frames() const { return frames_; }
+  uint64_t max_latency() const { return max_latency_; }
+  uint64_t min_latency() const { return min_latency_; }
+
+ private:
+  static sim::SimOptions options(uint32_t seed) {
+    // Verilator 5.006 parses +verilator+seed+ with strtoull and then tests errno without
+    // clearing it first: a stale ERANGE (from libm, say) aborts the run.
+    errno = 0;
+    sim::SimOptions o;
+    o.seed = seed;
+    o.rand_reset = 2;
+    return o;
+  }
+
+  void wait_ready() {
+    for (int i = 0; !dut_->in_ready_o; ++i) {
+      REQUIRE(i < 100);
+      dut_.tick();
+    }
+  }
+
+  void frame(int32_t in_l, int32_t in_r, const std::string& what) {
+    // Random idle gaps before the frame is offered.
+    if ((rng_.next() & 7) == 0) {
+      const int gap = static_cast<int>(rng_.next() % 4);
+      for (int i = 0; i < gap; ++i) dut_.tick();
+    }
+    dut_->in_valid_i = 1;
+    dut_->in_left_i = static_cast<uint32_t>(in_l) & 0xffffffu;
+    dut_->in_right_i = static_cast<uint32_t>(in_r) & 0xffffffu;
+    dut_.settle();  // in_ready_o may depend on inputs (clear_i)
+    for (int i = 0; !dut_->in_ready_o; ++i) {
+      if (i > 100) FAIL("trim_eq never became ready, frame " << frames_);
+      dut_.tick();
+    }
+    const uint64_t start = dut_.cycles();
+    dut_.tick();  // handshake
+    dut_->in_valid_i = 0;
+    // Output handshake under random back-pressure; the output must hold while stalled.
+    bool seen = false;
+    uint32_t got_l = 0, got_r = 0;
+    for (;;) {
+      const bool ready = (rng_.next() & 3) != 0;
+      dut_->out_ready_i = ready;
+      if (dut_->out_valid_o) {
+        if (!seen) {
+          seen = true;
+          const uint64_t latency = dut_.cycles() - start;
+          max_latency_ = std::max(max_latency_, latency);
+          min_latency_ = std::min(min_latency_, latency);
+          if (latency > kBudget) FAIL("trim_eq frame " << frames_ << " took " << latency << " cycles");
+          got_l = dut_->out_left_o;
+          got_r = dut_->out_right_o;
+        } else if (got_l != dut_->out_left_o || got_r != dut_->out_right_o) {
+          FAIL("trim_eq output changed while stalled, frame " << frames_);
+        }
+        if (ready) {
+          dut_.tick();
+          break;
+        }
+      }
+      if (dut_.cycles() - start > 1000) FAIL("trim_eq produced no output, frame " << frames_);
+      dut_.tick();
+    }
+    dut_->out_ready_i = 0;
+    int32_t want_l, want_r;
+    ref_.process(in_l, in_r, want_l, want_r);
+    const int32_t rtl_l = static_cast<int32_t>(got_l), rtl_r = static_cast<int32_t>(got_r);
+    if (rtl_l != want_l || rtl_r != want_r) {
+      INFO("stage trim_eq, " << what << ", frame " << frames_ << ": in " << in_l << " " << in_r
+                             << "; rtl " << rtl_l << " " << rtl_r << ", model " << want_l << " " << want_r);
+      REQUIRE(rtl_l == want_l);
+      REQUIRE(rtl_r == want_r);
+    }
+    ++frames_;
+  }
+
+  sim::ClockedModel<Vlathe_trim_eq_tb> dut_;
+  RefTrimEq ref_;
+  model::Xorshift32 rng_;
+  uint64_t frames_ = 0;
+  uint64_t max_latency_ = 0;
+  uint64_t min_latency_ = UINT64_MAX;
+};
+
+// ---------------------------------------------------------------------------------------
+// Parameters.
+
+class Random {
+ public:
+  explicit Random(uint32_t seed) : rng_(seed) {}
+  uint32_t next() { return rng_.next(); }
+  double uniform() { return rng_.next() / 4294967296.0; }
+  double range(double lo, double hi) { return lo + (hi - lo) * uniform(); }
+  double log_range(double lo, double hi) { return std::exp(range(std::log(lo), std::log(hi))); }
+  bool chance(int one_in) { return rng_.next() % static_cast<uint32_t>(one_in) == 0; }
+
+ private:
+  model::Xorshift32 rng_;
+};
+
+EqBand random_band(Random& g, int fs) {
+  EqBand b;
+  b.type = static_cast<FilterType>(g.next() % 6);
+  const double fmax = limits::kEqMaxFraction * fs;
+  b.freq_hz = g.chance(6) ? (g.chance(2) ? limits::kEqMinHz : fmax) : g.log_range(limits::kEqMinHz, fmax);
+  b.gain_db = g.chance(5) ? (g.chance(2) ? limits::kEqGainDb : -limits::kEqGainDb)
+                          : g.range(-limits::kEqGainDb, limits::kEqGainDb);
+  b.q = g.chance(6) ? (g.chance(2) ? limits::kEqMinQ : limits::kEqMaxQ) : g.log_range(limits::kEqMinQ, limits::kEqMaxQ);
+  return b;
+}
+
+ChainParams random_params(Random& g, int fs) {
+  ChainParams p;
+  p.trim_db = g.chance(6) ? (g.chance(2) ? limits::kTrimDb : -limits::kTrimDb) : g.range(-12.0, 12.0);
+  p.eq.mid_side = g.chance(3);
+  const int active = static_cast<int>(g.next() % 9);  // bands in use per channel
+  for (int ch = 0; ch < reg::kEqChannels; ++ch)
+    for (int b = 0; b < active; ++b) p.eq.bands[ch][b] = random_band(g, fs);
+  return p;
+}
+
+reg::RegisterImage registers(const ChainParams& p, int fs) {
+  const auto err = validate(p, fs);
+  INFO("invalid parameters: " << err.value_or(""));
+  REQUIRE(!err);
+  return to_registers(p, fs);
+}
+
+// ---------------------------------------------------------------------------------------
+// Signals: interleaved 24-bit stereo frames.
+
+int32_t clamp24(double v) { return static_cast<int32_t>(std::clamp(std::lround(v), long{kMin24}, long{kMax24})); }
+
+std::vector<int32_t> stereo_sines(Random& g, int fs, std::size_t n) {
+  const double fl = g.log_range(10.0, 0.49 * fs), fr = g.log_range(10.0, 0.49 * fs);
+  const double al = g.range(0.01, 1.0), ar = g.range(0.01, 1.0);
+  const double pl = g.range(0, 6.283), pr = g.range(0, 6.283);
+  std::vector<int32_t> out(2 * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double t = static_cast<double>(i) / fs;
+    out[2 * i] = clamp24(al * kMax24 * std::sin(2 * std::numbers::pi * fl * t + pl));
+    out[2 * i + 1] = clamp24(ar * kMax24 * std::sin(2 * std::numbers::pi * fr * t + pr));
+  }
+  return out;
+}
+
+std::vector<int32_t> noise(Random& g, std::size_t n, int shift) {
+  std::vector<int32_t> out(2 * n);
+  for (auto& s : out) s = static_cast<int32_t>(g.next()) >> (8 + shift);
+  return out;
+}
+
+std::vector<int32_t> impulses(Random& g, std::size_t n) {
+  std::vector<int32_t> out(2 * n, 0);
+  for (std::size_t i = 0; i < n; i += 1 + g.next() % 400) {
+    out[2 * i] = g.chance(2) ? kMax24 : kMin24;
+    out[2 * i + 1] = g.chance(3) ? out[2 * i] : (g.chance(2) ? kMax24 : kMin24);
+  }
+  return out;
+}
+
+std::vector<int32_t> squares(Random& g, std::size_t n) {
+  const std::size_t half = 1 + g.next() % 200;
+  const bool opposite = g.chance(2);
+  std::vector<int32_t> out(2 * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const bool hi = (i / half) % 2 == 0;
+    out[2 * i] = hi ? kMax24 : kMin24;
+    out[2 * i + 1] = (hi != opposite) ? kMax24 : kMin24;
+  }
+  return out;
+}
+
+std::vector<int32_t> first(std::vector<int32_t> v, std::size_t n) {
+  v.resize(std::min(v.size(), 2 * n));
+  return v;
+}
+
+// One block of each signal class.
+void run_signals(Bench& bench, Random& g, int fs, std::size_t n, const std::string& what) {
+  const double seconds = static_cast<double>(n) / fs + 1e-3;
+  bench.run(stereo_sines(g, fs, n), what + ", sines");
+  bench.run(first(signals::sine(seconds, fs, fs / 4.0, 1.0, std::numbers::pi / 4), n), what + ", fs/4 at 45 deg");
+  bench.run(noise(g, n, 0), what + ", full-scale noise");
+  bench.run(noise(g, n, 12), what + ", quiet noise");
+  bench.run(impulses(g, n), what + ", impulses");
+  bench.run(squares(g, n), what + ", full-scale squares");
+  bench.run(first(signals::music_like(seconds, fs, g.next()), n), what + ", music_like");
+}
+
+}  // namespace
+
+TEST_CASE("lathe_trim_eq equals the model: random legal parameters, every filter type, 44.1/48/96 kHz", "[rtl]") {
+  Bench bench(1);
+  Random g(2024);
+  for (int fs : {44100, 48000, 96000}) {
+    for (int set = 0; set < 6; ++set) {
+      const ChainParams p = random_params(g, fs);
+      bench.configure(registers(p, fs));
+      if (g.chance(3)) bench.clear();  // else the change lands mid-stream, state kept
+      std::ostringstream what;
+      what << fs << " Hz, set " << set << (p.eq.mid_side ? " (mid/side)" : "");
+      run_signals(bench, g, fs, 1800, what.str());
+    }
+  }
+  INFO("latency " << bench.min_latency() << ".." << bench.max_latency());
+  CHECK(bench.frames() >= 220000);
+  CHECK(bench.max_latency() == kLatency);
+  CHECK(bench.min_latency() == kLatency);
+}
+
+TEST_CASE("lathe_trim_eq equals the model: every filter type at its extremes, +18 dB stacks into saturation", "[rtl]") {
+  Bench bench(5);
+  Random g(77);
+  int set = 0;
+  for (int fs : {44100, 48000, 96000}) {
+    for (int t = 1; t <= 5; ++t) {
+      const FilterType type = static_cast<FilterType>(t);
+      for (double gain : {limits::kEqGainDb, -limits::kEqGainDb}) {
+        ChainParams p;
+        p.trim_db = gain > 0 ? limits::kTrimDb : -limits::kTrimDb;
+        p.eq.mid_side = (set % 2) == 1;
+        for (int ch = 0; ch < reg::kEqChannels; ++ch)
+          for (int b = 0; b < reg::kEqBands; ++b) {
+            // Stacked sections around one corner; shelves at both ends of the range,
+            // where |b1| nears 2 * 10^(18/20) = 15.9.
+            EqBand& band = p.eq.bands[ch][b];
+            band.type = type;
+            band.gain_db = gain;
+            band.q = (b % 2) ? limits::kEqMaxQ : limits::kEqMinQ;
+            const double f[4] = {limits::kEqMinHz, 1000.0, 0.25 * fs, limits::kEqMaxFraction * fs};
+            band.freq_hz = f[(b + ch) % 4];
+          }
+        bench.configure(registers(p, fs));
+        bench.clear();
+        std::ostringstream what;
+        what << fs << " Hz, extreme " << filter_type_name(type) << " " << gain << " dB"
+             << (p.eq.mid_side ? " (mid/side)" : "");
+        bench.run(squares(g, 500), what.str() + ", full-scale squares");
+        bench.run(impulses(g, 300), what.str() + ", impulses");
+        bench.run(noise(g, 300, 0), what.str() + ", full-scale noise");
+        bench.run(first(signals::sine(0.02, fs, 1000.0, 1.0, 0.3), 400), what.str() + ", 1 kHz");
+        ++set;
+      }
+    }
+    // Peaks: eight +18 dB sections on one frequency, +24 dB trim: deep saturation of
+    // every section and of the mid/side output matrix.
+    for (bool ms : {false, true}) {
+      ChainParams p;
+      p.trim_db = limits::kTrimDb;
+      p.eq.mid_side = ms;
+      for (auto& ch : p.eq.bands)
+        for (auto& band : ch) band = EqBand{FilterType::Peak, 997.0, limits::kEqGainDb, 2.0};
+      bench.configure(registers(p, fs));
+      bench.clear();
+      const std::string what = std::to_string(fs) + " Hz, +18 dB x 8 peaks" + (ms ? " (mid/side)" : "");
+      bench.run(first(signals::sine(0.1, fs, 997.0, 1.0), 4000), what + ", full-scale sine");
+      bench.run(squares(g, 4000), what + ", full-scale squares");
+      bench.run(first(signals::music_like(0.1, fs, 9), 4000), what + ", music_like");
+    }
+  }
+  CHECK(bench.frames() >= 60000);
+}
+
+TEST_CASE("lathe_trim_eq equals the model across reset seeds, clears and register changes between frames", "[rtl]") {
+  for (uint32_t seed : {11u, 12u, 13u}) {
+    Bench bench(seed);
+    Random g(seed * 31u);
+    const int rates[3] = {44100, 48000, 96000};
+    for (int block = 0; block < 12; ++block) {
+      const int fs = rates[block % 3];
+      // A fresh image every block; mid/side, trim and coefficients all change.
+      bench.configure(registers(random_params(g, fs), fs));
+      if (block % 4 == 3) bench.clear();
+      const std::string what = "seed " + std::to_string(seed) + ", block " + std::to_string(block);
+      bench.run(first(signals::music_like(0.05, fs, seed + block), 1500), what + ", music_like");
+      bench.run(noise(g, 300, static_cast<int>(g.next() % 16)), what + ", noise");
+      // Single-frame register changes: every frame with other coefficients.
+      for (int i = 0; i < 4; ++i) {
+        bench.configure(registers(random_params(g, fs), fs));
+        bench.run(noise(g, 1, 0), what + ", single frame after change");
+      }
+    }
+    CHECK(bench.frames() >= 20000);
+  }
+}
+
+TEST_CASE("lathe_trim_eq equals the model for hand-picked trim register values (rounding ties, extremes)", "[rtl]") {
+  Bench bench(21);
+  Random g(4242);
+  // 2^27 + 2^22 and 3 * 2^22 make trim * (x << 4) end in exactly half an LSB for odd x
+  // (round half up); the rest are the ends of the Q5.27 range, incl. ones no dB value gives.
+  const uint32_t trims[] = {(1u << 27) + (1u << 22), 3u << 22, (1u << 27) - (1u << 22), 0x7fffffffu,
+                            0x80000000u, 0xf8000000u, 1u, 0u, 1u << 27};
+  for (uint32_t trim : trims) {
+    for (bool ms : {false, true}) {
+      ChainParams p;
+      p.eq.mid_side = ms;
+      if (g.chance(2)) p = random_params(g, 48000), p.eq.mid_side = ms;
+      reg::RegisterImage r = registers(p, 48000);
+      r[reg::kTrimGain] = trim;
+      bench.configure(r);
+      const std::string what = "trim register " + std::to_string(trim) + (ms ? " (mid/side)" : "");
+      bench.run(noise(g, 1500, 0), what + ", full-scale noise");
+      bench.run(noise(g, 500, 14), what + ", quiet noise");
+      bench.run(squares(g, 300), what + ", full-scale squares");
+    }
+  }
+  CHECK(bench.frames() >= 40000);
+}
