@@ -205,7 +205,9 @@ reg::RegisterImage to_registers(const ChainParams& p, int fs) {
 
   const CompressorParams& c = p.comp;
   const double slope = std::isinf(c.ratio) ? 1.0 : 1.0 - 1.0 / c.ratio;
-  const int32_t knee_half = static_cast<int32_t>(to_fixed(db_to_log2(c.knee_db) / 2, fx::kLogFrac));
+  // Knees under 0.1 dB are hard knees: slope / (2 W) would not fit its uQ8.24 register.
+  const double knee_db = c.knee_db < 0.1 ? 0.0 : c.knee_db;
+  const int32_t knee_half = static_cast<int32_t>(to_fixed(db_to_log2(knee_db) / 2, fx::kLogFrac));
   r[reg::kCompThreshold] = static_cast<uint32_t>(db_to_log2_q16(c.threshold_db));
   r[reg::kCompKneeHalf] = static_cast<uint32_t>(knee_half);
   // slope / (2 W), with W the knee width as quantised, so knee and line meet exactly.
