@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
     return sinc * 0.5 * (1 - std::cos(2 * M_PI * j / 48.0));
   };
   f = open_out(dir, "tp_hann4.hex");
-  std::fprintf(f, "// 4x Hann-windowed sinc phases 1..3, taps * 16384, 16-bit two's complement, index 12*(phase-1) + i, tap i at x[n-i]\n");
+  std::fprintf(f, "// 4x Hann-windowed sinc phases 1..3, taps * 16384, 16-bit two's complement, index 12*(phase-1) + i, tap i at x[n-6-i]\n");
   for (int phase = 1; phase <= 3; ++phase)
     for (int i = 0; i < 12; ++i)
       std::fprintf(f, "%04x\n", static_cast<unsigned>(std::lround(hann_sinc(phase + 4 * i, 4) * 16384.0)) & 0xffffu);

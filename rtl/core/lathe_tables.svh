@@ -13,7 +13,10 @@
 `ifndef LATHE_TP_FIR_HEX
 `define LATHE_TP_FIR_HEX "tables/tp_fir.hex"
 `endif
-`ifndef LATHE_TP_WIDE_HEX
-`define LATHE_TP_WIDE_HEX "tables/tp_wide.hex"
+`ifndef LATHE_TP_HANN4_HEX
+`define LATHE_TP_HANN4_HEX "tables/tp_hann4.hex"
+`endif
+`ifndef LATHE_TP_HANN2_HEX
+`define LATHE_TP_HANN2_HEX "tables/tp_hann2.hex"
 `endif
 `endif

@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: MIT
+// The mastering chain: register file, trim + EQ, compressor, true-peak limiter, dither and
+// meters, on valid/ready streams of stereo frames. Commits and clears wait until no frame
+// is in flight, so every frame sees one consistent configuration (docs/rtl.md).
+module lathe_core (
+  input  logic               clk_i,
+  input  logic               rst_ni,
+  // Register bus: a write is taken when we_i && reg_ready_o; read data (any address) is
+  // valid on reg_rdata_o the cycle after reg_addr_i.
+  input  logic               reg_we_i,
+  input  logic        [7:0]  reg_addr_i,
+  input  logic        [31:0] reg_wdata_i,
+  output logic        [31:0] reg_rdata_o,
+  output logic               reg_ready_o,
+  // Stereo frames in: 24-bit samples.
+  input  logic               in_valid_i,
+  output logic               in_ready_o,
+  input  logic signed [23:0] in_left_i,
+  input  logic signed [23:0] in_right_i,
+  // Stereo frames out: 16- or 24-bit samples, sign-extended to 24 bits.
+  output logic               out_valid_o,
+  input  logic               out_ready_i,
+  output logic signed [23:0] out_left_o,
+  output logic signed [23:0] out_right_o
+);
+  localparam int unsigned CoefBits = 37;
+  localparam logic [7:0] AddrStatus = 8'h02, AddrCommand = 8'h03;
+  localparam logic [7:0] AddrMeterFirst = 8'h20, AddrMeterLast = 8'h2b;
+  localparam int unsigned MaxInFlight = 6;  // frames between input and output (FIFO depth 8)
+  // ctrl bits (registers.hpp CtrlBit)
+  localparam int unsigned CtrlMidSide = 0, CtrlCompLink = 1, CtrlDither = 2, CtrlOut16 = 3, CtrlBypass = 4,
+                          CtrlTp2x = 5;
+
+  // ---------------------------------------------------------------- configuration
+  logic        commit_start, regfile_busy, regfile_ready, configured;
+  logic [31:0] shadow_rdata;
+  logic [31:0] ctrl, trim_gain, comp_threshold, comp_knee_half, comp_knee_coef, comp_slope;
+  logic [31:0] comp_attack, comp_release, comp_makeup, lim_drive, lim_ceiling, lim_lookahead;
+  logic [31:0] lim_recip, lim_hold_blocks, lim_release, dither_seed;
+  logic [5:0]  coef_addr;
+  logic signed [CoefBits-1:0] coef0, coef1;
+  logic        command_write;
+  assign command_write = reg_we_i && reg_ready_o && reg_addr_i == AddrCommand;
+
+  lathe_regfile #(.CoefBits(CoefBits)) u_regfile (
+    .clk_i            (clk_i),
+    .rst_ni           (rst_ni),
+    .we_i             (reg_we_i && reg_addr_i != AddrCommand),
+    .addr_i           (reg_addr_i),
+    .wdata_i          (reg_wdata_i),
+    .shadow_rdata_o   (shadow_rdata),
+    .ready_o          (regfile_ready),
+    .commit_i         (commit_start),
+    .busy_o           (regfile_busy),
+    .configured_o     (configured),
+    .ctrl_o           (ctrl),
+    .trim_gain_o      (trim_gain),
+    .comp_threshold_o (comp_threshold),
+    .comp_knee_half_o (comp_knee_half),
+    .comp_knee_coef_o (comp_knee_coef),
+    .comp_slope_o     (comp_slope),
+    .comp_attack_o    (comp_attack),
+    .comp_release_o   (comp_release),
+    .comp_makeup_o    (comp_makeup),
+    .lim_drive_o      (lim_drive),
+    .lim_ceiling_o    (lim_ceiling),
+    .lim_lookahead_o  (lim_lookahead),
+    .lim_recip_o      (lim_recip),
+    .lim_hold_blocks_o(lim_hold_blocks),
+    .lim_release_o    (lim_release),
+    .dither_seed_o    (dither_seed),
+    .coef_addr_i      (coef_addr),
+    .coef0_o          (coef0),
+    .coef1_o          (coef1)
+  );
+  assign reg_ready_o = regfile_ready;
+
+  // ---------------------------------------------------------------- commands
+  // Pending actions run in order commit, clear, clear meters, each only when no frame is in
+  // flight; audio input waits meanwhile.
+  logic       commit_pending_q, clear_pending_q, meters_pending_q;
+  logic       commit_pending_d, clear_pending_d, meters_pending_d;
+  logic [3:0] in_flight_q, in_flight_d;
+  logic       stage_clear, meters_clear, idle;
+  logic       in_fire, out_fire;
+
+  assign idle = (in_flight_q == 4'd0) && !regfile_busy;
+  always_comb begin
+    commit_pending_d = commit_pending_q;
+    clear_pending_d  = clear_pending_q;
+    meters_pending_d = meters_pending_q;
+    commit_start = 1'b0;
+    stage_clear  = 1'b0;
+    meters_clear = 1'b0;
+    if (idle) begin
+      if (commit_pending_q) begin
+        commit_start = 1'b1;
+        commit_pending_d = 1'b0;
+      end else if (clear_pending_q) begin
+        stage_clear = 1'b1;
+        clear_pending_d = 1'b0;
+      end else if (meters_pending_q) begin
+        meters_clear = 1'b1;
+        meters_pending_d = 1'b0;
+      end
+    end
+    if (command_write) begin
+      commit_pending_d = commit_pending_d | reg_wdata_i[0];
+      clear_pending_d  = clear_pending_d | reg_wdata_i[1];
+      meters_pending_d = meters_pending_d | reg_wdata_i[2];
+    end
+    in_flight_d = in_flight_q + 4'(in_fire) - 4'(out_fire);
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      commit_pending_q <= 1'b0;
+      clear_pending_q  <= 1'b1;  // stages start from a clear
+      meters_pending_q <= 1'b1;
+      in_flight_q      <= '0;
+    end else begin
+      commit_pending_q <= commit_pending_d;
+      clear_pending_q  <= clear_pending_d;
+      meters_pending_q <= meters_pending_d;
+      in_flight_q      <= in_flight_d;
+    end
+  end
+
+  // ---------------------------------------------------------------- stages
+  logic eq_in_ready, eq_valid, eq_ready, comp_valid, comp_ready, lim_valid, lim_ready;
+  logic dith_valid;
+  logic signed [31:0] eq_left, eq_right, comp_left, comp_right, lim_left, lim_right;
+  logic signed [31:0] dith_in_left, dith_in_right, dith_left, dith_right;
+  logic signed [31:0] comp_gr, lim_gr;
+  logic        [31:0] lim_peak;
+  logic               bypass_full, bypass_empty;
+  logic signed [23:0] bypass_left, bypass_right;
+
+  assign in_ready_o = eq_in_ready && configured && !commit_pending_q && !clear_pending_q && !meters_pending_q &&
+                      !regfile_busy && in_flight_q < 4'(MaxInFlight) && !bypass_full;
+  assign in_fire = in_valid_i && in_ready_o;
+
+  lathe_trim_eq #(.CoefBits(CoefBits)) u_trim_eq (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .clear_i     (stage_clear),
+    .trim_gain_i (trim_gain),
+    .mid_side_i  (ctrl[CtrlMidSide]),
+    .coef_addr_o (coef_addr),
+    .coef0_data_i(coef0),
+    .coef1_data_i(coef1),
+    .in_valid_i  (in_valid_i && in_ready_o),
+    .in_ready_o  (eq_in_ready),
+    .in_left_i   (in_left_i),
+    .in_right_i  (in_right_i),
+    .out_valid_o (eq_valid),
+    .out_ready_i (eq_ready),
+    .out_left_o  (eq_left),
+    .out_right_o (eq_right)
+  );
+
+  lathe_compressor u_compressor (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .clear_i     (stage_clear),
+    .threshold_i (comp_threshold),
+    .knee_half_i (comp_knee_half),
+    .knee_coef_i (comp_knee_coef),
+    .slope_i     (comp_slope),
+    .attack_i    (comp_attack),
+    .release_i   (comp_release),
+    .makeup_i    (comp_makeup),
+    .link_i      (ctrl[CtrlCompLink]),
+    .in_valid_i  (eq_valid),
+    .in_ready_o  (eq_ready),
+    .in_left_i   (eq_left),
+    .in_right_i  (eq_right),
+    .out_valid_o (comp_valid),
+    .out_ready_i (comp_ready),
+    .out_left_o  (comp_left),
+    .out_right_o (comp_right),
+    .gr_o        (comp_gr)
+  );
+
+  lathe_limiter u_limiter (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .clear_i      (stage_clear),
+    .two_x_i      (ctrl[CtrlTp2x]),
+    .drive_i      (lim_drive),
+    .ceiling_i    (lim_ceiling),
+    .lookahead_i  (lim_lookahead),
+    .recip_i      (lim_recip),
+    .hold_blocks_i(lim_hold_blocks),
+    .release_i    (lim_release),
+    .in_valid_i   (comp_valid),
+    .in_ready_o   (comp_ready),
+    .in_left_i    (comp_left),
+    .in_right_i   (comp_right),
+    .out_valid_o  (lim_valid),
+    .out_ready_i  (lim_ready),
+    .out_left_o   (lim_left),
+    .out_right_o  (lim_right),
+    .peak_o       (lim_peak),
+    .gr_o         (lim_gr)
+  );
+
+  // Bypass (A/B): the frame's own input replaces the limiter output before the dither, as
+  // in the model; the chain keeps running so switching back is seamless.
+  lathe_frame_fifo #(.Depth(8)) u_bypass_fifo (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .push_i  (in_fire),
+    .left_i  (in_left_i),
+    .right_i (in_right_i),
+    .pop_i   (lim_valid && lim_ready),
+    .left_o  (bypass_left),
+    .right_o (bypass_right),
+    .full_o  (bypass_full),
+    .empty_o (bypass_empty)
+  );
+  always_comb begin
+    if (ctrl[CtrlBypass]) begin
+      dith_in_left  = 32'(bypass_left) <<< 4;
+      dith_in_right = 32'(bypass_right) <<< 4;
+    end else begin
+      dith_in_left  = lim_left;
+      dith_in_right = lim_right;
+    end
+  end
+
+  lathe_dither u_dither (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .clear_i     (stage_clear),
+    .dither_en_i (ctrl[CtrlDither]),
+    .out16_i     (ctrl[CtrlOut16]),
+    .seed_i      (dither_seed),
+    .in_valid_i  (lim_valid),
+    .in_ready_o  (lim_ready),
+    .in_left_i   (dith_in_left),
+    .in_right_i  (dith_in_right),
+    .out_valid_o (dith_valid),
+    .out_ready_i (out_ready_i),
+    .out_left_o  (dith_left),
+    .out_right_o (dith_right)
+  );
+  assign out_valid_o = dith_valid;
+  assign out_left_o  = dith_left[23:0];
+  assign out_right_o = dith_right[23:0];
+  assign out_fire    = dith_valid && out_ready_i;
+
+  // ---------------------------------------------------------------- meters and reads
+  logic [31:0] meter_data;
+  lathe_meters u_meters (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .clear_i      (meters_clear),
+    .in_fire_i    (in_fire),
+    .in_left_i    (in_left_i),
+    .in_right_i   (in_right_i),
+    .comp_fire_i  (comp_valid && comp_ready),
+    .comp_gr_i    (comp_gr),
+    .lim_fire_i   (lim_valid && lim_ready),
+    .lim_peak_i   (lim_peak),
+    .lim_gr_i     (lim_gr),
+    .out_fire_i   (out_fire),
+    .out16_i      (ctrl[CtrlOut16]),
+    .out_left_i   (dith_left[23:0]),
+    .out_right_i  (dith_right[23:0]),
+    .read_index_i (4'(reg_addr_i - AddrMeterFirst)),
+    .read_data_o  (meter_data)
+  );
+
+  logic [7:0]  read_addr_q;
+  logic [31:0] meter_data_q, status_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      read_addr_q  <= '0;
+      meter_data_q <= '0;
+      status_q     <= '0;
+    end else begin
+      read_addr_q  <= reg_addr_i;
+      meter_data_q <= meter_data;
+      status_q     <= {16'd0, 4'd0, in_flight_q, 4'd0, meters_pending_q, configured, clear_pending_q, commit_pending_q};
+    end
+  end
+  always_comb begin
+    if (read_addr_q == AddrStatus) reg_rdata_o = status_q;
+    else if (read_addr_q >= AddrMeterFirst && read_addr_q <= AddrMeterLast) reg_rdata_o = meter_data_q;
+    else reg_rdata_o = shadow_rdata;
+  end
+
+  logic unused;
+  assign unused = ^{ctrl[31:6], dith_left[31:24], dith_right[31:24], bypass_empty};
+endmodule

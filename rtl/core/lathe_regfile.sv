@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+// Double-buffered configuration: the host writes a shadow RAM; a commit copies it into the
+// active registers and coefficient RAMs that the DSP reads, while no frame is in flight.
+module lathe_regfile #(
+  parameter int unsigned CoefBits = 37
+) (
+  input  logic                       clk_i,
+  input  logic                       rst_ni,
+  // Host side: writes go to the shadow; a read returns the shadow word one cycle later.
+  input  logic                       we_i,
+  input  logic        [7:0]          addr_i,
+  input  logic        [31:0]         wdata_i,
+  output logic        [31:0]         shadow_rdata_o,
+  output logic                       ready_o,        // writes are held off while copying
+  // Commit: the core starts it only when no frame is in flight.
+  input  logic                       commit_i,
+  output logic                       busy_o,
+  output logic                       configured_o,   // a commit has completed since reset
+  // Active configuration (registers.hpp names).
+  output logic        [31:0]         ctrl_o,
+  output logic        [31:0]         trim_gain_o,
+  output logic        [31:0]         comp_threshold_o,
+  output logic        [31:0]         comp_knee_half_o,
+  output logic        [31:0]         comp_knee_coef_o,
+  output logic        [31:0]         comp_slope_o,
+  output logic        [31:0]         comp_attack_o,
+  output logic        [31:0]         comp_release_o,
+  output logic        [31:0]         comp_makeup_o,
+  output logic        [31:0]         lim_drive_o,
+  output logic        [31:0]         lim_ceiling_o,
+  output logic        [31:0]         lim_lookahead_o,
+  output logic        [31:0]         lim_recip_o,
+  output logic        [31:0]         lim_hold_blocks_o,
+  output logic        [31:0]         lim_release_o,
+  output logic        [31:0]         dither_seed_o,
+  // Active EQ coefficients: word band * 5 + k of each channel, one cycle after the address.
+  input  logic        [5:0]          coef_addr_i,
+  output logic signed [CoefBits-1:0] coef0_o,
+  output logic signed [CoefBits-1:0] coef1_o
+);
+  // Addresses (host/include/lathe/registers.hpp).
+  localparam logic [7:0] AddrCtrl = 8'h00, AddrTrim = 8'h01;
+  localparam logic [7:0] AddrCompFirst = 8'h08, AddrLimFirst = 8'h10, AddrSeed = 8'h18;
+  localparam logic [7:0] AddrEqBase = 8'h40, AddrLast = 8'hdf;
+
+  // Shadow: one write port (host), one read port (host reads, or the commit copy).
+  logic [31:0] shadow_q [256];
+  logic [7:0]  read_addr;
+  logic [31:0] read_data_q;
+  always_ff @(posedge clk_i) begin
+    if (we_i && ready_o) shadow_q[addr_i] <= wdata_i;
+    read_data_q <= shadow_q[read_addr];
+  end
+  assign shadow_rdata_o = read_data_q;
+
+  // Copy FSM: issue reads of addresses 0..AddrLast, consume each one cycle later.
+  typedef enum logic [1:0] {StIdle, StCopy, StLast} state_e;
+  state_e      state_q, state_d;
+  logic [7:0]  copy_addr_q, copy_addr_d;  // address being read this cycle
+  logic [7:0]  data_addr_q;               // address whose data arrives this cycle
+  logic        data_valid_q;
+  logic        configured_q, configured_d;
+
+  always_comb begin
+    state_d = state_q;
+    copy_addr_d = copy_addr_q;
+    configured_d = configured_q;
+    unique case (state_q)
+      StIdle: begin
+        if (commit_i) begin
+          state_d = StCopy;
+          copy_addr_d = 8'h00;
+        end
+      end
+      StCopy: begin
+        if (copy_addr_q == AddrLast) state_d = StLast;
+        else copy_addr_d = copy_addr_q + 8'd1;
+      end
+      StLast: begin  // the last word's data arrives now
+        state_d = StIdle;
+        configured_d = 1'b1;
+      end
+      default: state_d = StIdle;
+    endcase
+  end
+  assign read_addr = (state_q == StCopy) ? copy_addr_q : addr_i;
+  assign busy_o = (state_q != StIdle);
+  assign ready_o = (state_q == StIdle);
+  assign configured_o = configured_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q      <= StIdle;
+      copy_addr_q  <= '0;
+      data_addr_q  <= '0;
+      data_valid_q <= 1'b0;
+      configured_q <= 1'b0;
+    end else begin
+      state_q      <= state_d;
+      copy_addr_q  <= copy_addr_d;
+      data_addr_q  <= copy_addr_q;
+      data_valid_q <= (state_q == StCopy);
+      configured_q <= configured_d;
+    end
+  end
+
+  // Scalars: loaded as their words arrive. Datapath configuration, no reset needed: the
+  // core accepts no audio before the first commit.
+  logic [31:0] scalar_q [32];  // addresses 0x00 .. 0x1f; those up to 0x18 are loaded
+  always_ff @(posedge clk_i) begin
+    if (data_valid_q && data_addr_q <= AddrSeed) scalar_q[data_addr_q[4:0]] <= read_data_q;
+  end
+  assign ctrl_o            = scalar_q[AddrCtrl[4:0]];
+  assign trim_gain_o       = scalar_q[AddrTrim[4:0]];
+  assign comp_threshold_o  = scalar_q[AddrCompFirst[4:0] + 5'd0];
+  assign comp_knee_half_o  = scalar_q[AddrCompFirst[4:0] + 5'd1];
+  assign comp_knee_coef_o  = scalar_q[AddrCompFirst[4:0] + 5'd2];
+  assign comp_slope_o      = scalar_q[AddrCompFirst[4:0] + 5'd3];
+  assign comp_attack_o     = scalar_q[AddrCompFirst[4:0] + 5'd4];
+  assign comp_release_o    = scalar_q[AddrCompFirst[4:0] + 5'd5];
+  assign comp_makeup_o     = scalar_q[AddrCompFirst[4:0] + 5'd6];
+  assign lim_drive_o       = scalar_q[AddrLimFirst[4:0] + 5'd0];
+  assign lim_ceiling_o     = scalar_q[AddrLimFirst[4:0] + 5'd1];
+  assign lim_lookahead_o   = scalar_q[AddrLimFirst[4:0] + 5'd2];
+  assign lim_recip_o       = scalar_q[AddrLimFirst[4:0] + 5'd3];
+  assign lim_hold_blocks_o = scalar_q[AddrLimFirst[4:0] + 5'd4];
+  assign lim_release_o     = scalar_q[AddrLimFirst[4:0] + 5'd5];
+  assign dither_seed_o     = scalar_q[AddrSeed[4:0]];
+
+  // Coefficients: word pairs (low, high) at AddrEqBase + 2 * index, index = ch * 40 +
+  // band * 5 + k; the low word waits for its high word, then both go into channel ch's RAM.
+  logic [31:0] coef_low_q;
+  logic [6:0]  coef_index;
+  logic        coef_write;
+  always_comb begin
+    coef_index = 7'((data_addr_q - AddrEqBase) >> 1);
+    coef_write = data_valid_q && data_addr_q >= AddrEqBase && data_addr_q <= AddrLast && data_addr_q[0];
+  end
+  logic signed [CoefBits-1:0] coef_ram0_q [40];
+  logic signed [CoefBits-1:0] coef_ram1_q [40];
+  logic signed [CoefBits-1:0] coef_word;
+  assign coef_word = {read_data_q[CoefBits-33:0], coef_low_q};
+  always_ff @(posedge clk_i) begin
+    if (data_valid_q && data_addr_q >= AddrEqBase && !data_addr_q[0]) coef_low_q <= read_data_q;
+    if (coef_write && coef_index < 7'd40) coef_ram0_q[6'(coef_index)] <= coef_word;
+    if (coef_write && coef_index >= 7'd40) coef_ram1_q[6'(coef_index - 7'd40)] <= coef_word;
+    coef0_o <= coef_ram0_q[coef_addr_i];
+    coef1_o <= coef_ram1_q[coef_addr_i];
+  end
+
+  // The high word's upper bits only repeat the sign.
+  logic unused_high;
+  assign unused_high = ^read_data_q[31:CoefBits-32];
+endmodule

@@ -1,0 +1,16 @@
+lathe_log2.sv
+lathe_exp2.sv
+lathe_biquad_engine.sv
+lathe_trim_eq.sv
+lathe_comp_lane.sv
+lathe_compressor.sv
+lathe_lim_ram.sv
+lathe_lim_mul_bank.sv
+lathe_lim_hold.sv
+lathe_tp_detector.sv
+lathe_limiter.sv
+lathe_dither.sv
+lathe_frame_fifo.sv
+lathe_meters.sv
+lathe_regfile.sv
+lathe_core.sv
