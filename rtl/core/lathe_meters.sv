@@ -38,7 +38,7 @@ module lathe_meters (
     logic signed [24:0] magnitude;
     wide = 25'(x);
     magnitude = wide < 0 ? -wide : wide;
-    return {7'd0, magnitude};
+    magnitude24 = {7'd0, magnitude};  // Yosys 0.23 takes no return statement here
   endfunction
 
   // Output samples in 24-bit units: 16-bit output shifted up by 8.
@@ -50,33 +50,41 @@ module lathe_meters (
 
   // Energy: sum of (y24 >> 4)^2, saturating at 2^64 - 1.
   logic signed [19:0] energy_sample [2];
+  logic signed [39:0] energy_wide [2];
   logic        [39:0] square [2];
   logic        [64:0] sum_next [2];
   always_comb begin
     for (int ch = 0; ch < 2; ch++) begin
       energy_sample[ch] = 20'(out24[ch] >>> 4);
-      square[ch] = 40'(40'(energy_sample[ch]) * 40'(energy_sample[ch]));  // 20 x 20 bits, signed, >= 0
+      energy_wide[ch] = 40'(energy_sample[ch]);            // sign-extended
+      square[ch] = energy_wide[ch] * energy_wide[ch];      // 20 x 20 bits, >= 0
       sum_next[ch] = {1'b0, sum_sq_q[ch]} + 65'(square[ch]);
     end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      in_peak_q   <= '{default: '0};
-      out_peak_q  <= '{default: '0};
-      true_peak_q <= '0;
-      comp_gr_q   <= '0;
-      lim_gr_q    <= '0;
-      frames_q    <= '0;
-      sum_sq_q    <= '{default: '0};
+      in_peak_q[0]  <= '0;
+      in_peak_q[1]  <= '0;
+      out_peak_q[0] <= '0;
+      out_peak_q[1] <= '0;
+      true_peak_q   <= '0;
+      comp_gr_q     <= '0;
+      lim_gr_q      <= '0;
+      frames_q      <= '0;
+      sum_sq_q[0]   <= '0;
+      sum_sq_q[1]   <= '0;
     end else if (clear_i) begin
-      in_peak_q   <= '{default: '0};
-      out_peak_q  <= '{default: '0};
-      true_peak_q <= '0;
-      comp_gr_q   <= '0;
-      lim_gr_q    <= '0;
-      frames_q    <= '0;
-      sum_sq_q    <= '{default: '0};
+      in_peak_q[0]  <= '0;
+      in_peak_q[1]  <= '0;
+      out_peak_q[0] <= '0;
+      out_peak_q[1] <= '0;
+      true_peak_q   <= '0;
+      comp_gr_q     <= '0;
+      lim_gr_q      <= '0;
+      frames_q      <= '0;
+      sum_sq_q[0]   <= '0;
+      sum_sq_q[1]   <= '0;
     end else begin
       if (in_fire_i) begin
         if (magnitude24(in_left_i) > in_peak_q[0]) in_peak_q[0] <= magnitude24(in_left_i);
