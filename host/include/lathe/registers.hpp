@@ -51,6 +51,15 @@ enum Addr : uint16_t {
   kMeterOutSumSqLHi = 0x29,
   kMeterOutSumSqRLo = 0x2a,
   kMeterOutSumSqRHi = 0x2b,
+  // Packet-layer counters (read only, saturating; docs/protocol.md), answered by lathe_top.
+  kLinkDiscardedBytes = 0x30,
+  kLinkBadHeaderCrc = 0x31,
+  kLinkBadPayloadCrc = 0x32,
+  kLinkOversize = 0x33,
+  kLinkUnknownType = 0x34,
+  kLinkMalformed = 0x35,
+  kLinkAudioDropped = 0x36,
+  kLinkRepliesDropped = 0x37,
   kEqBase = 0x40,          // coefficient (ch, band, k): word kEqBase + 2*((ch*8+band)*5+k), lo then hi
   kRegCount = kEqBase + 2 * kEqChannels * kEqBands * kEqCoefs,
 };

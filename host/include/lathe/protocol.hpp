@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+// The byte protocol of docs/protocol.md: packet types, CRCs, encoding and a streaming
+// decoder that resynchronises after garbage. Shared by every back end that speaks bytes.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <span>
+#include <utility>
+#include <vector>
+
+namespace lathe::protocol {
+
+constexpr uint16_t kVersion = 1;
+constexpr std::size_t kMaxPayload = 1020;
+constexpr std::size_t kHeaderBytes = 7;   // sync (2), type, sequence, length (2), header CRC
+constexpr std::size_t kTrailerBytes = 2;  // payload CRC
+constexpr uint8_t kSync0 = 0xA5, kSync1 = 0x5A;
+constexpr std::size_t kRegItemBytes = 5;    // address u8, value u32
+constexpr std::size_t kFrameBytes = 6;      // left i24, right i24
+constexpr std::size_t kMaxRegItems = kMaxPayload / kRegItemBytes;  // 204
+constexpr std::size_t kMaxFrames = kMaxPayload / kFrameBytes;      // 170
+
+enum class Type : uint8_t {
+  kRegWrite = 0x01,
+  kRegRead = 0x02,
+  kAudioIn = 0x03,
+  kHello = 0x04,
+  kRegWriteAck = 0x81,
+  kRegReadReply = 0x82,
+  kAudioOut = 0x83,
+  kInfo = 0x84,
+  kError = 0xEE,
+};
+
+enum class ErrorCode : uint8_t {
+  kBadHeaderCrc = 1,
+  kBadPayloadCrc = 2,
+  kOversize = 3,
+  kUnknownType = 4,
+  kMalformed = 5,
+  kAudioOverrun = 6,
+  kReplyDropped = 7,
+};
+const char* error_code_name(ErrorCode code);
+
+// CRC-8 (poly 0x07, init 0) and CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF).
+uint8_t crc8(std::span<const uint8_t> bytes);
+uint16_t crc16(std::span<const uint8_t> bytes);
+
+struct Packet {
+  Type type = Type::kHello;
+  uint8_t sequence = 0;
+  std::vector<uint8_t> payload;
+  bool operator==(const Packet&) const = default;
+};
+
+// Appends the packet's bytes to `out`. Precondition: payload.size() <= kMaxPayload.
+void encode(const Packet& packet, std::vector<uint8_t>& out);
+std::vector<uint8_t> encode(const Packet& packet);
+
+// Payloads.
+std::vector<uint8_t> reg_write_payload(std::span<const std::pair<uint8_t, uint32_t>> items);
+std::vector<uint8_t> reg_read_payload(std::span<const uint8_t> addresses);
+// Interleaved stereo frames of 24-bit samples (values outside 24 bits are truncated).
+std::vector<uint8_t> audio_payload(std::span<const int32_t> interleaved);
+// Parse; empty when the payload is malformed (not whole items, or no items).
+std::optional<std::vector<std::pair<uint8_t, uint32_t>>> parse_reg_items(std::span<const uint8_t> payload);
+std::optional<std::vector<int32_t>> parse_audio(std::span<const uint8_t> payload);  // sign-extended
+
+struct Info {
+  uint16_t protocol_version = 0;
+  uint8_t eq_bands = 0;
+  uint16_t max_lookahead = 0;
+  uint16_t audio_credit = 0;  // frames the board's audio input FIFO holds
+  uint32_t core_id = 0;
+};
+constexpr std::size_t kInfoBytes = 11;
+std::vector<uint8_t> info_payload(const Info& info);
+std::optional<Info> parse_info(std::span<const uint8_t> payload);
+
+struct ErrorReport {
+  ErrorCode code;
+  uint8_t offending_type;
+  uint8_t offending_sequence;
+};
+std::optional<ErrorReport> parse_error(std::span<const uint8_t> payload);
+
+// Streaming decoder: feed any bytes, take out valid packets. Never throws on input and
+// never holds more than one packet's worth of bytes beyond what it has been fed.
+class Decoder {
+ public:
+  struct Stats {
+    uint64_t discarded_bytes = 0;  // skipped while hunting for a sync word
+    uint64_t bad_header_crc = 0;
+    uint64_t bad_payload_crc = 0;
+    uint64_t oversize = 0;
+    uint64_t packets = 0;
+  };
+
+  void feed(std::span<const uint8_t> bytes);
+  std::optional<Packet> next();
+  const Stats& stats() const { return stats_; }
+  std::size_t buffered() const { return buffer_.size(); }
+
+ private:
+  std::deque<uint8_t> buffer_;
+  Stats stats_;
+};
+
+}  // namespace lathe::protocol
