@@ -25,7 +25,7 @@ module lathe_meters (
   input  logic        [3:0]  read_index_i,
   output logic        [31:0] read_data_o
 );
-  logic        [31:0] in_peak_q [2];
+  logic        [31:0] in_peak_q [2];  // Yosys 0.23: element-wise assignments only
   logic        [31:0] out_peak_q [2];
   logic        [31:0] true_peak_q;
   logic signed [31:0] comp_gr_q, lim_gr_q;
@@ -62,46 +62,74 @@ module lathe_meters (
     end
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      in_peak_q[0]  <= '0;
-      in_peak_q[1]  <= '0;
-      out_peak_q[0] <= '0;
-      out_peak_q[1] <= '0;
-      true_peak_q   <= '0;
-      comp_gr_q     <= '0;
-      lim_gr_q      <= '0;
-      frames_q      <= '0;
-      sum_sq_q[0]   <= '0;
-      sum_sq_q[1]   <= '0;
-    end else if (clear_i) begin
-      in_peak_q[0]  <= '0;
-      in_peak_q[1]  <= '0;
-      out_peak_q[0] <= '0;
-      out_peak_q[1] <= '0;
-      true_peak_q   <= '0;
-      comp_gr_q     <= '0;
-      lim_gr_q      <= '0;
-      frames_q      <= '0;
-      sum_sq_q[0]   <= '0;
-      sum_sq_q[1]   <= '0;
+  logic        [31:0] in_peak_d [2];
+  logic        [31:0] out_peak_d [2];
+  logic        [31:0] true_peak_d;
+  logic signed [31:0] comp_gr_d, lim_gr_d;
+  logic        [31:0] frames_d;
+  logic        [63:0] sum_sq_d [2];
+
+  always_comb begin
+    for (int ch = 0; ch < 2; ch++) begin
+      in_peak_d[ch]  = in_peak_q[ch];
+      out_peak_d[ch] = out_peak_q[ch];
+      sum_sq_d[ch]   = sum_sq_q[ch];
+    end
+    true_peak_d = true_peak_q;
+    comp_gr_d   = comp_gr_q;
+    lim_gr_d    = lim_gr_q;
+    frames_d    = frames_q;
+    if (clear_i) begin
+      for (int ch = 0; ch < 2; ch++) begin
+        in_peak_d[ch]  = '0;
+        out_peak_d[ch] = '0;
+        sum_sq_d[ch]   = '0;
+      end
+      true_peak_d = '0;
+      comp_gr_d   = '0;
+      lim_gr_d    = '0;
+      frames_d    = '0;
     end else begin
       if (in_fire_i) begin
-        if (magnitude24(in_left_i) > in_peak_q[0]) in_peak_q[0] <= magnitude24(in_left_i);
-        if (magnitude24(in_right_i) > in_peak_q[1]) in_peak_q[1] <= magnitude24(in_right_i);
+        if (magnitude24(in_left_i) > in_peak_q[0]) in_peak_d[0] = magnitude24(in_left_i);
+        if (magnitude24(in_right_i) > in_peak_q[1]) in_peak_d[1] = magnitude24(in_right_i);
       end
-      if (comp_fire_i && comp_gr_i > comp_gr_q) comp_gr_q <= comp_gr_i;
+      if (comp_fire_i && comp_gr_i > comp_gr_q) comp_gr_d = comp_gr_i;
       if (lim_fire_i) begin
-        if (lim_peak_i > true_peak_q) true_peak_q <= lim_peak_i;
-        if (lim_gr_i > lim_gr_q) lim_gr_q <= lim_gr_i;
+        if (lim_peak_i > true_peak_q) true_peak_d = lim_peak_i;
+        if (lim_gr_i > lim_gr_q) lim_gr_d = lim_gr_i;
       end
       if (out_fire_i) begin
         for (int ch = 0; ch < 2; ch++) begin
-          if (magnitude24(out24[ch]) > out_peak_q[ch]) out_peak_q[ch] <= magnitude24(out24[ch]);
-          sum_sq_q[ch] <= sum_next[ch][64] ? '1 : sum_next[ch][63:0];
+          if (magnitude24(out24[ch]) > out_peak_q[ch]) out_peak_d[ch] = magnitude24(out24[ch]);
+          sum_sq_d[ch] = sum_next[ch][64] ? '1 : sum_next[ch][63:0];  // saturate
         end
-        if (frames_q != '1) frames_q <= frames_q + 32'd1;
+        if (frames_q != '1) frames_d = frames_q + 32'd1;
       end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      for (int ch = 0; ch < 2; ch++) begin
+        in_peak_q[ch]  <= '0;
+        out_peak_q[ch] <= '0;
+        sum_sq_q[ch]   <= '0;
+      end
+      true_peak_q <= '0;
+      comp_gr_q   <= '0;
+      lim_gr_q    <= '0;
+      frames_q    <= '0;
+    end else begin
+      for (int ch = 0; ch < 2; ch++) begin
+        in_peak_q[ch]  <= in_peak_d[ch];
+        out_peak_q[ch] <= out_peak_d[ch];
+        sum_sq_q[ch]   <= sum_sq_d[ch];
+      end
+      true_peak_q <= true_peak_d;
+      comp_gr_q   <= comp_gr_d;
+      lim_gr_q    <= lim_gr_d;
+      frames_q    <= frames_d;
     end
   end
 
