@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// One channel of the trim + 8-band DF1 biquad cascade: a single signed CoefBits x 32
-// multiplier, a 72-bit accumulator and the filter state in a 32 x 32-bit RAM; every
-// step is commanded by lathe_trim_eq's sequencer (model::Biquad::process).
+// One channel of the trim + Bands-band DF1 biquad cascade: a single signed CoefBits x 32
+// multiplier, a 72-bit accumulator and the filter state in a 2^AddrBits x 32-bit RAM
+// (32 words for 8 bands); every step is commanded by lathe_trim_eq's sequencer
+// (model::Biquad::process).
 //
 // Pipeline, one product per cycle:
 //   issue:      prod_q <= opa * opb (opa = coefficient, or trim << 4 for the trim product;
@@ -10,11 +11,14 @@
 //               error feedback word of the band (RAM read data) or 2^31 (trim rounding)
 //   finish:     y = sat32(acc_q >>> 32), the error feedback word is acc_q[31:0]
 //
-// State RAM map (32-bit words): 0..7 error feedback of band n; 8 + 2*m + slot: history
-// node m (m = 0: the cascade input, m = n + 1: the output of band n, which is also the
-// input history of band n + 1), two slots used as a ring by frame parity.
+// State RAM map (32-bit words): 0..Bands-1 error feedback of band n; HistBase + 2*m + slot
+// (HistBase = Bands rounded up to even): history node m (m = 0: the cascade input,
+// m = n + 1: the output of band n, which is also the input history of band n + 1), two
+// slots used as a ring by frame parity. HistBase + 2 * (Bands + 1) = 3 * Bands + Bands % 2
+// + 2 words are used (26 of 32 for 8 bands); the address is $clog2 of that wide.
 module lathe_biquad_engine #(
-  parameter int unsigned CoefBits = 37  // signed Q(CoefBits-32).32 coefficients
+  parameter int unsigned CoefBits = 37,  // signed Q(CoefBits-32).32 coefficients
+  parameter int unsigned Bands    = 8    // biquad sections in the cascade
 ) (
   input  logic                       clk_i,
   // Issue stage.
@@ -29,7 +33,8 @@ module lathe_biquad_engine #(
   input  logic signed [23:0]         sample_i,      // edge sample, Q0.23
   input  logic                       hy1_load_i,    // hy1_q <= RAM read data
   input  logic                       hy2_load_i,    // hy2_q <= RAM read data
-  input  logic        [4:0]          raddr_i,       // RAM read address (data next cycle)
+  // RAM read address (data next cycle); $clog2(3 * Bands + Bands % 2 + 2) bits, see the map.
+  input  logic [$clog2(3 * Bands + Bands % 2 + 2)-1:0] raddr_i,
   // Accumulate stage.
   input  logic                       acc_en_i,
   input  logic                       acc_init_i,    // start a new sum
@@ -41,14 +46,16 @@ module lathe_biquad_engine #(
   input  logic signed [31:0]         x_ext_i,
   output logic signed [31:0]         x_o,
   input  logic                       we_i,
-  input  logic        [4:0]          waddr_i,
+  input  logic [$clog2(3 * Bands + Bands % 2 + 2)-1:0] waddr_i,
   input  logic                       wdata_err_i,   // write acc_q[31:0]
   input  logic                       wdata_x_i      // write x_q (neither: write zero)
 );
   localparam int unsigned ProdBits = CoefBits + 32;
   localparam int unsigned AccBits = 72;
+  localparam int unsigned AddrBits = $clog2(3 * Bands + Bands % 2 + 2);  // as the ports
+  localparam int unsigned Words = 2 ** AddrBits;  // lathe_trim_eq's clear walk zeroes all
 
-  logic        [31:0]         mem_q [32];
+  logic        [31:0]         mem_q [Words];
   logic        [31:0]         rdata_q;
   logic        [31:0]         wdata;
   logic signed [CoefBits-1:0] opa;

@@ -1,30 +1,34 @@
 // SPDX-License-Identifier: MIT
-// Input trim and 2 x 8-band equalizer (the start of model::Chain::front: edge sample << 4,
-// fx::apply_gain by the trim, then model::Equalizer::process), one frame at a time.
+// Input trim and 2 x Bands-band equalizer (the start of model::Chain::front: edge sample
+// << 4, fx::apply_gain by the trim, then model::Equalizer::process), one frame at a time.
 //
 // Two lathe_biquad_engine slices (one signed CoefBits x 32 multiplier each) run the two
 // EQ channels in lock step under one static schedule. Cycle c of a frame (c = 0 is the
 // cycle after the input handshake):
 //   c = 0            trim products (trim << 4) * (x << 5)
 //   c = 2 + 5n + i   band n, product i: b1*x1, b2*x2, a1*y1, a2*y2, b0*x (i = 0..4)
-//   c = 44           out_valid_o (45 cycles from the input handshake), then one frame
-//                    per 46 cycles at most.
+//   c = 5*Bands + 4  out_valid_o (5*Bands + 5 cycles from the input handshake: 45 for
+//                    8 bands), then one frame per 5*Bands + 6 cycles at most.
 // Products are accumulated one cycle after issue; band n's output is saturated at
 // c = 8 + 5n (error feedback written back) and stored as history at c = 9 + 5n, while the
 // next band's state products are already being issued.
 //
 // Coefficients come from a synchronous RAM outside (the register file), read through
-// coef_addr_o = band * 5 + k (k: b0 b1 b2 a1 a2) with BOTH channels' words returned one
-// cycle later: coef0_data_i = word (0 * 8 + band) * 5 + k, coef1_data_i = word
-// (1 * 8 + band) * 5 + k. (Two 36-bit-class words per cycle are needed: 80 coefficient
-// reads do not fit in the 48-cycle budget through one port.)
+// coef_addr_o = band * 5 + k (k: b0 b1 b2 a1 a2; $clog2(5 * Bands) bits, 6 for 8 bands)
+// with BOTH channels' words returned one cycle later: coef0_data_i = word
+// (0 * Bands + band) * 5 + k, coef1_data_i = word (1 * Bands + band) * 5 + k. (Two
+// 36-bit-class words per cycle are needed: 2 * 5 * Bands coefficient reads do not fit in
+// the frame through one port.)
 //
-// clear_i (and reset) zero both engines' state RAMs (32 cycles, in_ready_o low), i.e.
-// x1 x2 y1 y2 and the error feedback of every band, as model::Biquad::reset does.
+// clear_i (and reset) zero both engines' state RAMs (2^AddrBits cycles, 32 for 8 bands,
+// in_ready_o low), i.e. x1 x2 y1 y2 and the error feedback of every band, as
+// model::Biquad::reset does.
 module lathe_trim_eq #(
   // Coefficient width: Q(CoefBits-32).32. 37 covers every coefficient that
   // lathe::to_registers makes from legal parameters (|b1| of an 18 dB shelf reaches 15.9).
-  parameter int unsigned CoefBits = 37
+  parameter int unsigned CoefBits = 37,
+  // Biquad sections per channel (model::Equalizer has reg::kEqBands = 8).
+  parameter int unsigned Bands    = 8
 ) (
   input  logic                       clk_i,
   input  logic                       rst_ni,
@@ -32,7 +36,7 @@ module lathe_trim_eq #(
   // Configuration.
   input  logic        [31:0]         trim_gain_i,   // kTrimGain, Q5.27
   input  logic                       mid_side_i,    // kCtrlMidSide
-  output logic        [5:0]          coef_addr_o,   // band * 5 + k
+  output logic [$clog2(5 * Bands)-1:0] coef_addr_o,  // band * 5 + k
   input  logic signed [CoefBits-1:0] coef0_data_i,  // channel 0 (left / mid)
   input  logic signed [CoefBits-1:0] coef1_data_i,  // channel 1 (right / side)
   // Samples.
@@ -45,25 +49,43 @@ module lathe_trim_eq #(
   output logic signed [31:0]         out_left_o,    // Q5.27
   output logic signed [31:0]         out_right_o
 );
-  localparam logic [5:0] CntTrim    = 6'd0;   // trim products issued
-  localparam logic [5:0] CntFirstBq = 6'd2;   // first biquad product issued
-  localparam logic [5:0] CntLastBq  = 6'd41;  // last biquad product issued
-  localparam logic [5:0] CntLast    = 6'd43;  // last band saturated, output next cycle
+  localparam int unsigned CoefAddrBits = $clog2(5 * Bands);
+  localparam int unsigned CntBits      = $clog2(5 * Bands + 4);         // 0..CntLast
+  localparam int unsigned BandBits     = (Bands > 1) ? $clog2(Bands) : 1;
+  localparam int unsigned NodeBits     = $clog2(Bands + 1);             // history nodes 0..Bands
+  // State RAM (lathe_biquad_engine): error words 0..Bands-1, then history node m slot s at
+  // HistBase + 2 * m + s.
+  localparam int unsigned HistBase     = Bands + Bands % 2;
+  localparam int unsigned AddrBits     = $clog2(3 * Bands + Bands % 2 + 2);
+
+  // Schedule (41 and 43 for 8 bands).
+  localparam logic [CntBits-1:0]  CntTrim    = CntBits'(0);              // trim products issued
+  localparam logic [CntBits-1:0]  CntFirstBq = CntBits'(2);              // first biquad product
+  localparam logic [CntBits-1:0]  CntLastBq  = CntBits'(5 * Bands + 1);  // last biquad product
+  localparam logic [CntBits-1:0]  CntLast    = CntBits'(5 * Bands + 3);  // last band saturated,
+                                                                         // output next cycle
+  localparam logic [BandBits-1:0] BandLast   = BandBits'(Bands - 1);
+
+  // History node m, slot s.
+  function automatic logic [AddrBits-1:0] hist_addr(logic [NodeBits-1:0] m, logic s);
+    hist_addr = AddrBits'(HistBase) + AddrBits'({m, s});
+  endfunction
 
   typedef enum logic [1:0] {
     StClear,  // zero the state RAMs
     StIdle,   // wait for a frame
-    StRun,    // trim and 40 products per channel
+    StRun,    // trim and 5 * Bands products per channel
     StOut     // hold the result until taken
   } state_e;
 
-  state_e     state_q, state_d;
-  logic [5:0] cnt_q, cnt_d;
-  logic [2:0] step_q, step_d;      // product i of the band being issued
-  logic [2:0] band_q, band_d;      // band being issued
-  logic [2:0] nxt_step, nxt_band;  // the product issued next cycle
-  logic [4:0] clr_addr_q, clr_addr_d;
-  logic       parity_q, parity_d;  // history slot holding x[f-2], overwritten by x[f]
+  state_e              state_q, state_d;
+  logic [CntBits-1:0]  cnt_q, cnt_d;
+  logic [2:0]          step_q, step_d;  // product i of the band being issued
+  logic [BandBits-1:0] band_q, band_d;  // band being issued
+  logic [2:0]          nxt_step;        // the product issued next cycle
+  logic [BandBits-1:0] nxt_band;
+  logic [AddrBits-1:0] clr_addr_q, clr_addr_d;
+  logic                parity_q, parity_d;  // history slot holding x[f-2], overwritten by x[f]
 
   logic signed [23:0] in_left_q, in_left_d;
   logic signed [23:0] in_right_q, in_right_d;
@@ -73,23 +95,23 @@ module lathe_trim_eq #(
   logic       iss_trim, iss_bq;
   logic [4:0] iss_step;  // one-hot of step_q while a biquad product is issued
   logic       s0_first, s0_second;
-  logic [4:0] raddr;
+  logic [AddrBits-1:0] raddr;
   logic       hy1_load, hy2_load;
   logic [2:0] coef_k;
 
   // Accumulate / finish / write-back tokens.
   logic       acc_en_q, acc_init_q, acc_round_q, acc_sub_q, acc_last_q, acc_trim_q;
-  logic [2:0] acc_band_q;
+  logic [BandBits-1:0] acc_band_q;
   logic       fin_q, fin_trim_q;
-  logic [2:0] fin_band_q;
+  logic [BandBits-1:0] fin_band_q;
   logic       wb_q, wb_trim_q;
-  logic [2:0] wb_band_q;
+  logic [BandBits-1:0] wb_band_q;
   logic       s0w_q;
 
   // Engine controls.
   logic       x_load_ext;
   logic       we, wdata_err, wdata_x;
-  logic [4:0] waddr;
+  logic [AddrBits-1:0] waddr;
 
   logic signed [31:0] x0, x1;          // engine results (left/mid, right/side)
   logic signed [32:0] ms_sum, ms_diff; // mid/side matrix (both directions)
@@ -103,7 +125,7 @@ module lathe_trim_eq #(
     iss_bq   = run && (cnt_q >= CntFirstBq) && (cnt_q <= CntLastBq);
     for (int i = 0; i < 5; i++) iss_step[i] = iss_bq && (step_q == 3'(i));
     s0_first  = run && (cnt_q == CntTrim);
-    s0_second = run && (cnt_q == CntTrim + 6'd1);
+    s0_second = run && (cnt_q == CntTrim + CntBits'(1));
 
     // The product after this one (a band has five).
     nxt_step = step_q;
@@ -111,7 +133,8 @@ module lathe_trim_eq #(
     if (iss_bq) begin
       if (step_q == 3'd4) begin
         nxt_step = 3'd0;
-        nxt_band = band_q + 3'd1;
+        // Back to band 0 after the last (keeps coef_addr_o below 5 * Bands for any Bands).
+        nxt_band = (band_q == BandLast) ? '0 : band_q + BandBits'(1);
       end else begin
         nxt_step = step_q + 3'd1;
       end
@@ -119,19 +142,22 @@ module lathe_trim_eq #(
 
     // Coefficient for next cycle's product: b1 b2 a1 a2 b0 in step order.
     coef_k = (nxt_step == 3'd4) ? 3'd0 : nxt_step + 3'd1;
-    coef_addr_o = 6'({nxt_band, 2'b00}) + 6'(nxt_band) + 6'(coef_k);
+    coef_addr_o = CoefAddrBits'({nxt_band, 2'b00}) + CoefAddrBits'(nxt_band)
+                + CoefAddrBits'(coef_k);
 
     // State RAM reads (data one cycle later): the cascade input history for band 0's
     // x1 x2, then per band its error word and its output history y1 y2.
-    raddr = 5'd0;
-    if (s0_first)         raddr = {4'b0100, ~parity_q};             // node 0, x[f-1]
-    else if (s0_second)   raddr = {4'b0100, parity_q};              // node 0, x[f-2]
-    else if (iss_step[0]) raddr = {2'b00, band_q};                  // error word
-    else if (iss_step[1]) raddr = {4'(band_q) + 4'd5, ~parity_q};   // node band+1, y[f-1]
-    else if (iss_step[2]) raddr = {4'(band_q) + 4'd5, parity_q};    // node band+1, y[f-2]
+    raddr = '0;
+    if (s0_first)         raddr = hist_addr('0, ~parity_q);       // node 0, x[f-1]
+    else if (s0_second)   raddr = hist_addr('0, parity_q);        // node 0, x[f-2]
+    else if (iss_step[0]) raddr = AddrBits'(band_q);              // error word
+    else if (iss_step[1]) raddr = hist_addr(NodeBits'(band_q) + NodeBits'(1), ~parity_q);
+                                                                  // node band+1, y[f-1]
+    else if (iss_step[2]) raddr = hist_addr(NodeBits'(band_q) + NodeBits'(1), parity_q);
+                                                                  // node band+1, y[f-2]
     // The y history read for band n is the x history of band n + 1.
     hy1_load = s0_second || iss_step[2];
-    hy2_load = (iss_step[0] && (band_q == 3'd0)) || iss_step[3];
+    hy2_load = (iss_step[0] && (band_q == '0)) || iss_step[3];
   end
 
   // Frame FSM.
@@ -147,8 +173,8 @@ module lathe_trim_eq #(
     in_ready_o = 1'b0;
     unique case (state_q)
       StClear: begin
-        clr_addr_d = clr_addr_q + 5'd1;
-        if (clr_addr_q == 5'd31) state_d = StIdle;
+        clr_addr_d = clr_addr_q + AddrBits'(1);
+        if (clr_addr_q == '1) state_d = StIdle;
       end
       StIdle: begin
         in_ready_o = !clear_i;
@@ -162,7 +188,7 @@ module lathe_trim_eq #(
         end
       end
       StRun: begin
-        cnt_d  = cnt_q + 6'd1;
+        cnt_d  = cnt_q + CntBits'(1);
         step_d = nxt_step;
         band_d = nxt_band;
         if (cnt_q == CntLast) state_d = StOut;
@@ -262,22 +288,22 @@ module lathe_trim_eq #(
       we = 1'b1;
     end else if (fin_q && !fin_trim_q) begin
       we        = 1'b1;
-      waddr     = {2'b00, fin_band_q};
+      waddr     = AddrBits'(fin_band_q);
       wdata_err = 1'b1;
     end else if (wb_q && !wb_trim_q) begin
       we      = 1'b1;
-      waddr   = {4'(wb_band_q) + 4'd5, parity_q};
+      waddr   = hist_addr(NodeBits'(wb_band_q) + NodeBits'(1), parity_q);
       wdata_x = 1'b1;
     end else if (s0w_q) begin
       we      = 1'b1;
-      waddr   = {4'b0100, parity_q};
+      waddr   = hist_addr('0, parity_q);
       wdata_x = 1'b1;
     end
   end
 
   // ---------------------------------------------------------------------------------
   // The two channel engines.
-  lathe_biquad_engine #(.CoefBits(CoefBits)) u_engine0 (
+  lathe_biquad_engine #(.CoefBits(CoefBits), .Bands(Bands)) u_engine0 (
     .clk_i        (clk_i),
     .opa_trim_i   (iss_trim),
     .opb_hy1_i    (iss_step[0]),
@@ -304,7 +330,7 @@ module lathe_trim_eq #(
     .wdata_x_i    (wdata_x)
   );
 
-  lathe_biquad_engine #(.CoefBits(CoefBits)) u_engine1 (
+  lathe_biquad_engine #(.CoefBits(CoefBits), .Bands(Bands)) u_engine1 (
     .clk_i        (clk_i),
     .opa_trim_i   (iss_trim),
     .opb_hy1_i    (iss_step[0]),

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Test top: lathe_trim_eq with a model of the register file's coefficient RAM (80 words,
-// a write port for the test, two synchronous reads: channel 0 and channel 1 of one band).
+// Test top: lathe_trim_eq with a model of the register file's coefficient RAM (2 * 5 * Bands
+// words, 80 for 8 bands, a write port for the test, two synchronous reads: channel 0 and
+// channel 1 of one band).
 module lathe_trim_eq_tb #(
-  parameter int unsigned CoefBits = 37
+  parameter int unsigned CoefBits = 37,
+  parameter int unsigned Bands    = 8
 ) (
   input  logic                clk_i,
   input  logic                rst_ni,
@@ -10,7 +12,7 @@ module lathe_trim_eq_tb #(
   input  logic [31:0]         trim_gain_i,
   input  logic                mid_side_i,
   input  logic                coef_we_i,
-  input  logic [6:0]          coef_waddr_i,   // (ch * 8 + band) * 5 + k
+  input  logic [$clog2(10 * Bands)-1:0] coef_waddr_i,  // (ch * Bands + band) * 5 + k
   input  logic [CoefBits-1:0] coef_wdata_i,
   input  logic                in_valid_i,
   output logic                in_ready_o,
@@ -21,17 +23,19 @@ module lathe_trim_eq_tb #(
   output logic [31:0]         out_left_o,
   output logic [31:0]         out_right_o
 );
-  logic [CoefBits-1:0] coef_q [80];
-  logic [CoefBits-1:0] coef0_q, coef1_q;
-  logic [5:0]          coef_addr;
+  localparam int unsigned WaddrBits = $clog2(10 * Bands);
+
+  logic [CoefBits-1:0]            coef_q [10 * Bands];
+  logic [CoefBits-1:0]            coef0_q, coef1_q;
+  logic [$clog2(5 * Bands)-1:0]   coef_addr;
 
   always_ff @(posedge clk_i) begin
     if (coef_we_i) coef_q[coef_waddr_i] <= coef_wdata_i;
-    coef0_q <= coef_q[7'(coef_addr)];
-    coef1_q <= coef_q[7'(coef_addr) + 7'd40];
+    coef0_q <= coef_q[WaddrBits'(coef_addr)];
+    coef1_q <= coef_q[WaddrBits'(coef_addr) + WaddrBits'(5 * Bands)];
   end
 
-  lathe_trim_eq #(.CoefBits(CoefBits)) u_dut (
+  lathe_trim_eq #(.CoefBits(CoefBits), .Bands(Bands)) u_dut (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .clear_i      (clear_i),

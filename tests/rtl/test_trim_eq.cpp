@@ -3,6 +3,8 @@
 // trim, model::Equalizer::process), frame by frame and bit for bit: random and extreme
 // legal parameters at 44.1/48/96 kHz, every filter type, mid/side, +18 dB stacks into
 // saturation, parameter changes between frames, random back-pressure, several reset seeds.
+// A second build with Bands = 4 (lathe_trim_eq_b4_tb) runs against the same 8-band model with
+// bands 5..8 off (identity coefficients: exact pass-through in the model).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -14,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "Vlathe_trim_eq_b4_tb.h"
 #include "Vlathe_trim_eq_tb.h"
 #include "lathe/fixed_point.hpp"
 #include "lathe/model/dither.hpp"
@@ -28,8 +31,11 @@ using namespace lathe;
 namespace {
 
 constexpr int kCoefBits = 37;        // lathe_trim_eq's CoefBits
-constexpr uint64_t kBudget = 48;     // cycles from input handshake to out_valid_o
-constexpr uint64_t kLatency = 45;    // what the schedule gives
+// Cycles from input handshake to out_valid_o: the budget (48 for 8 bands) and what the
+// schedule gives (5 * Bands + 5).
+constexpr uint64_t budget(int bands) { return 5 * static_cast<uint64_t>(bands) + 8; }
+constexpr uint64_t latency(int bands) { return 5 * static_cast<uint64_t>(bands) + 5; }
+static_assert(budget(reg::kEqBands) == 48 && latency(reg::kEqBands) == 45);
 constexpr int32_t kMax24 = (1 << 23) - 1;
 constexpr int32_t kMin24 = -(1 << 23);
 
@@ -52,9 +58,12 @@ class RefTrimEq {
   model::Equalizer eq_;
 };
 
-class Bench {
+// Top: a Verilated lathe_trim_eq test top with Bands sections per channel (Bands <= 8); the
+// model's bands Bands..7 must be off.
+template <class Top, int Bands>
+class BenchT {
  public:
-  explicit Bench(uint32_t seed) : dut_(options(seed)), rng_(seed * 7919u + 13u) {
+  explicit BenchT(uint32_t seed) : dut_(options(seed)), rng_(seed * 7919u + 13u) {
     dut_->clear_i = 0;
     dut_->in_valid_i = 0;
     dut_->out_ready_i = 0;
@@ -70,10 +79,15 @@ class Bench {
         for (int k = 0; k < reg::kEqCoefs; ++k) {
           const int64_t c = r.eq_coef(ch, b, k);
           INFO("coefficient ch " << ch << " band " << b << " k " << k << " = " << c);
+          if (b >= Bands) {
+            // Not in the RTL: the model's band must be the identity (b0 = 1.0, Q4.32).
+            REQUIRE(c == (k == 0 ? int64_t{1} << 32 : 0));
+            continue;
+          }
           REQUIRE(c >= -(int64_t{1} << (kCoefBits - 1)));
           REQUIRE(c < (int64_t{1} << (kCoefBits - 1)));
           dut_->coef_we_i = 1;
-          dut_->coef_waddr_i = static_cast<uint8_t>((ch * reg::kEqBands + b) * reg::kEqCoefs + k);
+          dut_->coef_waddr_i = static_cast<uint8_t>((ch * Bands + b) * reg::kEqCoefs + k);
           dut_->coef_wdata_i = static_cast<uint64_t>(c) & ((uint64_t{1} << kCoefBits) - 1);
           dut_.tick();
         }
@@ -148,7 +162,7 @@ class Bench {
           const uint64_t latency = dut_.cycles() - start;
           max_latency_ = std::max(max_latency_, latency);
           min_latency_ = std::min(min_latency_, latency);
-          if (latency > kBudget) FAIL("trim_eq frame " << frames_ << " took " << latency << " cycles");
+          if (latency > budget(Bands)) FAIL("trim_eq frame " << frames_ << " took " << latency << " cycles");
           got_l = dut_->out_left_o;
           got_r = dut_->out_right_o;
         } else if (got_l != dut_->out_left_o || got_r != dut_->out_right_o) {
@@ -175,13 +189,16 @@ class Bench {
     ++frames_;
   }
 
-  sim::ClockedModel<Vlathe_trim_eq_tb> dut_;
+  sim::ClockedModel<Top> dut_;
   RefTrimEq ref_;
   model::Xorshift32 rng_;
   uint64_t frames_ = 0;
   uint64_t max_latency_ = 0;
   uint64_t min_latency_ = UINT64_MAX;
 };
+
+using Bench = BenchT<Vlathe_trim_eq_tb, reg::kEqBands>;
+using Bench4 = BenchT<Vlathe_trim_eq_b4_tb, 4>;
 
 // ---------------------------------------------------------------------------------------
 // Parameters.
@@ -210,11 +227,12 @@ EqBand random_band(Random& g, int fs) {
   return b;
 }
 
-ChainParams random_params(Random& g, int fs) {
+// Bands 0..active-1 (active random in 0..bands) of both channels random, the rest off.
+ChainParams random_params(Random& g, int fs, int bands = reg::kEqBands) {
   ChainParams p;
   p.trim_db = g.chance(6) ? (g.chance(2) ? limits::kTrimDb : -limits::kTrimDb) : g.range(-12.0, 12.0);
   p.eq.mid_side = g.chance(3);
-  const int active = static_cast<int>(g.next() % 9);  // bands in use per channel
+  const int active = static_cast<int>(g.next() % static_cast<uint32_t>(bands + 1));  // bands in use per channel
   for (int ch = 0; ch < reg::kEqChannels; ++ch)
     for (int b = 0; b < active; ++b) p.eq.bands[ch][b] = random_band(g, fs);
   return p;
@@ -278,7 +296,8 @@ std::vector<int32_t> first(std::vector<int32_t> v, std::size_t n) {
 }
 
 // One block of each signal class.
-void run_signals(Bench& bench, Random& g, int fs, std::size_t n, const std::string& what) {
+template <class B>
+void run_signals(B& bench, Random& g, int fs, std::size_t n, const std::string& what) {
   const double seconds = static_cast<double>(n) / fs + 1e-3;
   bench.run(stereo_sines(g, fs, n), what + ", sines");
   bench.run(first(signals::sine(seconds, fs, fs / 4.0, 1.0, std::numbers::pi / 4), n), what + ", fs/4 at 45 deg");
@@ -306,8 +325,8 @@ TEST_CASE("lathe_trim_eq equals the model: random legal parameters, every filter
   }
   INFO("latency " << bench.min_latency() << ".." << bench.max_latency());
   CHECK(bench.frames() >= 220000);
-  CHECK(bench.max_latency() == kLatency);
-  CHECK(bench.min_latency() == kLatency);
+  CHECK(bench.max_latency() == latency(reg::kEqBands));
+  CHECK(bench.min_latency() == latency(reg::kEqBands));
 }
 
 TEST_CASE("lathe_trim_eq equals the model: every filter type at its extremes, +18 dB stacks into saturation", "[rtl]") {
@@ -408,4 +427,69 @@ TEST_CASE("lathe_trim_eq equals the model for hand-picked trim register values (
     }
   }
   CHECK(bench.frames() >= 40000);
+}
+
+TEST_CASE("lathe_trim_eq with Bands = 4 equals the 8-band model with bands 5..8 off", "[rtl]") {
+  uint64_t frames = 0;
+  // Random parameters on bands 1..4 (every filter type, mid/side, trim), at three rates, over
+  // two reset seeds; clears and register changes between frames.
+  for (uint32_t seed : {31u, 32u}) {
+    Bench4 bench(seed);
+    Random g(seed * 97u + 5u);
+    for (int fs : {44100, 48000, 96000}) {
+      for (int set = 0; set < 3; ++set) {
+        ChainParams p = random_params(g, fs, 4);
+        if (set == 0)  // all four bands in use
+          for (int ch = 0; ch < reg::kEqChannels; ++ch)
+            for (int b = 0; b < 4; ++b) p.eq.bands[ch][b] = random_band(g, fs);
+        bench.configure(registers(p, fs));
+        if (g.chance(3)) bench.clear();
+        std::ostringstream what;
+        what << "4 bands, seed " << seed << ", " << fs << " Hz, set " << set << (p.eq.mid_side ? " (mid/side)" : "");
+        run_signals(bench, g, fs, 900, what.str());
+      }
+      for (int i = 0; i < 8; ++i) {
+        bench.configure(registers(random_params(g, fs, 4), fs));
+        bench.run(noise(g, 1, 0), "4 bands, single frame after change");
+      }
+    }
+    INFO("latency " << bench.min_latency() << ".." << bench.max_latency());
+    CHECK(bench.max_latency() == latency(4));
+    CHECK(bench.min_latency() == latency(4));
+    CHECK(bench.max_latency() == 25);
+    frames += bench.frames();
+  }
+  // Extremes: four stacked +-18 dB sections of every type, +24 dB trim, into saturation.
+  Bench4 bench(33);
+  Random g(99);
+  for (int fs : {44100, 96000}) {
+    for (int t = 1; t <= 5; ++t) {
+      for (double gain : {limits::kEqGainDb, -limits::kEqGainDb}) {
+        ChainParams p;
+        p.trim_db = gain > 0 ? limits::kTrimDb : -limits::kTrimDb;
+        p.eq.mid_side = g.chance(2);
+        for (int ch = 0; ch < reg::kEqChannels; ++ch)
+          for (int b = 0; b < 4; ++b) {
+            EqBand& band = p.eq.bands[ch][b];
+            band.type = static_cast<FilterType>(t);
+            band.gain_db = gain;
+            band.q = (b % 2) ? limits::kEqMaxQ : limits::kEqMinQ;
+            const double f[4] = {limits::kEqMinHz, 1000.0, 0.25 * fs, limits::kEqMaxFraction * fs};
+            band.freq_hz = f[(b + ch) % 4];
+          }
+        bench.configure(registers(p, fs));
+        bench.clear();
+        std::ostringstream what;
+        what << "4 bands, " << fs << " Hz, extreme " << filter_type_name(static_cast<FilterType>(t)) << " " << gain
+             << " dB" << (p.eq.mid_side ? " (mid/side)" : "");
+        bench.run(squares(g, 400), what.str() + ", full-scale squares");
+        bench.run(impulses(g, 300), what.str() + ", impulses");
+        bench.run(noise(g, 300, 0), what.str() + ", full-scale noise");
+      }
+    }
+  }
+  CHECK(bench.max_latency() == 25);
+  CHECK(bench.min_latency() == 25);
+  frames += bench.frames();
+  CHECK(frames >= 100000);
 }
