@@ -125,7 +125,7 @@ TEST_CASE("bad options and settings are usage errors, before any audio is read",
   require_one_line_error(s.lathe("master " + io + " --set compressor.ratio=0.5"), "ratio");
   require_one_line_error(s.lathe("master " + io + " --bits 20"), "16 or 24");
   require_one_line_error(s.lathe("master " + io + " --ceiling-dbtp 2"), "ceiling_dbtp");
-  require_one_line_error(s.lathe("master " + io + " --device sim"), "sim");
+  require_one_line_error(s.lathe("master " + io + " --device usb"), "usb");
   REQUIRE(s.lathe("master " + io + " --frobnicate").exit_code == 2);
   REQUIRE_FALSE(fs::exists(s.path("out.wav")));
 }

@@ -17,6 +17,9 @@
 #include "lathe/loudness.hpp"
 #include "lathe/master.hpp"
 #include "lathe/preset.hpp"
+#ifdef LATHE_HAVE_SIM_BOARD
+#include "lathe/sim/sim_backend.hpp"
+#endif
 
 namespace {
 
@@ -237,6 +240,9 @@ int cmd_master(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef LATHE_HAVE_SIM_BOARD
+  lathe::sim::register_sim_backend();
+#endif
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << kUsage;

@@ -2,6 +2,9 @@
 // Device errors, the model back end, and back-end selection.
 #include "lathe/device.hpp"
 
+#include <map>
+#include <mutex>
+
 namespace lathe {
 namespace {
 
@@ -22,7 +25,31 @@ class DeviceCategory final : public std::error_category {
   }
 };
 
+struct Registry {
+  std::mutex mutex;
+  std::map<std::string, std::function<OpenedDevice()>> factories;
+};
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+std::function<OpenedDevice()> factory_for(const std::string& kind) {
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  const auto it = r.factories.find(kind);
+  return it == r.factories.end() ? nullptr : it->second;
+}
+
 }  // namespace
+
+void register_backend(const std::string& kind, std::function<OpenedDevice()> factory) {
+  auto& r = registry();
+  std::lock_guard lock(r.mutex);
+  r.factories[kind] = std::move(factory);
+}
+
+bool backend_registered(const std::string& kind) { return static_cast<bool>(factory_for(kind)); }
 
 const std::error_category& device_category() {
   static const DeviceCategory category;
@@ -58,11 +85,19 @@ std::error_code ModelDevice::read_meters(model::Meters& meters, bool clear) {
 
 OpenedDevice open_device(const std::string& kind) {
   if (kind == "model") return {std::make_unique<ModelDevice>(), {}, "device: model (bit-exact reference)"};
-  if (kind == "auto")
+  if (kind == "auto") {
+    if (auto usb = factory_for("usb")) {
+      auto opened = usb();
+      if (opened.device) return opened;
+      return {std::make_unique<ModelDevice>(), {}, "device: auto -> model (" + opened.message + ")"};
+    }
     return {std::make_unique<ModelDevice>(), {}, "device: auto -> model (no USB board support in this build)"};
-  if (kind == "sim" || kind == "usb")
+  }
+  if (kind == "sim" || kind == "usb") {
+    if (auto factory = factory_for(kind)) return factory();
     return {nullptr, DeviceError::kNotAvailable,
             "device '" + kind + "' is not available in this build (only the model back end exists yet)"};
+  }
   return {nullptr, DeviceError::kUnknownBackend, "unknown device '" + kind + "' (use auto, model, sim or usb)"};
 }
 

@@ -68,8 +68,12 @@ class DriveSearch {
 std::optional<MasterError> run_device(Device& device, const reg::RegisterImage& regs,
                                       const std::vector<int32_t>& in, std::vector<int32_t>& out,
                                       const std::function<bool(double)>& progress) {
-  if (auto ec = device.write_registers(regs)) return MasterError{"device: " + ec.message()};
-  if (auto ec = device.reset()) return MasterError{"device: " + ec.message()};
+  auto device_error = [&](std::error_code ec) {
+    const std::string detail = device.error_detail();
+    return MasterError{"device: " + ec.message() + (detail.empty() ? "" : ": " + detail)};
+  };
+  if (auto ec = device.write_registers(regs)) return device_error(ec);
+  if (auto ec = device.reset()) return device_error(ec);
   const std::size_t frames = in.size() / 2;
   const std::size_t latency = static_cast<std::size_t>(latency_frames(regs));
   const std::size_t total = frames + latency;
@@ -83,8 +87,7 @@ std::optional<MasterError> run_device(Device& device, const reg::RegisterImage& 
       block_in[2 * i] = f < frames ? in[2 * f] : 0;
       block_in[2 * i + 1] = f < frames ? in[2 * f + 1] : 0;
     }
-    if (auto ec = device.process({block_in.data(), 2 * n}, {block_out.data(), 2 * n}))
-      return MasterError{"device: " + ec.message()};
+    if (auto ec = device.process({block_in.data(), 2 * n}, {block_out.data(), 2 * n})) return device_error(ec);
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t f = start + i;
       if (f >= latency) {

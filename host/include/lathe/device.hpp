@@ -2,6 +2,7 @@
 // The device interface: what every back end (model, sim, usb) offers the host.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -44,6 +45,9 @@ class Device {
   // word width. Output lags input by latency_frames(registers).
   virtual std::error_code process(std::span<const int32_t> in, std::span<int32_t> out) = 0;
   virtual std::error_code read_meters(model::Meters& meters, bool clear) = 0;
+  // For people: what went wrong in the last call that failed on this device, beyond its
+  // error code (e.g. both protocol versions); empty when there is nothing to add.
+  virtual std::string error_detail() const { return {}; }
 };
 
 // Frames from input to output for a register set (latched at reset).
@@ -70,7 +74,14 @@ struct OpenedDevice {
   std::string message;  // what was chosen and why, or why nothing could be opened
 };
 // kind: "auto" (a USB board when one is attached, else the model), "model", "sim", "usb".
+// "sim" and "usb" open through the factory registered for them, if any.
 OpenedDevice open_device(const std::string& kind);
+
+// Back ends that live outside liblathe (the simulated board in the sim library, the
+// libusb driver) register a factory for their kind at start-up; a later registration
+// for the same kind replaces the earlier one. Not for "model" or "auto".
+void register_backend(const std::string& kind, std::function<OpenedDevice()> factory);
+bool backend_registered(const std::string& kind);
 
 }  // namespace lathe
 

@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+// The simulated board: lathe_top, the FT232H pin model and a Transport over both.
+#include "lathe/sim/board.hpp"
+
+#include <algorithm>
+
+#include "Vlathe_top.h"
+#include "lathe/sim/clocked_model.hpp"
+
+namespace lathe::sim {
+namespace {
+constexpr uint64_t kChunkCycles = 64;  // transport granularity
+}
+
+Board::Board(const SimOptions& options, const Ft232hOptions& chip)
+    : dut_(std::make_unique<ClockedModel<Vlathe_top>>(options)), chip_(chip) {
+  auto& top = dut_->top();
+  top.data_i = 0;
+  top.rxf_ni = 1;
+  top.txe_ni = 1;
+  dut_->reset();
+}
+
+Board::~Board() = default;
+
+uint64_t Board::cycles() const { return dut_->cycles(); }
+
+void Board::host_write(std::span<const uint8_t> bytes) { queue_.insert(queue_.end(), bytes.begin(), bytes.end()); }
+
+std::size_t Board::feed(std::span<const uint8_t> bytes) { return chip_.host_write(bytes); }
+
+std::size_t Board::host_read(std::vector<uint8_t>& out) { return chip_.host_read(out); }
+
+void Board::step() {
+  auto& top = dut_->top();
+  if (!queue_.empty() && chip_.rx_space()) {
+    const std::size_t n = std::min(queue_.size(), chip_.rx_space());
+    std::vector<uint8_t> chunk(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    chip_.host_write(chunk);
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+  // Outputs of the FPGA are registered: what the chip samples at this edge.
+  Ft232hFpgaPins f;
+  f.data = top.data_o;
+  f.data_oe = top.data_oe_o;
+  f.rd_n = top.rd_no;
+  f.wr_n = top.wr_no;
+  f.oe_n = top.oe_no;
+  const Ft232hChipPins c = chip_.outputs(f.oe_n);
+  top.data_i = c.data;
+  top.rxf_ni = c.rxf_n;
+  top.txe_ni = c.txe_n;
+  chip_.edge(f);
+  dut_->tick();
+}
+
+void Board::run(uint64_t cycles) {
+  for (uint64_t i = 0; i < cycles; ++i) step();
+}
+
+std::error_code BoardTransport::write(std::span<const uint8_t> bytes, std::chrono::milliseconds timeout) {
+  uint64_t budget = static_cast<uint64_t>(timeout.count()) * Board::kCyclesPerMs;
+  for (;;) {
+    bytes = bytes.subspan(board_.feed(bytes));
+    if (bytes.empty()) return {};
+    if (budget < kChunkCycles) return std::make_error_code(std::errc::timed_out);
+    board_.run(kChunkCycles);
+    budget -= kChunkCycles;
+  }
+}
+
+std::error_code BoardTransport::read(std::vector<uint8_t>& out, std::chrono::milliseconds timeout) {
+  uint64_t budget = static_cast<uint64_t>(timeout.count()) * Board::kCyclesPerMs;
+  for (;;) {
+    if (board_.host_read(out)) return {};
+    if (budget < kChunkCycles) return {};
+    board_.run(kChunkCycles);
+    budget -= kChunkCycles;
+  }
+}
+
+}  // namespace lathe::sim

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+// The "sim" back end: LinkDevice over the simulated board.
+#include "lathe/sim/sim_backend.hpp"
+
+#include <cstdio>
+
+namespace lathe::sim {
+namespace {
+using Clock = std::chrono::steady_clock;
+}  // namespace
+
+// reply_timeout is simulated time (a reply takes microseconds of board time), so it
+// only catches a stuck design; the wall-clock bound is generous because simulating is
+// far slower than the board.
+LinkOptions sim_link_options() {
+  LinkOptions o;
+  o.backend = "sim";
+  o.reply_timeout = std::chrono::milliseconds(20);
+  o.wall_timeout = std::chrono::milliseconds(60000);
+  return o;
+}
+
+OwnedBoardTransport::OwnedBoardTransport(const SimOptions& options, const Ft232hOptions& chip)
+    : board_(std::make_unique<Board>(options, chip)), transport_(*board_) {}
+
+std::error_code OwnedBoardTransport::write(std::span<const uint8_t> bytes, std::chrono::milliseconds timeout) {
+  const auto t0 = Clock::now();
+  const auto ec = transport_.write(bytes, timeout);
+  board_seconds_ += std::chrono::duration<double>(Clock::now() - t0).count();
+  return ec;
+}
+
+std::error_code OwnedBoardTransport::read(std::vector<uint8_t>& out, std::chrono::milliseconds timeout) {
+  const auto t0 = Clock::now();
+  const auto ec = transport_.read(out, timeout);
+  board_seconds_ += std::chrono::duration<double>(Clock::now() - t0).count();
+  return ec;
+}
+
+OpenedDevice open_sim_device(const SimOptions& options, const Ft232hOptions& chip) {
+  auto device =
+      std::make_unique<LinkDevice>(std::make_unique<OwnedBoardTransport>(options, chip), sim_link_options());
+  if (auto ec = device->open()) return {nullptr, ec, "device 'sim': " + device->error_message()};
+  const auto& b = device->board_info();
+  char core_id[16];
+  std::snprintf(core_id, sizeof core_id, "%08x", b.core_id);
+  return {std::move(device), {},
+          "device: sim (Verilated lathe_top over the byte protocol, version " + std::to_string(b.protocol_version) +
+              ", core " + core_id + ", credit " + std::to_string(b.audio_credit) + " frames)"};
+}
+
+void register_sim_backend() {
+  register_backend("sim", [] { return open_sim_device(); });
+}
+
+}  // namespace lathe::sim
