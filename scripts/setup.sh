@@ -18,6 +18,7 @@ PACKAGES=(
   verilator
   zlib1g-dev
   yosys
+  qt6-base-dev
 )
 
 export DEBIAN_FRONTEND=noninteractive

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+#include "device_panel.hpp"
+
+#include <QComboBox>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalBlocker>
+
+#include "chain_model.hpp"
+
+namespace lathe::gui {
+namespace {
+
+QString lamp_style(const QColor& c) {
+  return QStringLiteral("QLabel { background: %1; border-radius: 6px; border: 1px solid #111; }").arg(c.name());
+}
+
+}  // namespace
+
+DevicePanel::DevicePanel(QWidget* parent) : QWidget(parent) {
+  auto* layout = new QHBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(new QLabel(tr("<b>DEVICE</b>")));
+  kind_ = new QComboBox;
+  kind_->setObjectName("deviceKind");
+  kind_->addItem(tr("auto"), QStringLiteral("auto"));
+  kind_->addItem(tr("model (bit-exact)"), QStringLiteral("model"));
+  kind_->addItem(tr("sim (Verilated RTL)"), QStringLiteral("sim"));
+  kind_->addItem(tr("usb (board)"), QStringLiteral("usb"));
+  kind_->setToolTip(tr("auto: a USB board when one is attached, else the model"));
+  layout->addWidget(kind_);
+  connect_ = new QPushButton(tr("Connect"));
+  connect_->setObjectName("deviceConnect");
+  layout->addWidget(connect_);
+  layout->addSpacing(10);
+  lamp_ = new QLabel;
+  lamp_->setFixedSize(12, 12);
+  lamp_->setStyleSheet(lamp_style(QColor(90, 90, 90)));
+  layout->addWidget(lamp_);
+  name_ = new QLabel(tr("no device"));
+  name_->setObjectName("deviceName");
+  layout->addWidget(name_);
+  details_ = new QLabel;
+  details_->setObjectName("deviceDetails");
+  details_->setStyleSheet(QStringLiteral("color: #969ca6;"));
+  layout->addWidget(details_);
+  layout->addSpacing(10);
+  state_ = new QLabel;
+  state_->setObjectName("deviceState");
+  layout->addWidget(state_, 1);
+  connect(connect_, &QPushButton::clicked, this, [this] { emit openRequested(requestedKind()); });
+}
+
+void DevicePanel::setRequestedKind(const QString& kind) {
+  const int i = kind_->findData(kind);
+  if (i >= 0) kind_->setCurrentIndex(i);
+}
+
+QString DevicePanel::requestedKind() const { return kind_->currentData().toString(); }
+
+void DevicePanel::showStatus(const DeviceStatus& status) {
+  name_->setText(QStringLiteral("<b>%1</b> \u2013 %2").arg(status.backend, status.description.toHtmlEscaped()));
+  QStringList details;
+  details << tr("serial %1").arg(status.serial.isEmpty() ? tr("n/a") : status.serial);
+  details << tr("protocol %1").arg(status.protocol_version > 0 ? QString::number(status.protocol_version) : tr("n/a"));
+  details_->setText(details.join(QStringLiteral(", ")));
+  setToolTip(status.message);
+}
+
+void DevicePanel::showState(DeviceState state, const QString& detail) {
+  QString text;
+  QColor lamp;
+  switch (state) {
+    case DeviceState::kNone: text = tr("not connected"); lamp = QColor(90, 90, 90); break;
+    case DeviceState::kIdle: text = tr("ready"); lamp = QColor(70, 200, 110); break;
+    case DeviceState::kPreview: text = tr("streaming"); lamp = QColor(80, 196, 255); break;
+    case DeviceState::kMastering: text = tr("mastering"); lamp = QColor(255, 176, 64); break;
+    case DeviceState::kError: text = tr("error"); lamp = QColor(235, 70, 60); break;
+  }
+  if (state == DeviceState::kNone) name_->setText(tr("no device"));
+  lamp_->setStyleSheet(lamp_style(lamp));
+  const QString shown = state == DeviceState::kPreview || state == DeviceState::kMastering
+                            ? QFileInfo(detail).fileName()
+                            : detail;
+  state_->setText(shown.isEmpty() ? text : text + QStringLiteral(": ") + shown);
+  state_->setToolTip(detail);
+}
+
+TransportBar::TransportBar(ChainModel* model, QWidget* parent) : QWidget(parent), model_(model) {
+  auto* layout = new QHBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  play_ = new QPushButton(tr("\u25b6  Preview"));
+  play_->setObjectName("play");
+  play_->setToolTip(tr("Stream the input file through the device in real time, looping, for the meters (Space)"));
+  play_->setMinimumWidth(110);
+  bypass_ = new QPushButton(tr("A/B: processed"));
+  bypass_->setObjectName("bypass");
+  bypass_->setCheckable(true);
+  bypass_->setToolTip(tr("Bypass the chain on the device to compare (B). Not saved, never mastered."));
+  bypass_->setMinimumWidth(130);
+  layout->addWidget(play_);
+  layout->addWidget(bypass_);
+  connect(play_, &QPushButton::clicked, this, [this] {
+    if (playing_) emit stopRequested();
+    else emit playRequested();
+  });
+  connect(bypass_, &QPushButton::toggled, model_, &ChainModel::setBypass);
+  connect(model_, &ChainModel::changed, this, [this] {
+    const bool on = model_->bypass();
+    if (bypass_->isChecked() != on) {
+      const QSignalBlocker block(bypass_);
+      bypass_->setChecked(on);
+    }
+    bypass_->setText(on ? tr("A/B: BYPASS") : tr("A/B: processed"));
+    bypass_->setStyleSheet(on ? QStringLiteral("QPushButton { background: #c8322d; color: white; font-weight: bold; }")
+                              : QString());
+  });
+}
+
+void TransportBar::setPlaying(bool playing) {
+  playing_ = playing;
+  play_->setText(playing ? tr("\u25a0  Stop") : tr("\u25b6  Preview"));
+}
+
+void TransportBar::setMastering(bool mastering) { play_->setEnabled(!mastering); }
+
+}  // namespace lathe::gui

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+// The top bar: which back end (auto, model, sim, usb), which board and its state; and the
+// transport of the live preview (play, stop, A/B bypass).
+#pragma once
+#include <QWidget>
+
+#include "device_worker.hpp"
+
+class QComboBox;
+class QLabel;
+class QPushButton;
+
+namespace lathe::gui {
+
+class ChainModel;
+
+class DevicePanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit DevicePanel(QWidget* parent = nullptr);
+  void setRequestedKind(const QString& kind);
+  QString requestedKind() const;
+
+ public slots:
+  void showStatus(const lathe::gui::DeviceStatus& status);
+  void showState(lathe::gui::DeviceState state, const QString& detail);
+
+ signals:
+  void openRequested(const QString& kind);
+
+ private:
+  QComboBox* kind_;
+  QPushButton* connect_;
+  QLabel *lamp_, *name_, *details_, *state_;
+};
+
+class TransportBar : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit TransportBar(ChainModel* model, QWidget* parent = nullptr);
+  QPushButton* playButton() const { return play_; }
+  QPushButton* bypassButton() const { return bypass_; }
+
+ public slots:
+  void setPlaying(bool playing);
+  void setMastering(bool mastering);
+
+ signals:
+  void playRequested();
+  void stopRequested();
+
+ private:
+  ChainModel* model_;
+  QPushButton *play_, *bypass_;
+  bool playing_ = false;
+};
+
+}  // namespace lathe::gui

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+// The device side of the application, on its own thread: it owns the Device, writes
+// registers the moment they change, streams a file through the device in real time for
+// the live meters (preview), and runs mastering jobs. It only talks through queued
+// signals and slots, so the window never waits for a device.
+#pragma once
+#include <QElapsedTimer>
+#include <QMetaType>
+#include <QObject>
+#include <QString>
+#include <atomic>
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lathe/audio_file.hpp"
+#include "lathe/device.hpp"
+#include "lathe/loudness.hpp"
+#include "lathe/preset.hpp"
+#include "lathe/registers.hpp"
+
+class QTimer;
+
+namespace lathe::gui {
+
+// How a device is opened: lathe::open_device, or a stand-in in tests.
+using DeviceFactory = std::function<OpenedDevice(const std::string& kind)>;
+
+enum class DeviceState { kNone, kIdle, kPreview, kMastering, kError };
+
+struct DeviceStatus {
+  bool open = false;
+  QString requested;    // the kind asked for: auto, model, sim, usb
+  QString backend;      // what runs: model, sim, usb
+  QString description;
+  QString serial;       // boards only
+  int protocol_version = 0;
+  QString message;      // what open_device said
+};
+
+struct AudioFileInfo {
+  QString path;
+  int sample_rate = 0;
+  int channels = 0;
+  int bits = 0;
+  bool is_float = false;
+  double duration_s = 0.0;
+  QString error;        // empty when the file can be read
+};
+
+// One meter update: levels since the previous update (dB), loudness of the output.
+struct MeterReading {
+  double in_peak_dbfs[2] = {-HUGE_VAL, -HUGE_VAL};
+  double out_peak_dbfs[2] = {-HUGE_VAL, -HUGE_VAL};
+  double in_true_peak_dbtp = -HUGE_VAL;   // libebur128 on the input blocks
+  double out_true_peak_dbtp = -HUGE_VAL;  // libebur128 on the output blocks
+  double comp_gr_db = 0.0;                // >= 0: dB of gain reduction
+  double lim_gr_db = 0.0;
+  double momentary_lufs = -HUGE_VAL;
+  double shortterm_lufs = -HUGE_VAL;
+  double integrated_lufs = -HUGE_VAL;     // since the preview started or the meters were reset
+  double position_s = 0.0;
+  double duration_s = 0.0;
+};
+
+struct MasterJob {
+  QString input, output;
+  Preset preset;
+};
+
+struct MasterReport {
+  QString input, output;
+  QString backend;
+  int sample_rate = 0, channels = 0, out_bits = 24;
+  LoudnessReport before, after;
+  std::optional<double> target_lufs;
+  double ceiling_dbtp = 0.0;
+  double drive_db = 0.0;
+  double comp_gr_max_db = 0.0, lim_gr_max_db = 0.0;
+  int passes = 0;
+  bool target_reached = true;
+  QString note;
+  double seconds = 0.0;  // wall time of the job
+};
+
+class DeviceWorker : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit DeviceWorker(DeviceFactory factory, QObject* parent = nullptr);
+  ~DeviceWorker() override;
+
+  // Thread-safe (any thread, while a job runs): the job stops at its next progress step.
+  void requestCancel() { cancel_.store(true); }
+  // Called by the window before it queues a job, so an early Cancel is not lost.
+  void clearCancel() { cancel_.store(false); }
+
+  // The preview streams in ticks of this many milliseconds of audio, paced by a clock.
+  static constexpr int kPreviewTickMs = 25;
+
+ public slots:
+  void openDevice(const QString& kind);
+  // Writes at once, also while audio runs. sample_rate: what the registers were made
+  // for; the preview only streams a file whose rate matches.
+  void applyRegisters(const lathe::reg::RegisterImage& regs, int sample_rate);
+  void probeFile(const QString& path);
+  void startPreview(const QString& path);
+  void stopPreview();
+  void resetMeters();  // integrated loudness starts again
+  void masterFile(const lathe::gui::MasterJob& job);
+
+ signals:
+  void deviceOpened(const lathe::gui::DeviceStatus& status);
+  void stateChanged(lathe::gui::DeviceState state, const QString& detail);
+  void errorOccurred(const QString& message);
+  void fileProbed(const lathe::gui::AudioFileInfo& info);
+  void previewStarted(const lathe::gui::AudioFileInfo& info);
+  void previewStopped();
+  void metersUpdated(const lathe::gui::MeterReading& reading);
+  void masterProgress(const QString& stage, double fraction);
+  void masterFinished(const lathe::gui::MasterReport& report);
+  void masterFailed(const QString& message, bool cancelled);
+
+ private:
+  struct Preview;
+  void tick();
+  void fail(const QString& message);
+  void setState(DeviceState state, const QString& detail = {});
+  void stopPreviewQuietly();
+  bool writeRegisters(bool reset);
+  std::optional<QString> runMaster(const MasterJob& job, MasterReport& report);
+
+  DeviceFactory factory_;
+  std::unique_ptr<Device> device_;
+  DeviceStatus status_;
+  std::optional<reg::RegisterImage> regs_;
+  int regs_rate_ = 0;
+  std::unique_ptr<Preview> preview_;
+  QTimer* timer_ = nullptr;
+  std::atomic<bool> cancel_{false};
+};
+
+AudioFileInfo probe_audio_file(const QString& path);
+
+}  // namespace lathe::gui
+
+Q_DECLARE_METATYPE(lathe::reg::RegisterImage)
+Q_DECLARE_METATYPE(lathe::gui::DeviceStatus)
+Q_DECLARE_METATYPE(lathe::gui::DeviceState)
+Q_DECLARE_METATYPE(lathe::gui::AudioFileInfo)
+Q_DECLARE_METATYPE(lathe::gui::MeterReading)
+Q_DECLARE_METATYPE(lathe::gui::MasterJob)
+Q_DECLARE_METATYPE(lathe::gui::MasterReport)

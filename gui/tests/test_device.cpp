@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+// The device side: back ends that cannot open and devices that fail show their error in
+// the window; the board's identity shows; while audio runs the meters update live,
+// parameter changes reach the device between blocks, and A/B bypass switches at once.
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <algorithm>
+#include <cmath>
+
+#include "chain_model.hpp"
+#include "device_panel.hpp"
+#include "files_panel.hpp"
+#include "main_window.hpp"
+#include "support.hpp"
+
+using namespace lathe;
+using namespace lathe::gui;
+using namespace lathe::gui::test;
+
+class DeviceTest : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void init() { probe_ = std::make_shared<DeviceProbe>(); }
+  void cleanup() { window_.reset(); }
+
+  void unavailableBackendShowsError() {
+    open(WindowOptions{}, open_device);  // the real back-end selection
+    auto* name = window_->findChild<QLabel*>("deviceName");
+    QTRY_VERIFY(name->text().contains("model"));
+    window_->findChild<QComboBox*>("deviceKind")->setCurrentIndex(2);  // sim
+    QTest::mouseClick(window_->findChild<QPushButton*>("deviceConnect"), Qt::LeftButton);
+    QTRY_VERIFY2(window_->errorText().contains("'sim' is not available"), qPrintable(window_->errorText()));
+    QVERIFY(window_->findChild<QLabel*>("errorBanner")->isVisible());
+    QVERIFY(name->text().contains("model"));  // the open device stays in use
+    QVERIFY(window_->errorText().contains("still using model"));
+  }
+
+  void noDeviceAtStartShowsError() {
+    WindowOptions options;
+    options.device = "usb";
+    open(options, open_device);
+    QTRY_VERIFY2(window_->errorText().contains("'usb' is not available"), qPrintable(window_->errorText()));
+    QTRY_VERIFY(window_->findChild<QLabel*>("deviceState")->text().contains("not connected"));
+    // Preview then says why nothing plays, in the window too.
+    window_->filesPanel()->setInputPath(write_test_audio(dir_.filePath("a.wav"), 1.0, 48000));
+    window_->clearError();
+    QTest::mouseClick(window_->findChild<QPushButton*>("play"), Qt::LeftButton);
+    QTRY_VERIFY2(window_->errorText().contains("no device is open"), qPrintable(window_->errorText()));
+  }
+
+  void failingDeviceShowsError() {
+    probe_->fail_writes = true;  // e.g. a board unplugged
+    open(WindowOptions{}, recording_factory(probe_));
+    QTRY_VERIFY2(window_->errorText().contains("cannot write registers"), qPrintable(window_->errorText()));
+    QVERIFY(window_->errorText().contains("disconnected"));
+    QTRY_VERIFY(window_->findChild<QLabel*>("deviceState")->text().contains("error"));
+    // Every later failure shows too.
+    window_->clearError();
+    window_->findChild<QDoubleSpinBox*>("compThreshold")->setValue(-30.0);
+    QTRY_VERIFY(window_->errorText().contains("cannot write registers"));
+    // Once the device works again, the next change reaches it.
+    probe_->fail_writes = false;
+    window_->findChild<QDoubleSpinBox*>("compThreshold")->setValue(-31.0);
+    QTRY_VERIFY(probe_->writeCount() >= 1);
+    QCOMPARE(probe_->last(), window_->model()->registers());
+  }
+
+  void boardIdentityShown() {
+    probe_->info = DeviceInfo{"usb", "Lathe board (FT232H)", "LT-0042", 3, reg::kEqBands};
+    open(WindowOptions{}, recording_factory(probe_));
+    QTRY_VERIFY(window_->findChild<QLabel*>("deviceName")->text().contains("Lathe board"));
+    QVERIFY(window_->findChild<QLabel*>("deviceDetails")->text().contains("LT-0042"));
+    QVERIFY(window_->findChild<QLabel*>("deviceDetails")->text().contains("protocol 3"));
+    QTRY_VERIFY(window_->findChild<QLabel*>("deviceState")->text().contains("ready"));
+  }
+
+  void liveMetersAndChangesWhileAudioRuns() {
+    open(WindowOptions{}, recording_factory(probe_));
+    QTRY_VERIFY(probe_->writeCount() >= 1);
+    // A 44.1 kHz file: the model converts at its rate once the preview starts.
+    window_->filesPanel()->setInputPath(write_test_audio(dir_.filePath("music.wav"), 4.0, 44100));
+    QSignalSpy meters(window_->worker(), &DeviceWorker::metersUpdated);
+    QTest::mouseClick(window_->findChild<QPushButton*>("play"), Qt::LeftButton);
+    QTRY_COMPARE(window_->model()->sampleRate(), 44100);
+    const auto at_44k = to_registers(builtin_preset("streaming")->params, 44100);
+    QTRY_VERIFY2(probe_->last() == at_44k, register_diff(probe_->last(), at_44k));
+    QTRY_VERIFY_WITH_TIMEOUT(meters.count() >= 20, 5000);
+    QVERIFY(window_->findChild<QPushButton*>("play")->text().contains("Stop"));
+    QTRY_VERIFY(window_->findChild<QLabel*>("deviceState")->text().contains("streaming"));
+
+    // Real-time pacing: about as many frames as seconds have passed, not the whole file.
+    const uint64_t frames_a = probe_->frameCount();
+    QTest::qWait(500);
+    const double streamed_s = (probe_->frameCount() - frames_a) / 44100.0;
+    // (At most the 0.5 s plus one catch-up tick; at least some, even on a loaded machine.)
+    QVERIFY2(streamed_s > 0.1 && streamed_s < 0.8, qPrintable(QString::number(streamed_s)));
+
+    // Live numbers in the window.
+    const auto reading = meters.last()[0].value<MeterReading>();
+    QVERIFY(std::isfinite(reading.momentary_lufs));
+    double gr_at_18 = 0.0;  // the music goes over the -18 dBFS threshold
+    for (const auto& args : meters) gr_at_18 = std::max(gr_at_18, args[0].value<MeterReading>().comp_gr_db);
+    QVERIFY(gr_at_18 > 0.0);
+    QTRY_VERIFY(window_->findChild<QLabel*>("integratedLufs")->text() != "--");
+    QVERIFY(window_->findChild<QLabel*>("outTruePeak")->text() != "--");
+    QVERIFY(window_->findChild<QLabel*>("compGr")->text().startsWith("-"));
+
+    // A change while audio runs reaches the device between blocks, and audio goes on.
+    const std::size_t writes = probe_->writeCount();
+    window_->findChild<QDoubleSpinBox*>("compThreshold")->setValue(-40.0);
+    QTRY_VERIFY(probe_->writeCount() > writes);
+    QCOMPARE(static_cast<int32_t>(probe_->last()[reg::kCompThreshold]), db_to_log2_q16(-40.0));
+    const uint64_t frames_at_change = probe_->frameCount();
+    QTRY_VERIFY(probe_->frameCount() > frames_at_change + 4410);
+    QTRY_VERIFY(meters.last()[0].value<MeterReading>().comp_gr_db > gr_at_18 + 6.0);
+
+    // A/B: the bypass bit goes to the device at once; the output meter then reads the input.
+    QTest::mouseClick(window_->findChild<QPushButton*>("bypass"), Qt::LeftButton);
+    QTRY_VERIFY(probe_->last()[reg::kCtrl] & reg::kCtrlBypass);
+    meters.clear();
+    QTRY_VERIFY_WITH_TIMEOUT(meters.count() >= 12, 5000);
+    // Over a quarter of a second the output's peak is the input's (the output lags by the
+    // limiter's latency, a few blocks' edges at most); processed, it is 3 dB lower here.
+    double in_max = -HUGE_VAL, out_max = -HUGE_VAL;
+    for (int i = 2; i < meters.count(); ++i) {
+      const auto r = meters[i][0].value<MeterReading>();
+      in_max = std::max({in_max, r.in_peak_dbfs[0], r.in_peak_dbfs[1]});
+      out_max = std::max({out_max, r.out_peak_dbfs[0], r.out_peak_dbfs[1]});
+    }
+    QVERIFY2(std::abs(out_max - in_max) < 1.0, qPrintable(QString("%1 vs %2").arg(out_max).arg(in_max)));
+    QTest::mouseClick(window_->findChild<QPushButton*>("bypass"), Qt::LeftButton);
+    QTRY_VERIFY(!(probe_->last()[reg::kCtrl] & reg::kCtrlBypass));
+
+    // Stop.
+    QTest::mouseClick(window_->findChild<QPushButton*>("play"), Qt::LeftButton);
+    QTRY_VERIFY(window_->findChild<QPushButton*>("play")->text().contains("Preview"));
+    const uint64_t frames_stopped = probe_->frameCount();
+    QTest::qWait(200);
+    QCOMPARE(probe_->frameCount(), frames_stopped);
+  }
+
+ private:
+  void open(const WindowOptions& options, DeviceFactory factory) {
+    QVERIFY(dir_.isValid());
+    window_ = std::make_unique<MainWindow>(options, std::move(factory));
+    window_->resize(1500, 1000);
+    window_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+  }
+
+  QTemporaryDir dir_;
+  std::shared_ptr<DeviceProbe> probe_;
+  std::unique_ptr<MainWindow> window_;
+};
+
+QTEST_MAIN(DeviceTest)
+#include "test_device.moc"
