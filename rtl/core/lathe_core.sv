@@ -24,12 +24,14 @@ module lathe_core (
   output logic signed [23:0] out_right_o
 );
   localparam int unsigned CoefBits = 37;
-  localparam logic [7:0] AddrStatus = 8'h02, AddrCommand = 8'h03;
-  localparam logic [7:0] AddrMeterFirst = 8'h20, AddrMeterLast = 8'h2b;
+  localparam logic [7:0] AddrStatus = lathe_regs_pkg::AddrStatus, AddrCommand = lathe_regs_pkg::AddrCommand;
+  localparam logic [7:0] AddrMeterFirst = lathe_regs_pkg::AddrMeterInPeakL;
+  localparam logic [7:0] AddrMeterLast = lathe_regs_pkg::AddrMeterOutSumSqRHi;
   localparam int unsigned MaxInFlight = 6;  // frames between input and output (FIFO depth 8)
-  // ctrl bits (registers.hpp CtrlBit)
-  localparam int unsigned CtrlMidSide = 0, CtrlCompLink = 1, CtrlDither = 2, CtrlOut16 = 3, CtrlBypass = 4,
-                          CtrlTp2x = 5;
+  // ctrl bits
+  localparam int unsigned CtrlMidSide = lathe_regs_pkg::CtrlMidSide, CtrlCompLink = lathe_regs_pkg::CtrlCompLink;
+  localparam int unsigned CtrlDither = lathe_regs_pkg::CtrlDither, CtrlOut16 = lathe_regs_pkg::CtrlOut16;
+  localparam int unsigned CtrlBypass = lathe_regs_pkg::CtrlBypass, CtrlTp2x = lathe_regs_pkg::CtrlTp2x;
 
   // ---------------------------------------------------------------- configuration
   logic        commit_start, regfile_busy, regfile_ready, configured;
@@ -105,9 +107,9 @@ module lathe_core (
       end
     end
     if (command_write) begin
-      commit_pending_d = commit_pending_d | reg_wdata_i[0];
-      clear_pending_d  = clear_pending_d | reg_wdata_i[1];
-      meters_pending_d = meters_pending_d | reg_wdata_i[2];
+      commit_pending_d = commit_pending_d | reg_wdata_i[lathe_regs_pkg::CmdCommit];
+      clear_pending_d  = clear_pending_d | reg_wdata_i[lathe_regs_pkg::CmdClear];
+      meters_pending_d = meters_pending_d | reg_wdata_i[lathe_regs_pkg::CmdClearMeters];
     end
     in_flight_d = in_flight_q + 4'(in_fire) - 4'(out_fire);
   end

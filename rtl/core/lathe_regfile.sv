@@ -38,10 +38,9 @@ module lathe_regfile #(
   output logic signed [CoefBits-1:0] coef0_o,
   output logic signed [CoefBits-1:0] coef1_o
 );
-  // Addresses (host/include/lathe/registers.hpp).
-  localparam logic [7:0] AddrCtrl = 8'h00, AddrTrim = 8'h01;
-  localparam logic [7:0] AddrCompFirst = 8'h08, AddrLimFirst = 8'h10, AddrSeed = 8'h18;
-  localparam logic [7:0] AddrEqBase = 8'h40, AddrLast = 8'hdf;
+  // Addresses (regmap/lathe.regs, through the generated package).
+  localparam logic [7:0] AddrSeed = lathe_regs_pkg::AddrDitherSeed;  // the last scalar
+  localparam logic [7:0] AddrEqBase = lathe_regs_pkg::AddrEqBase, AddrLast = lathe_regs_pkg::AddrEqBaseLast;
 
   // Shadow: one write port (host), one read port (host reads, or the commit copy).
   logic [31:0] shadow_q [256];
@@ -110,22 +109,22 @@ module lathe_regfile #(
   always_ff @(posedge clk_i) begin
     if (data_valid_q && data_addr_q <= AddrSeed) scalar_q[data_addr_q[4:0]] <= read_data_q;
   end
-  assign ctrl_o            = scalar_q[AddrCtrl[4:0]];
-  assign trim_gain_o       = scalar_q[AddrTrim[4:0]];
-  assign comp_threshold_o  = scalar_q[AddrCompFirst[4:0] + 5'd0];
-  assign comp_knee_half_o  = scalar_q[AddrCompFirst[4:0] + 5'd1];
-  assign comp_knee_coef_o  = scalar_q[AddrCompFirst[4:0] + 5'd2];
-  assign comp_slope_o      = scalar_q[AddrCompFirst[4:0] + 5'd3];
-  assign comp_attack_o     = scalar_q[AddrCompFirst[4:0] + 5'd4];
-  assign comp_release_o    = scalar_q[AddrCompFirst[4:0] + 5'd5];
-  assign comp_makeup_o     = scalar_q[AddrCompFirst[4:0] + 5'd6];
-  assign lim_drive_o       = scalar_q[AddrLimFirst[4:0] + 5'd0];
-  assign lim_ceiling_o     = scalar_q[AddrLimFirst[4:0] + 5'd1];
-  assign lim_lookahead_o   = scalar_q[AddrLimFirst[4:0] + 5'd2];
-  assign lim_recip_o       = scalar_q[AddrLimFirst[4:0] + 5'd3];
-  assign lim_hold_blocks_o = scalar_q[AddrLimFirst[4:0] + 5'd4];
-  assign lim_release_o     = scalar_q[AddrLimFirst[4:0] + 5'd5];
-  assign dither_seed_o     = scalar_q[AddrSeed[4:0]];
+  assign ctrl_o            = scalar_q[5'(lathe_regs_pkg::AddrCtrl)];
+  assign trim_gain_o       = scalar_q[5'(lathe_regs_pkg::AddrTrimGain)];
+  assign comp_threshold_o  = scalar_q[5'(lathe_regs_pkg::AddrCompThreshold)];
+  assign comp_knee_half_o  = scalar_q[5'(lathe_regs_pkg::AddrCompKneeHalf)];
+  assign comp_knee_coef_o  = scalar_q[5'(lathe_regs_pkg::AddrCompKneeCoef)];
+  assign comp_slope_o      = scalar_q[5'(lathe_regs_pkg::AddrCompSlope)];
+  assign comp_attack_o     = scalar_q[5'(lathe_regs_pkg::AddrCompAttack)];
+  assign comp_release_o    = scalar_q[5'(lathe_regs_pkg::AddrCompRelease)];
+  assign comp_makeup_o     = scalar_q[5'(lathe_regs_pkg::AddrCompMakeup)];
+  assign lim_drive_o       = scalar_q[5'(lathe_regs_pkg::AddrLimDrive)];
+  assign lim_ceiling_o     = scalar_q[5'(lathe_regs_pkg::AddrLimCeiling)];
+  assign lim_lookahead_o   = scalar_q[5'(lathe_regs_pkg::AddrLimLookahead)];
+  assign lim_recip_o       = scalar_q[5'(lathe_regs_pkg::AddrLimRecip)];
+  assign lim_hold_blocks_o = scalar_q[5'(lathe_regs_pkg::AddrLimHoldBlocks)];
+  assign lim_release_o     = scalar_q[5'(lathe_regs_pkg::AddrLimRelease)];
+  assign dither_seed_o     = scalar_q[5'(lathe_regs_pkg::AddrDitherSeed)];
 
   // Coefficients: word pairs (low, high) at AddrEqBase + 2 * index, index = ch * 40 +
   // band * 5 + k; the low word waits for its high word, then both go into channel ch's RAM.

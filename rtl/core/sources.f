@@ -1,3 +1,4 @@
+lathe_regs_pkg.sv
 lathe_log2.sv
 lathe_exp2.sv
 lathe_biquad_engine.sv

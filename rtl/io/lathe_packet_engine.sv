@@ -43,7 +43,8 @@ module lathe_packet_engine #(
   localparam logic [7:0] TypeWriteAck = 8'h81, TypeReadReply = 8'h82, TypeInfo = 8'h84, TypeError = 8'hEE;
   localparam logic [7:0] ErrBadPayload = 8'd2, ErrOversize = 8'd3, ErrUnknown = 8'd4, ErrMalformed = 8'd5,
                          ErrOverrun = 8'd6, ErrReplyDropped = 8'd7;
-  // Counter indices (address 0x30 + index).
+  // Counter indices (address AddrLinkFirst + index).
+  localparam logic [7:0] AddrLinkFirst = lathe_regs_pkg::AddrLinkDiscardedBytes;
   localparam int unsigned CntDiscard = 0, CntBadHeader = 1, CntBadPayload = 2, CntOversize = 3, CntUnknown = 4,
                           CntMalformed = 5, CntAudioDropped = 6, CntRepliesDropped = 7;
   localparam logic [87:0] InfoPayload = {CoreId, 16'(Credit), 16'd1024, 8'd8, 16'd1};  // byte 0 in bits 7:0
@@ -307,7 +308,7 @@ module lathe_packet_engine #(
         reply_valid_o = 1'b1;
         if (pidx_q == 4'd0) begin
           wbyte = reg_addr_q;
-          if (reg_addr_q[7:3] == 5'b00110) item_d[31:0] = cnt_q[32*reg_addr_q[2:0] +: 32];
+          if (reg_addr_q[7:3] == AddrLinkFirst[7:3]) item_d[31:0] = cnt_q[32*reg_addr_q[2:0] +: 32];
           else item_d[31:0] = reg_rdata_i;
         end else begin
           wbyte = item_q[8*(pidx_q-4'd1) +: 8];
