@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Presets: built-ins valid, JSON round trip, --set paths, clear errors.
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
@@ -98,6 +100,11 @@ TEST_CASE("presets save and load as files", "[presets]") {
   auto loaded = find_preset(path);
   REQUIRE(std::holds_alternative<Preset>(loaded));
   REQUIRE(std::get<Preset>(loaded) == p);
+  // An ordinary file, readable by others as the umask allows (not mkstemp's private 0600).
+  const mode_t mask = umask(0);
+  umask(mask);
+  REQUIRE((std::filesystem::status(path).permissions() & std::filesystem::perms::all) ==
+          static_cast<std::filesystem::perms>(0666 & ~mask));
   REQUIRE(save_preset_file((dir / "no/such/dir.json").string(), p));
   REQUIRE(std::holds_alternative<PresetError>(find_preset("nonesuch")));
   std::filesystem::remove_all(dir);

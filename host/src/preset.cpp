@@ -2,6 +2,7 @@
 // Preset JSON: one schema for reading, writing and --set, strict about unknown keys.
 #include "lathe/preset.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -270,6 +271,10 @@ std::optional<PresetError> save_preset_file(const std::string& path, const Prese
   std::string tmp = path + ".XXXXXX";
   const int fd = mkstemp(tmp.data());
   if (fd < 0) return PresetError{path + ": cannot write preset (" + std::strerror(errno) + ")"};
+  // mkstemp makes the file private; a preset is an ordinary file: 0666 less the umask.
+  const mode_t mask = umask(0);
+  umask(mask);
+  fchmod(fd, 0666 & ~mask);
   const bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   const int saved_errno = errno;
   if (close(fd) != 0 || !ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
