@@ -20,6 +20,7 @@ class Random {
   double log_uniform(double lo, double hi) { return std::exp(uniform(std::log(lo), std::log(hi))); }
   int integer(int lo, int hi) { return lo + static_cast<int>(rng_.next() % static_cast<uint32_t>(hi - lo + 1)); }
   bool chance(double p) { return uniform(0, 1) < p; }
+  bool one_in(uint32_t k) { return bits() % k == 0; }
   uint32_t bits() { return rng_.next(); }
 
  private:

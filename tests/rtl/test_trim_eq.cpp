@@ -25,6 +25,7 @@
 #include "lathe/registers.hpp"
 #include "lathe/sim/clocked_model.hpp"
 #include "lathe/test_signals.hpp"
+#include "random_params.hpp"
 
 using namespace lathe;
 
@@ -203,36 +204,25 @@ using Bench4 = BenchT<Vlathe_trim_eq_b4_tb, 4>;
 // ---------------------------------------------------------------------------------------
 // Parameters.
 
-class Random {
- public:
-  explicit Random(uint32_t seed) : rng_(seed) {}
-  uint32_t next() { return rng_.next(); }
-  double uniform() { return rng_.next() / 4294967296.0; }
-  double range(double lo, double hi) { return lo + (hi - lo) * uniform(); }
-  double log_range(double lo, double hi) { return std::exp(range(std::log(lo), std::log(hi))); }
-  bool chance(int one_in) { return rng_.next() % static_cast<uint32_t>(one_in) == 0; }
-
- private:
-  model::Xorshift32 rng_;
-};
+using test::Random;
 
 EqBand random_band(Random& g, int fs) {
   EqBand b;
-  b.type = static_cast<FilterType>(g.next() % 6);
+  b.type = static_cast<FilterType>(g.bits() % 6);
   const double fmax = limits::kEqMaxFraction * fs;
-  b.freq_hz = g.chance(6) ? (g.chance(2) ? limits::kEqMinHz : fmax) : g.log_range(limits::kEqMinHz, fmax);
-  b.gain_db = g.chance(5) ? (g.chance(2) ? limits::kEqGainDb : -limits::kEqGainDb)
-                          : g.range(-limits::kEqGainDb, limits::kEqGainDb);
-  b.q = g.chance(6) ? (g.chance(2) ? limits::kEqMinQ : limits::kEqMaxQ) : g.log_range(limits::kEqMinQ, limits::kEqMaxQ);
+  b.freq_hz = g.one_in(6) ? (g.one_in(2) ? limits::kEqMinHz : fmax) : g.log_uniform(limits::kEqMinHz, fmax);
+  b.gain_db = g.one_in(5) ? (g.one_in(2) ? limits::kEqGainDb : -limits::kEqGainDb)
+                          : g.uniform(-limits::kEqGainDb, limits::kEqGainDb);
+  b.q = g.one_in(6) ? (g.one_in(2) ? limits::kEqMinQ : limits::kEqMaxQ) : g.log_uniform(limits::kEqMinQ, limits::kEqMaxQ);
   return b;
 }
 
 // Bands 0..active-1 (active random in 0..bands) of both channels random, the rest off.
-ChainParams random_params(Random& g, int fs, int bands = reg::kEqBands) {
+ChainParams random_eq_params(Random& g, int fs, int bands = reg::kEqBands) {
   ChainParams p;
-  p.trim_db = g.chance(6) ? (g.chance(2) ? limits::kTrimDb : -limits::kTrimDb) : g.range(-12.0, 12.0);
-  p.eq.mid_side = g.chance(3);
-  const int active = static_cast<int>(g.next() % static_cast<uint32_t>(bands + 1));  // bands in use per channel
+  p.trim_db = g.one_in(6) ? (g.one_in(2) ? limits::kTrimDb : -limits::kTrimDb) : g.uniform(-12.0, 12.0);
+  p.eq.mid_side = g.one_in(3);
+  const int active = static_cast<int>(g.bits() % static_cast<uint32_t>(bands + 1));  // bands in use per channel
   for (int ch = 0; ch < reg::kEqChannels; ++ch)
     for (int b = 0; b < active; ++b) p.eq.bands[ch][b] = random_band(g, fs);
   return p;
@@ -251,9 +241,9 @@ reg::RegisterImage registers(const ChainParams& p, int fs) {
 int32_t clamp24(double v) { return static_cast<int32_t>(std::clamp(std::lround(v), long{kMin24}, long{kMax24})); }
 
 std::vector<int32_t> stereo_sines(Random& g, int fs, std::size_t n) {
-  const double fl = g.log_range(10.0, 0.49 * fs), fr = g.log_range(10.0, 0.49 * fs);
-  const double al = g.range(0.01, 1.0), ar = g.range(0.01, 1.0);
-  const double pl = g.range(0, 6.283), pr = g.range(0, 6.283);
+  const double fl = g.log_uniform(10.0, 0.49 * fs), fr = g.log_uniform(10.0, 0.49 * fs);
+  const double al = g.uniform(0.01, 1.0), ar = g.uniform(0.01, 1.0);
+  const double pl = g.uniform(0, 6.283), pr = g.uniform(0, 6.283);
   std::vector<int32_t> out(2 * n);
   for (std::size_t i = 0; i < n; ++i) {
     const double t = static_cast<double>(i) / fs;
@@ -265,22 +255,22 @@ std::vector<int32_t> stereo_sines(Random& g, int fs, std::size_t n) {
 
 std::vector<int32_t> noise(Random& g, std::size_t n, int shift) {
   std::vector<int32_t> out(2 * n);
-  for (auto& s : out) s = static_cast<int32_t>(g.next()) >> (8 + shift);
+  for (auto& s : out) s = static_cast<int32_t>(g.bits()) >> (8 + shift);
   return out;
 }
 
 std::vector<int32_t> impulses(Random& g, std::size_t n) {
   std::vector<int32_t> out(2 * n, 0);
-  for (std::size_t i = 0; i < n; i += 1 + g.next() % 400) {
-    out[2 * i] = g.chance(2) ? kMax24 : kMin24;
-    out[2 * i + 1] = g.chance(3) ? out[2 * i] : (g.chance(2) ? kMax24 : kMin24);
+  for (std::size_t i = 0; i < n; i += 1 + g.bits() % 400) {
+    out[2 * i] = g.one_in(2) ? kMax24 : kMin24;
+    out[2 * i + 1] = g.one_in(3) ? out[2 * i] : (g.one_in(2) ? kMax24 : kMin24);
   }
   return out;
 }
 
 std::vector<int32_t> squares(Random& g, std::size_t n) {
-  const std::size_t half = 1 + g.next() % 200;
-  const bool opposite = g.chance(2);
+  const std::size_t half = 1 + g.bits() % 200;
+  const bool opposite = g.one_in(2);
   std::vector<int32_t> out(2 * n);
   for (std::size_t i = 0; i < n; ++i) {
     const bool hi = (i / half) % 2 == 0;
@@ -305,7 +295,7 @@ void run_signals(B& bench, Random& g, int fs, std::size_t n, const std::string& 
   bench.run(noise(g, n, 12), what + ", quiet noise");
   bench.run(impulses(g, n), what + ", impulses");
   bench.run(squares(g, n), what + ", full-scale squares");
-  bench.run(first(signals::music_like(seconds, fs, g.next()), n), what + ", music_like");
+  bench.run(first(signals::music_like(seconds, fs, g.bits()), n), what + ", music_like");
 }
 
 }  // namespace
@@ -315,9 +305,9 @@ TEST_CASE("lathe_trim_eq equals the model: random legal parameters, every filter
   Random g(2024);
   for (int fs : {44100, 48000, 96000}) {
     for (int set = 0; set < 6; ++set) {
-      const ChainParams p = random_params(g, fs);
+      const ChainParams p = random_eq_params(g, fs);
       bench.configure(registers(p, fs));
-      if (g.chance(3)) bench.clear();  // else the change lands mid-stream, state kept
+      if (g.one_in(3)) bench.clear();  // else the change lands mid-stream, state kept
       std::ostringstream what;
       what << fs << " Hz, set " << set << (p.eq.mid_side ? " (mid/side)" : "");
       run_signals(bench, g, fs, 1800, what.str());
@@ -390,14 +380,14 @@ TEST_CASE("lathe_trim_eq equals the model across reset seeds, clears and registe
     for (int block = 0; block < 12; ++block) {
       const int fs = rates[block % 3];
       // A fresh image every block; mid/side, trim and coefficients all change.
-      bench.configure(registers(random_params(g, fs), fs));
+      bench.configure(registers(random_eq_params(g, fs), fs));
       if (block % 4 == 3) bench.clear();
       const std::string what = "seed " + std::to_string(seed) + ", block " + std::to_string(block);
       bench.run(first(signals::music_like(0.05, fs, seed + block), 1500), what + ", music_like");
-      bench.run(noise(g, 300, static_cast<int>(g.next() % 16)), what + ", noise");
+      bench.run(noise(g, 300, static_cast<int>(g.bits() % 16)), what + ", noise");
       // Single-frame register changes: every frame with other coefficients.
       for (int i = 0; i < 4; ++i) {
-        bench.configure(registers(random_params(g, fs), fs));
+        bench.configure(registers(random_eq_params(g, fs), fs));
         bench.run(noise(g, 1, 0), what + ", single frame after change");
       }
     }
@@ -416,7 +406,7 @@ TEST_CASE("lathe_trim_eq equals the model for hand-picked trim register values (
     for (bool ms : {false, true}) {
       ChainParams p;
       p.eq.mid_side = ms;
-      if (g.chance(2)) p = random_params(g, 48000), p.eq.mid_side = ms;
+      if (g.one_in(2)) p = random_eq_params(g, 48000), p.eq.mid_side = ms;
       reg::RegisterImage r = registers(p, 48000);
       r[reg::kTrimGain] = trim;
       bench.configure(r);
@@ -438,18 +428,18 @@ TEST_CASE("lathe_trim_eq with Bands = 4 equals the 8-band model with bands 5..8 
     Random g(seed * 97u + 5u);
     for (int fs : {44100, 48000, 96000}) {
       for (int set = 0; set < 3; ++set) {
-        ChainParams p = random_params(g, fs, 4);
+        ChainParams p = random_eq_params(g, fs, 4);
         if (set == 0)  // all four bands in use
           for (int ch = 0; ch < reg::kEqChannels; ++ch)
             for (int b = 0; b < 4; ++b) p.eq.bands[ch][b] = random_band(g, fs);
         bench.configure(registers(p, fs));
-        if (g.chance(3)) bench.clear();
+        if (g.one_in(3)) bench.clear();
         std::ostringstream what;
         what << "4 bands, seed " << seed << ", " << fs << " Hz, set " << set << (p.eq.mid_side ? " (mid/side)" : "");
         run_signals(bench, g, fs, 900, what.str());
       }
       for (int i = 0; i < 8; ++i) {
-        bench.configure(registers(random_params(g, fs, 4), fs));
+        bench.configure(registers(random_eq_params(g, fs, 4), fs));
         bench.run(noise(g, 1, 0), "4 bands, single frame after change");
       }
     }
@@ -467,7 +457,7 @@ TEST_CASE("lathe_trim_eq with Bands = 4 equals the 8-band model with bands 5..8 
       for (double gain : {limits::kEqGainDb, -limits::kEqGainDb}) {
         ChainParams p;
         p.trim_db = gain > 0 ? limits::kTrimDb : -limits::kTrimDb;
-        p.eq.mid_side = g.chance(2);
+        p.eq.mid_side = g.one_in(2);
         for (int ch = 0; ch < reg::kEqChannels; ++ch)
           for (int b = 0; b < 4; ++b) {
             EqBand& band = p.eq.bands[ch][b];

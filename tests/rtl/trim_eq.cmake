@@ -3,6 +3,7 @@
 # model::Chain::front.
 add_executable(rtl-trim-eq ${CMAKE_CURRENT_LIST_DIR}/test_trim_eq.cpp ${PROJECT_SOURCE_DIR}/tests/main.cpp)
 target_link_libraries(rtl-trim-eq PRIVATE lathe Catch2::Catch2)
+target_include_directories(rtl-trim-eq PRIVATE ${PROJECT_SOURCE_DIR}/tests)
 lathe_verilate(rtl-trim-eq TOP lathe_trim_eq_tb SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/lathe_trim_eq_tb.sv ${LATHE_RTL_DIR}/core/lathe_trim_eq.sv
   ${LATHE_RTL_DIR}/core/lathe_biquad_engine.sv)
