@@ -19,6 +19,9 @@ PACKAGES=(
   zlib1g-dev
   yosys
   qt6-base-dev
+  libusb-1.0-0-dev
+  umockdev
+  libumockdev-dev
 )
 
 export DEBIAN_FRONTEND=noninteractive

@@ -51,6 +51,9 @@ class Ft232h {
   // Drains the transmit buffer into `out`; returns the number of bytes.
   std::size_t host_read(std::vector<uint8_t>& out);
   std::size_t tx_level() const { return tx_.size(); }
+  // SIO_RESET purges: drop what either buffer holds.
+  void purge_rx() { rx_.clear(); }
+  void purge_tx() { tx_.clear(); }
 
   // Holds TXE# (RXF#) high for the next `cycles` cycles, on top of the random stalls.
   void hold_txe(uint64_t cycles) { txe_hold_ = cycles; }

@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: MIT
+// usbfs emulation of one Lathe board; see usbfs_board.hpp.
+#include "usbfs_board.hpp"
+
+#include <sys/ioctl.h>
+// clang-format off: usbdevice_fs.h needs the ioctl macros first.
+#include <linux/usbdevice_fs.h>
+#include <linux/usb/ch9.h>
+// clang-format on
+#include <umockdev.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+
+#include "ft232h_descriptors.hpp"
+#include "lathe/usb/ftdi.hpp"
+
+namespace lathe::virtual_board {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr uint64_t kChunkCycles = 512;  // simulated between looks at the USB side
+// The board keeps running this long after the last byte moved: the DSP finishes what it
+// holds, the latency timer can run out.
+constexpr uint64_t kActiveTailCycles = 4 * sim::Board::kCyclesPerMs;
+
+sim::Ft232hOptions chip_options(const Faults& f) {
+  sim::Ft232hOptions o;
+  o.seed = f.seed;
+  o.rx_stall_rate = f.fifo_stall_rate;
+  o.tx_stall_rate = f.fifo_stall_rate;
+  o.max_stall_cycles = f.fifo_stall_rate > 0 ? 2000 : 0;
+  return o;
+}
+
+sim::SimOptions sim_options(const Faults& f) {
+  sim::SimOptions o;
+  o.seed = f.seed;
+  return o;
+}
+
+std::string hex(const std::vector<uint8_t>& bytes) {
+  std::string s;
+  char b[3];
+  for (uint8_t v : bytes) {
+    std::snprintf(b, sizeof b, "%02x", v);
+    s += b;
+  }
+  return s;
+}
+
+usbdevfs_urb& urb_of(UMockdevIoctlData* data) { return *reinterpret_cast<usbdevfs_urb*>(data->data); }
+
+}  // namespace
+
+std::string Identity::syspath() const {
+  return "/sys/devices/pci0000:00/0000:00:14.0/usb" + std::to_string(busnum) + "/" + std::to_string(busnum) + "-" +
+         std::to_string(devnum - 1);
+}
+
+std::string Identity::devnode() const {
+  char b[32];
+  std::snprintf(b, sizeof b, "/dev/bus/usb/%03d/%03d", busnum, devnum);
+  return b;
+}
+
+std::string Identity::udev_record() const {
+  char bus[8], dev[8];
+  std::snprintf(bus, sizeof bus, "%03d", busnum);
+  std::snprintf(dev, sizeof dev, "%03d", devnum);
+  auto descriptors = device_descriptor();
+  const auto config = configuration_descriptor();
+  descriptors.insert(descriptors.end(), config.begin(), config.end());
+  const std::string path = syspath().substr(4);  // umockdev wants it without /sys
+  return "P: " + path + "\n" +
+         "N: bus/usb/" + bus + "/" + dev + "\n"
+         "E: SUBSYSTEM=usb\n"
+         "E: DEVTYPE=usb_device\n"
+         "E: DRIVER=usb\n"
+         "E: BUSNUM=" + bus + "\n"
+         "E: DEVNUM=" + dev + "\n"
+         "E: DEVNAME=" + devnode() + "\n"
+         "E: PRODUCT=403/6014/900\n"
+         "E: ID_SERIAL_SHORT=" + serial + "\n"
+         "A: busnum=" + std::to_string(busnum) + "\\n\n"
+         "A: devnum=" + std::to_string(devnum) + "\\n\n"
+         "A: speed=480\\n\n"
+         "A: bConfigurationValue=1\\n\n"
+         "A: idVendor=0403\\n\n"
+         "A: idProduct=6014\\n\n"
+         "A: serial=" + serial + "\\n\n"
+         "H: descriptors=" + hex(descriptors) + "\n";
+}
+
+UsbfsBoard::UsbfsBoard(Identity identity, Faults faults, bool verbose, std::function<void()> on_unplug)
+    : identity_(std::move(identity)),
+      faults_(faults),
+      verbose_(verbose),
+      on_unplug_(std::move(on_unplug)),
+      board_(sim_options(faults), chip_options(faults)),
+      last_in_time_(Clock::now()) {
+  thread_ = std::thread([this] { run(); });
+}
+
+UsbfsBoard::~UsbfsBoard() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+    if (held_reap_) complete_locked(held_reap_, -1, ENODEV);
+    held_reap_ = nullptr;
+  }
+  wake_.notify_all();
+  thread_.join();
+  for (auto* list : {&out_urbs_, &in_urbs_, &done_urbs_})
+    for (auto& u : *list) {
+      if (u.buffer) umockdev_ioctl_data_unref(u.buffer);
+      umockdev_ioctl_data_unref(u.data);
+    }
+}
+
+BoardCounters UsbfsBoard::counters() const {
+  std::lock_guard lock(mutex_);
+  return counters_;
+}
+
+void UsbfsBoard::complete_locked(UMockdevIoctlClient* client, long result, int error) {
+  umockdev_ioctl_client_complete(client, result, error);
+}
+
+bool UsbfsBoard::handle_ioctl(UMockdevIoctlClient* client) {
+  const unsigned long request = umockdev_ioctl_client_get_request(client);
+  UMockdevIoctlData* arg = umockdev_ioctl_client_get_arg(client);
+  std::lock_guard lock(mutex_);
+  if (gone_ && request != USBDEVFS_REAPURB && request != USBDEVFS_REAPURBNDELAY) {
+    complete_locked(client, -1, ENODEV);
+    return true;
+  }
+  switch (request) {
+    case USBDEVFS_GET_CAPABILITIES: {
+      UMockdevIoctlData* caps = umockdev_ioctl_data_resolve(arg, 0, sizeof(uint32_t), nullptr);
+      if (!caps) {
+        complete_locked(client, -1, EFAULT);
+        return true;
+      }
+      // What a current xHCI kernel offers; NO_PACKET_SIZE_LIM lets libusb submit each
+      // transfer as one URB.
+      *reinterpret_cast<uint32_t*>(caps->data) = USBDEVFS_CAP_ZERO_PACKET | USBDEVFS_CAP_BULK_CONTINUATION |
+                                                 USBDEVFS_CAP_NO_PACKET_SIZE_LIM |
+                                                 USBDEVFS_CAP_REAP_AFTER_DISCONNECT;
+      umockdev_ioctl_data_unref(caps);
+      complete_locked(client, 0, 0);
+      return true;
+    }
+#ifdef USBDEVFS_GET_SPEED
+    case USBDEVFS_GET_SPEED:
+      complete_locked(client, USB_SPEED_HIGH, 0);
+      return true;
+#endif
+    case USBDEVFS_CLAIMINTERFACE:
+    case USBDEVFS_RELEASEINTERFACE:
+    case USBDEVFS_SETINTERFACE:
+    case USBDEVFS_SETCONFIGURATION:
+    case USBDEVFS_RESET:
+    case USBDEVFS_RESETEP:
+      complete_locked(client, 0, 0);
+      return true;
+    case USBDEVFS_CLEAR_HALT:
+      in_halted_ = false;
+      complete_locked(client, 0, 0);
+      return true;
+    case USBDEVFS_GETDRIVER:
+    case USBDEVFS_IOCTL:  // disconnect/connect a kernel driver: none is bound here
+      complete_locked(client, -1, ENODATA);
+      return true;
+    case USBDEVFS_SUBMITURB:
+      submit_locked(client);
+      return true;
+    case USBDEVFS_REAPURB:
+    case USBDEVFS_REAPURBNDELAY:
+      reap_locked(client);
+      return true;
+    case USBDEVFS_DISCARDURB:
+      discard_locked(client);
+      return true;
+    default:
+      if (verbose_) std::fprintf(stderr, "virtual board: unhandled ioctl 0x%lx\n", request);
+      complete_locked(client, -1, ENOTTY);
+      return true;
+  }
+}
+
+void UsbfsBoard::submit_locked(UMockdevIoctlClient* client) {
+  UMockdevIoctlData* arg = umockdev_ioctl_client_get_arg(client);
+  Urb urb;
+  urb.data = umockdev_ioctl_data_resolve(arg, 0, sizeof(usbdevfs_urb), nullptr);
+  if (!urb.data) {
+    complete_locked(client, -1, EFAULT);
+    return;
+  }
+  const usbdevfs_urb u = urb_of(urb.data);
+  if (u.buffer_length > 0)
+    urb.buffer = umockdev_ioctl_data_resolve(urb.data, offsetof(usbdevfs_urb, buffer),
+                                             static_cast<gsize>(u.buffer_length), nullptr);
+  ++counters_.urbs;
+  if (u.type == USBDEVFS_URB_TYPE_CONTROL) {
+    complete_locked(client, 0, 0);
+    control_locked(urb);
+  } else if (u.type == USBDEVFS_URB_TYPE_BULK && u.endpoint == ftdi::kEndpointOut) {
+    complete_locked(client, 0, 0);
+    out_urbs_.push_back(urb);
+  } else if (u.type == USBDEVFS_URB_TYPE_BULK && u.endpoint == ftdi::kEndpointIn && u.buffer_length >= 2) {
+    complete_locked(client, 0, 0);
+    if (in_halted_) finish_locked(urb, -EPIPE, 0);
+    else in_urbs_.push_back(urb);
+  } else {
+    if (urb.buffer) umockdev_ioctl_data_unref(urb.buffer);
+    umockdev_ioctl_data_unref(urb.data);
+    complete_locked(client, -1, EINVAL);
+    return;
+  }
+  wake_.notify_all();
+}
+
+void UsbfsBoard::finish_locked(Urb urb, int status, std::size_t actual) {
+  auto& u = urb_of(urb.data);
+  u.status = status;
+  u.actual_length = static_cast<int>(actual);
+  done_urbs_.push_back(urb);
+  answer_reap_locked();
+}
+
+void UsbfsBoard::answer_reap_locked() {
+  if (!held_reap_) return;
+  if (done_urbs_.empty()) {
+    if (!gone_ && !stop_ && Clock::now() < held_until_) return;
+    complete_locked(held_reap_, -1, gone_ || stop_ ? ENODEV : EAGAIN);
+    g_object_unref(held_reap_);
+    held_reap_ = nullptr;
+    return;
+  }
+  Urb urb = done_urbs_.front();
+  done_urbs_.pop_front();
+  UMockdevIoctlData* arg = umockdev_ioctl_client_get_arg(held_reap_);
+  UMockdevIoctlData* pointer = umockdev_ioctl_data_resolve(arg, 0, sizeof(void*), nullptr);
+  if (pointer) {
+    // The reply is the client's own URB address; umockdev writes the URB (and its
+    // buffer) back into the client's memory when the ioctl completes.
+    umockdev_ioctl_data_set_ptr(pointer, 0, urb.data);
+    umockdev_ioctl_data_unref(pointer);
+    complete_locked(held_reap_, 0, 0);
+  } else {
+    complete_locked(held_reap_, -1, EFAULT);
+  }
+  g_object_unref(held_reap_);
+  held_reap_ = nullptr;
+  if (urb.buffer) umockdev_ioctl_data_unref(urb.buffer);
+  umockdev_ioctl_data_unref(urb.data);
+}
+
+void UsbfsBoard::reap_locked(UMockdevIoctlClient* client) {
+  if (held_reap_) {  // one client per device node; cannot happen with libusb
+    complete_locked(client, -1, EBUSY);
+    return;
+  }
+  held_reap_ = static_cast<UMockdevIoctlClient*>(g_object_ref(client));
+  held_until_ = Clock::now() + std::chrono::milliseconds(kReapHoldMs);
+  answer_reap_locked();
+  wake_.notify_all();
+}
+
+void UsbfsBoard::discard_locked(UMockdevIoctlClient* client) {
+  UMockdevIoctlData* arg = umockdev_ioctl_client_get_arg(client);
+  const gulong address = *reinterpret_cast<gulong*>(arg->data);
+  for (auto* list : {&out_urbs_, &in_urbs_}) {
+    const auto it = std::find_if(list->begin(), list->end(), [&](const Urb& u) { return u.data->client_addr == address; });
+    if (it == list->end()) continue;
+    Urb urb = *it;
+    list->erase(it);
+    complete_locked(client, 0, 0);
+    finish_locked(urb, -ENOENT, urb.done);
+    return;
+  }
+  complete_locked(client, -1, EINVAL);
+}
+
+void UsbfsBoard::control_locked(Urb& urb) {
+  if (!urb.buffer || urb.buffer->data_len < 8) {
+    finish_locked(urb, -EPIPE, 0);
+    return;
+  }
+  uint8_t* setup = urb.buffer->data;
+  const uint8_t type = setup[0], request = setup[1];
+  const uint16_t value = static_cast<uint16_t>(setup[2] | setup[3] << 8);
+  const uint16_t length = static_cast<uint16_t>(setup[6] | setup[7] << 8);
+  uint8_t* data = setup + 8;
+  const std::size_t room = std::min<std::size_t>(length, static_cast<std::size_t>(urb.buffer->data_len) - 8);
+  auto reply = [&](const std::vector<uint8_t>& bytes) {
+    const std::size_t n = std::min(room, bytes.size());
+    std::memcpy(data, bytes.data(), n);
+    finish_locked(urb, 0, n);
+  };
+  if (verbose_)
+    std::fprintf(stderr, "virtual board %s: control %02x %02x value %04x length %u\n", identity_.serial.c_str(), type,
+                 request, value, length);
+
+  if (type == 0x80 && request == USB_REQ_GET_DESCRIPTOR) {
+    const uint8_t kind = value >> 8, index = value & 0xff;
+    if (kind == USB_DT_DEVICE) return reply(device_descriptor());
+    if (kind == USB_DT_CONFIG) return reply(configuration_descriptor());
+    if (kind == USB_DT_STRING) {
+      if (index == 0) return reply(language_descriptor());
+      if (index == kStringManufacturer) return reply(string_descriptor("Lathe"));
+      if (index == kStringProduct) return reply(string_descriptor("Lathe mastering board (virtual)"));
+      if (index == kStringSerial) return reply(string_descriptor(identity_.serial));
+    }
+    return finish_locked(urb, -EPIPE, 0);
+  }
+  if (type == 0x00 && request == USB_REQ_SET_CONFIGURATION) return finish_locked(urb, 0, 0);
+  if (type == ftdi::kRequestOut) {
+    switch (request) {
+      case ftdi::kSioReset:
+        if (value == ftdi::kResetSio || value == ftdi::kPurgeRx) purge_rx_ = true;
+        if (value == ftdi::kResetSio || value == ftdi::kPurgeTx) {
+          purge_tx_ = true;
+          tx_.clear();
+        }
+        return finish_locked(urb, 0, 0);
+      case ftdi::kSioSetLatencyTimer:
+        if ((value & 0xff) == 0) return finish_locked(urb, -EPIPE, 0);
+        latency_ms_ = static_cast<uint8_t>(value & 0xff);
+        return finish_locked(urb, 0, 0);
+      case ftdi::kSioSetBitmode:
+        bitmode_ = static_cast<uint8_t>(value >> 8);
+        return finish_locked(urb, 0, 0);
+      case ftdi::kSioSetModemCtrl:
+      case ftdi::kSioSetFlowCtrl:
+      case ftdi::kSioSetBaudRate:
+      case ftdi::kSioSetData:
+        return finish_locked(urb, 0, 0);
+      default:
+        return finish_locked(urb, -EPIPE, 0);
+    }
+  }
+  if (type == ftdi::kRequestIn) {
+    switch (request) {
+      case ftdi::kSioGetLatencyTimer: return reply({latency_ms_});
+      case ftdi::kSioPollModemStatus: return reply({ftdi::kModemStatusIdle, ftdi::kLineStatusIdle});
+      case ftdi::kSioReadPins: return reply({0xff});
+      case ftdi::kSioReadEeprom: return reply({0x00, 0x00});
+      default: return finish_locked(urb, -EPIPE, 0);
+    }
+  }
+  finish_locked(urb, -EPIPE, 0);
+}
+
+void UsbfsBoard::unplug_locked() {
+  if (gone_) return;
+  gone_ = true;
+  // The host controller gives back every URB in flight with -ESHUTDOWN.
+  for (auto* list : {&out_urbs_, &in_urbs_}) {
+    while (!list->empty()) {
+      Urb urb = list->front();
+      list->pop_front();
+      finish_locked(urb, -ESHUTDOWN, urb.done);
+    }
+  }
+  answer_reap_locked();
+  if (on_unplug_) on_unplug_();
+}
+
+bool UsbfsBoard::board_active_locked() const {
+  return !out_urbs_.empty() || board_.queued() > 0 || board_.cycles() < active_until_cycle_;
+}
+
+void UsbfsBoard::move_out_locked() {
+  if (purge_rx_) {
+    board_.chip().purge_rx();
+    purge_rx_ = false;
+  }
+  if (purge_tx_) {
+    board_.chip().purge_tx();
+    purge_tx_ = false;
+  }
+  while (!out_urbs_.empty()) {
+    Urb& urb = out_urbs_.front();
+    const std::size_t length = urb.buffer ? urb.buffer->data_len : 0;
+    std::size_t n = length - urb.done;
+    if (bitmode_ == ftdi::kBitmodeSyncFifo) {
+      // Faults trigger at an exact byte count.
+      for (auto limit : {faults_.unplug_after_out_bytes, faults_.hang_after_out_bytes})
+        if (limit && counters_.out_bytes < *limit) n = std::min<std::size_t>(n, *limit - counters_.out_bytes);
+      n = board_.feed(std::span<const uint8_t>(urb.buffer->data + urb.done, n));
+      if (n) active_until_cycle_ = board_.cycles() + kActiveTailCycles;
+    }  // else the chip is still a UART: the bytes leave on its TXD pin, not to the FPGA
+    urb.done += n;
+    counters_.out_bytes += bitmode_ == ftdi::kBitmodeSyncFifo ? n : 0;
+    if (faults_.unplug_after_out_bytes && counters_.out_bytes >= *faults_.unplug_after_out_bytes) return unplug_locked();
+    if (faults_.hang_after_out_bytes && counters_.out_bytes >= *faults_.hang_after_out_bytes) {
+      hung_ = true;
+      return;
+    }
+    if (urb.done < length) return;  // the chip's buffer is full
+    Urb finished = urb;
+    out_urbs_.pop_front();
+    finish_locked(finished, 0, finished.done);
+  }
+}
+
+void UsbfsBoard::fill_in_urb_locked(Urb urb) {
+  const std::size_t length = static_cast<std::size_t>(urb.buffer->data_len);
+  std::size_t at = 0;
+  // Whole packets while there is data for them; a short packet ends the transfer.
+  while (at + ftdi::kStatusBytes <= length) {
+    const std::size_t room = std::min(ftdi::kPacketBytes, length - at) - ftdi::kStatusBytes;
+    const std::size_t n = std::min(room, tx_.size());
+    urb.buffer->data[at] = ftdi::kModemStatusIdle;
+    urb.buffer->data[at + 1] = ftdi::kLineStatusIdle;
+    std::copy_n(tx_.begin(), n, urb.buffer->data + at + ftdi::kStatusBytes);
+    tx_.erase(tx_.begin(), tx_.begin() + static_cast<std::ptrdiff_t>(n));
+    at += ftdi::kStatusBytes + n;
+    counters_.in_bytes += n;
+    if (n < room || tx_.empty()) break;
+  }
+  if (at == ftdi::kStatusBytes) ++counters_.status_only_packets;
+  last_in_cycle_ = board_.cycles();
+  last_in_time_ = Clock::now();
+  tx_since_cycle_ = board_.cycles();
+  finish_locked(urb, 0, at);
+}
+
+void UsbfsBoard::move_in_locked() {
+  std::vector<uint8_t> bytes;
+  if (board_.host_read(bytes)) {
+    active_until_cycle_ = board_.cycles() + kActiveTailCycles;
+    if (tx_.empty()) tx_since_cycle_ = board_.cycles();
+    if (faults_.protocol_version) {
+      rewrite_.feed(bytes);
+      std::vector<uint8_t> out;
+      while (auto p = rewrite_.next()) {
+        if (p->type == protocol::Type::kInfo && p->payload.size() >= 2) {
+          p->payload[0] = static_cast<uint8_t>(*faults_.protocol_version);
+          p->payload[1] = static_cast<uint8_t>(*faults_.protocol_version >> 8);
+        }
+        protocol::encode(*p, out);
+      }
+      tx_.insert(tx_.end(), out.begin(), out.end());
+    } else {
+      tx_.insert(tx_.end(), bytes.begin(), bytes.end());
+    }
+  }
+  if (bitmode_ != ftdi::kBitmodeSyncFifo) tx_.clear();
+  const bool active = board_active_locked();
+  const uint64_t latency_cycles = uint64_t{latency_ms_} * sim::Board::kCyclesPerMs;
+  while (!in_urbs_.empty()) {
+    const Urb& urb = in_urbs_.front();
+    const std::size_t length = static_cast<std::size_t>(urb.buffer->data_len);
+    const std::size_t packets = (length + ftdi::kPacketBytes - 1) / ftdi::kPacketBytes;
+    const std::size_t capacity = length - packets * ftdi::kStatusBytes;
+    bool send = tx_.size() >= capacity;
+    // The latency timer: waiting data goes out in a short packet when it runs out (in
+    // board time while the board runs; an idle board's time passes at once).
+    if (!tx_.empty() && (!active || board_.cycles() - tx_since_cycle_ >= latency_cycles)) send = true;
+    // With nothing to send the chip still answers every latency period: status only.
+    if (tx_.empty()) {
+      send = active ? board_.cycles() - last_in_cycle_ >= latency_cycles
+                    : Clock::now() - last_in_time_ >= std::chrono::milliseconds(latency_ms_);
+    }
+    if (!send) break;
+    if (faults_.stall_after_in_bytes && counters_.in_bytes >= *faults_.stall_after_in_bytes) in_halted_ = true;
+    Urb next = urb;
+    in_urbs_.pop_front();
+    if (in_halted_) finish_locked(next, -EPIPE, 0);
+    else fill_in_urb_locked(next);
+  }
+}
+
+void UsbfsBoard::run() {
+  std::unique_lock lock(mutex_);
+  while (!stop_) {
+    if (!hung_ && !gone_) {
+      move_out_locked();
+      if (!gone_) move_in_locked();
+    }
+    answer_reap_locked();
+    if (hung_ || gone_ || !board_active_locked()) {
+      // Idle: wake for a submitted URB, a held reap's deadline or the latency timer.
+      wake_.wait_for(lock, std::chrono::milliseconds(held_reap_ ? 1 : latency_ms_));
+      continue;
+    }
+    lock.unlock();
+    board_.run(kChunkCycles);
+    lock.lock();
+  }
+}
+
+}  // namespace lathe::virtual_board

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+// One emulated Lathe board as the kernel's usbfs presents it: the FT232H's USB side
+// (descriptors, FTDI vendor requests, bulk endpoints with status bytes and latency timer)
+// answering the ioctls libusb makes on /dev/bus/usb/BBB/DDD, in front of the Verilated
+// lathe_top with the FT232H FIFO pin model (lathe::sim::Board).
+//
+// Threads: umockdev's worker thread calls handle_ioctl(); a board thread runs the
+// simulation and completes URBs. libusb polls the device node, which umockdev makes a
+// plain file that is always ready, so an empty REAPURBNDELAY is held back for up to
+// kReapHoldMs instead of answered at once: that keeps libusb's event loop from spinning
+// and costs nothing a real kernel would not (the reap returns as soon as a URB is done).
+#pragma once
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lathe/protocol.hpp"
+#include "lathe/sim/board.hpp"
+
+typedef struct _UMockdevIoctlClient UMockdevIoctlClient;
+typedef struct _UMockdevIoctlData UMockdevIoctlData;
+
+namespace lathe::virtual_board {
+
+// What can go wrong with the board, for tests of the host's error paths.
+struct Faults {
+  std::optional<uint64_t> unplug_after_out_bytes;  // the cable is pulled
+  std::optional<uint64_t> hang_after_out_bytes;    // the board stops answering anything
+  std::optional<uint64_t> stall_after_in_bytes;    // the IN endpoint halts (STALL)
+  std::optional<uint16_t> protocol_version;        // a bitstream of another protocol version
+  double fifo_stall_rate = 0.0;                    // random RXF#/TXE# stalls on the FIFO pins
+  uint32_t seed = 1;
+};
+
+struct Identity {
+  std::string serial;
+  int busnum = 1;
+  int devnum = 2;
+  std::string syspath() const;  // /sys/devices/... path as umockdev names it
+  std::string devnode() const;  // /dev/bus/usb/BBB/DDD
+  // The umockdev record (udev properties, sysfs attributes, descriptors) of this board.
+  std::string udev_record() const;
+};
+
+struct BoardCounters {
+  uint64_t out_bytes = 0;  // host -> FPGA, into the chip
+  uint64_t in_bytes = 0;   // FPGA -> host, payload
+  uint64_t urbs = 0;
+  uint64_t status_only_packets = 0;
+};
+
+class UsbfsBoard {
+ public:
+  static constexpr int kReapHoldMs = 2;
+
+  // on_unplug runs on the board thread when a fault pulls the cable; the caller removes
+  // the device from the testbed (which must happen on its own thread).
+  UsbfsBoard(Identity identity, Faults faults, bool verbose, std::function<void()> on_unplug);
+  ~UsbfsBoard();
+  UsbfsBoard(const UsbfsBoard&) = delete;
+  UsbfsBoard& operator=(const UsbfsBoard&) = delete;
+
+  const Identity& identity() const { return identity_; }
+  // The umockdev "handle-ioctl" signal; true when the ioctl was answered (now or later).
+  bool handle_ioctl(UMockdevIoctlClient* client);
+  BoardCounters counters() const;
+
+ private:
+  struct Urb {
+    UMockdevIoctlData* data = nullptr;    // struct usbdevfs_urb, a local copy
+    UMockdevIoctlData* buffer = nullptr;  // its buffer, a local copy
+    std::size_t done = 0;                 // OUT bytes already in the chip
+  };
+
+  void complete_locked(UMockdevIoctlClient* client, long result, int error);
+  void submit_locked(UMockdevIoctlClient* client);
+  void reap_locked(UMockdevIoctlClient* client);
+  void discard_locked(UMockdevIoctlClient* client);
+  void control_locked(Urb& urb);
+  void finish_locked(Urb urb, int status, std::size_t actual);
+  void answer_reap_locked();
+  void unplug_locked();
+
+  // Board thread.
+  void run();
+  void move_out_locked();
+  void move_in_locked();
+  void fill_in_urb_locked(Urb urb);
+  bool board_active_locked() const;
+
+  Identity identity_;
+  Faults faults_;
+  bool verbose_;
+  std::function<void()> on_unplug_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  sim::Board board_;  // touched only by the board thread, under mutex_ except while it runs
+  std::deque<Urb> out_urbs_, in_urbs_, done_urbs_;
+  UMockdevIoctlClient* held_reap_ = nullptr;
+  std::chrono::steady_clock::time_point held_until_;
+  std::deque<uint8_t> tx_;  // FPGA -> host bytes not yet in an IN packet
+  protocol::Decoder rewrite_;  // when faults_.protocol_version is set
+  uint64_t tx_since_cycle_ = 0;
+  uint64_t last_in_cycle_ = 0;
+  std::chrono::steady_clock::time_point last_in_time_;
+  uint64_t active_until_cycle_ = 0;
+  uint8_t bitmode_ = 0;
+  uint8_t latency_ms_ = 16;
+  bool purge_rx_ = false, purge_tx_ = false;
+  bool in_halted_ = false, hung_ = false, gone_ = false, stop_ = false;
+  BoardCounters counters_;
+  std::thread thread_;
+};
+
+}  // namespace lathe::virtual_board
