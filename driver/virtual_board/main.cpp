@@ -123,6 +123,7 @@ struct VirtualBoards {
     return nullptr;
   }
 
+  // Adding a device to the testbed announces it to udev listeners (libusb's monitor).
   void plug_in() {
     for (auto& b : boards) {
       GError* error = nullptr;
@@ -147,6 +148,7 @@ struct UnplugRequest {
 gboolean unplug_on_main(gpointer data) {
   std::unique_ptr<UnplugRequest> request(static_cast<UnplugRequest*>(data));
   const std::string syspath = request->identity.syspath();
+  // Removing a device from the testbed is silent; the kernel would announce it.
   umockdev_testbed_uevent(request->boards->testbed, syspath.c_str(), "remove");
   umockdev_testbed_remove_device(request->boards->testbed, syspath.c_str());
   if (request->boards->verbose)
@@ -196,9 +198,19 @@ gboolean attach_now(gpointer data) {
 int main(int argc, char** argv) {
   const Options options = parse(argc, argv);
 
-  // The command, not this process, runs under the preload library.
-  std::string preload = "libumockdev-preload.so.0";
-  if (const char* existing = std::getenv("LD_PRELOAD"); existing && *existing) preload = std::string(existing) + ":" + preload;
+  // umockdev's preload library redirects /sys and /dev into the testbed. The command
+  // needs it to see the boards; this process needs it too, because the uevents that
+  // announce a plugged or pulled board are sent after a look at the device's sysfs
+  // directory. So run under it, re-executing once if it is not loaded yet.
+  const char* preload = std::getenv("LD_PRELOAD");
+  if (!preload || !std::strstr(preload, "libumockdev-preload")) {
+    const std::string value = std::string(preload && *preload ? preload : "") + (preload && *preload ? ":" : "") +
+                              "libumockdev-preload.so.0";
+    setenv("LD_PRELOAD", value.c_str(), 1);
+    execv("/proc/self/exe", argv);
+    std::fprintf(stderr, "lathe-virtual-board: cannot re-run itself under umockdev: %s\n", std::strerror(errno));
+    return 1;
+  }
 
   VirtualBoards vb;
   vb.verbose = options.verbose;
@@ -225,7 +237,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (child.pid == 0) {
-    setenv("LD_PRELOAD", preload.c_str(), 1);
     std::vector<char*> args;
     for (const auto& a : options.command) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
