@@ -11,6 +11,9 @@
 #if LATHE_HAVE_SIM_BOARD
 #include "lathe/sim/sim_backend.hpp"
 #endif
+#if LATHE_HAVE_USB
+#include "lathe/usb/usb_backend.hpp"
+#endif
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
@@ -20,12 +23,15 @@ int main(int argc, char** argv) {
 #if LATHE_HAVE_SIM_BOARD
   lathe::sim::register_sim_backend();
 #endif
+#if LATHE_HAVE_USB
+  lathe::usb::register_usb_backend();
+#endif
 
   QCommandLineParser cli;
   cli.setApplicationDescription(QStringLiteral("Lathe mastering co-processor: control application"));
   cli.addHelpOption();
   cli.addVersionOption();
-  const QCommandLineOption device({"d", "device"}, "Back end: auto, model, sim or usb.", "kind", "auto");
+  const QCommandLineOption device({"d", "device"}, "Back end: auto, model, sim, usb or usb:SERIAL.", "kind", "auto");
   const QCommandLineOption preset({"p", "preset"}, "A built-in preset or a preset file.", "name|file.json");
   const QCommandLineOption input({"i", "input"}, "Input audio file.", "file");
   const QCommandLineOption output({"o", "output"}, "Output audio file.", "file");

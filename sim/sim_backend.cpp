@@ -50,7 +50,8 @@ OpenedDevice open_sim_device(const SimOptions& options, const Ft232hOptions& chi
 }
 
 void register_sim_backend() {
-  register_backend("sim", [] { return open_sim_device(); });
+  // One simulated board: the selector has nothing to choose.
+  register_backend("sim", [](const std::string&) { return open_sim_device(); });
 }
 
 }  // namespace lathe::sim

@@ -204,3 +204,23 @@ TEST_CASE("progress goes to stderr on a terminal and nowhere otherwise", "[cli]"
   REQUIRE(tty.out.find("100%") != std::string::npos);
   REQUIRE(tty.out.find("limiting") != std::string::npos);
 }
+
+// Machines without boards (CI): the usb back end says what it looked for; its options are
+// checked like the others.
+TEST_CASE("devices and the usb options without a board attached", "[cli][driver]") {
+  Scratch s;
+  const Run devices = s.lathe("devices");
+  REQUIRE(devices.exit_code == 0);
+  REQUIRE_THAT(devices.out, Catch::Contains("usb     no board attached (looking for 0403:6014)"));
+  REQUIRE(s.lathe("devices --watch soon").exit_code == 2);
+  REQUIRE(s.lathe("devices --frobnicate").exit_code == 2);
+
+  s.write_sndfile("in.wav", SF_FORMAT_WAV | SF_FORMAT_PCM_24, 2, 48000, std::vector<double>(4800, 0.1));
+  const std::string io = s.path("in.wav") + " " + s.path("out.wav");
+  REQUIRE(s.lathe("master " + io + " --device model --wait-for-board 1").exit_code == 2);
+  REQUIRE(s.lathe("master " + io + " --device usb --wait-for-board -1").exit_code == 2);
+  require_one_line_error(s.lathe("master " + io + " --device usb:LT-0042 -q"), "no board with serial LT-0042");
+  const Run waited = s.lathe("master " + io + " --device usb --wait-for-board 0.2 -q");
+  require_one_line_error(waited, "no board attached within 0.2 s (looking for 0403:6014)");
+  REQUIRE_FALSE(fs::exists(s.path("out.wav")));
+}

@@ -315,6 +315,41 @@ TEST_CASE("LinkDevice reports board errors by name and silence as a timeout", "[
   }
 }
 
+// A transport that fails every call the way the USB driver does: a DeviceError and its
+// own words (or a plain system error, as a transport without them would).
+class FailedTransport final : public Transport {
+ public:
+  FailedTransport(std::error_code error, std::string detail) : error_(error), detail_(std::move(detail)) {}
+  std::error_code write(std::span<const uint8_t>, std::chrono::milliseconds) override { return error_; }
+  std::error_code read(std::vector<uint8_t>&, std::chrono::milliseconds) override { return error_; }
+  std::string describe() const override { return "failed transport"; }
+  std::string error_detail() const override { return detail_; }
+
+ private:
+  std::error_code error_;
+  std::string detail_;
+};
+
+TEST_CASE("LinkDevice passes a transport's DeviceError and its words on to the user", "[link]") {
+  {
+    LinkDevice link(std::make_unique<FailedTransport>(DeviceError::kDisconnected, "board FT232H serial X was unplugged"));
+    REQUIRE(link.open() == DeviceError::kDisconnected);
+    CHECK(link.error_message() == "board FT232H serial X was unplugged");
+  }
+  {
+    LinkDevice link(std::make_unique<FailedTransport>(DeviceError::kTimeout, "the board did not accept data for 1000 ms"));
+    const auto t0 = std::chrono::steady_clock::now();
+    REQUIRE(link.open() == DeviceError::kTimeout);  // retried, each attempt failing at once
+    CHECK(seconds_since(t0) < 1.0);
+    CHECK_THAT(link.error_message(), Catch::StartsWith("the board did not accept data for 1000 ms"));
+  }
+  {
+    LinkDevice link(std::make_unique<FailedTransport>(std::make_error_code(std::errc::io_error), ""));
+    REQUIRE(link.open() == DeviceError::kDisconnected);
+    CHECK_THAT(link.error_message(), Catch::StartsWith("transport: "));
+  }
+}
+
 TEST_CASE("Every injected link fault ends in an error or in the exact output, never a hang", "[link]") {
   const int fs = 48000;
   const auto in = signals::music_like(0.5, fs, 7);

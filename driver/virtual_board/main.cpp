@@ -36,6 +36,7 @@ constexpr const char* kUsage =
     "  --serial S               a board with serial S (repeatable; default one board, LATHE-VB1)\n"
     "  --attach-after MS        the boards are plugged in MS ms after COMMAND starts\n"
     "  --unplug-after BYTES     the cable is pulled after BYTES bytes from the host\n"
+    "  --unplug-at MS           the cable is pulled MS ms after COMMAND starts\n"
     "  --hang-after BYTES       the board stops answering after BYTES bytes from the host\n"
     "  --stall-after BYTES      the IN endpoint stalls after BYTES bytes to the host\n"
     "  --protocol-version V     the board reports protocol version V\n"
@@ -47,6 +48,7 @@ constexpr const char* kUsage =
 struct Options {
   std::vector<std::string> serials;
   std::optional<unsigned> attach_after_ms;
+  std::optional<unsigned> unplug_at_ms;
   Faults faults;
   bool stats = false;
   bool verbose = false;
@@ -82,6 +84,7 @@ Options parse(int argc, char** argv) {
     };
     if (a == "--serial") o.serials.push_back(value());
     else if (a == "--attach-after") o.attach_after_ms = parse_number<unsigned>(a, value());
+    else if (a == "--unplug-at") o.unplug_at_ms = parse_number<unsigned>(a, value());
     else if (a == "--unplug-after") o.faults.unplug_after_out_bytes = parse_number<uint64_t>(a, value());
     else if (a == "--hang-after") o.faults.hang_after_out_bytes = parse_number<uint64_t>(a, value());
     else if (a == "--stall-after") o.faults.stall_after_in_bytes = parse_number<uint64_t>(a, value());
@@ -188,6 +191,11 @@ gboolean forward_term(gpointer data) {
   return G_SOURCE_CONTINUE;
 }
 
+gboolean unplug_now(gpointer data) {
+  for (auto& b : static_cast<VirtualBoards*>(data)->boards) b->unplug();
+  return G_SOURCE_REMOVE;
+}
+
 gboolean attach_now(gpointer data) {
   static_cast<VirtualBoards*>(data)->plug_in();
   return G_SOURCE_REMOVE;
@@ -248,6 +256,7 @@ int main(int argc, char** argv) {
   g_unix_signal_add(SIGINT, forward_signal, &child);
   g_unix_signal_add(SIGTERM, forward_term, &child);
   if (options.attach_after_ms) g_timeout_add(*options.attach_after_ms, attach_now, &vb);
+  if (options.unplug_at_ms) g_timeout_add(*options.unplug_at_ms, unplug_now, &vb);
   g_main_loop_run(child.loop);
 
   if (options.stats)

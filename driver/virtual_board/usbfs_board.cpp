@@ -110,16 +110,20 @@ UsbfsBoard::~UsbfsBoard() {
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
-    if (held_reap_) complete_locked(held_reap_, -1, ENODEV);
-    held_reap_ = nullptr;
+    answer_reaps_locked();  // ENODEV to anyone still waiting
   }
   wake_.notify_all();
   thread_.join();
-  for (auto* list : {&out_urbs_, &in_urbs_, &done_urbs_})
-    for (auto& u : *list) {
-      if (u.buffer) umockdev_ioctl_data_unref(u.buffer);
-      umockdev_ioctl_data_unref(u.data);
-    }
+  auto release = [](Urb& u) {
+    if (u.buffer) umockdev_ioctl_data_unref(u.buffer);
+    umockdev_ioctl_data_unref(u.data);
+  };
+  for (auto* list : {&out_urbs_, &in_urbs_})
+    for (auto& u : *list) release(u);
+  for (auto& [client, file] : files_) {
+    for (auto& u : file.done) release(u);
+    g_object_unref(client);
+  }
 }
 
 BoardCounters UsbfsBoard::counters() const {
@@ -129,6 +133,51 @@ BoardCounters UsbfsBoard::counters() const {
 
 void UsbfsBoard::complete_locked(UMockdevIoctlClient* client, long result, int error) {
   umockdev_ioctl_client_complete(client, result, error);
+}
+
+UsbfsBoard::OpenFile& UsbfsBoard::file_locked(UMockdevIoctlClient* client) {
+  const auto it = files_.find(client);
+  if (it != files_.end()) return it->second;
+  g_object_ref(client);
+  return files_[client];
+}
+
+// usbfs hands an interface to one open file at a time: a second program gets EBUSY,
+// as it would from the kernel. A file whose program has gone gives it up.
+void UsbfsBoard::claim_locked(UMockdevIoctlClient* client) {
+  close_stale_files_locked();
+  if (claimed_by_ && claimed_by_ != client) return complete_locked(client, -1, EBUSY);
+  claimed_by_ = client;
+  file_locked(client);
+  complete_locked(client, 0, 0);
+}
+
+void UsbfsBoard::close_stale_files_locked() {
+  for (auto it = files_.begin(); it != files_.end();) {
+    UMockdevIoctlClient* client = it->first;
+    if (umockdev_ioctl_client_get_connected(client)) {
+      ++it;
+      continue;
+    }
+    auto drop = [client](std::deque<Urb>& list) {
+      for (auto u = list.begin(); u != list.end();) {
+        if (u->owner != client) {
+          ++u;
+          continue;
+        }
+        if (u->buffer) umockdev_ioctl_data_unref(u->buffer);
+        umockdev_ioctl_data_unref(u->data);
+        u = list.erase(u);
+      }
+    };
+    drop(out_urbs_);
+    drop(in_urbs_);
+    drop(it->second.done);
+    if (it->second.held_reap) g_object_unref(it->second.held_reap);
+    if (claimed_by_ == client) claimed_by_ = nullptr;
+    g_object_unref(client);
+    it = files_.erase(it);
+  }
 }
 
 bool UsbfsBoard::handle_ioctl(UMockdevIoctlClient* client) {
@@ -161,7 +210,13 @@ bool UsbfsBoard::handle_ioctl(UMockdevIoctlClient* client) {
       return true;
 #endif
     case USBDEVFS_CLAIMINTERFACE:
+    case USBDEVFS_DISCONNECT_CLAIM:  // no kernel driver to disconnect: a plain claim
+      claim_locked(client);
+      return true;
     case USBDEVFS_RELEASEINTERFACE:
+      if (claimed_by_ == client) claimed_by_ = nullptr;
+      complete_locked(client, 0, 0);
+      return true;
     case USBDEVFS_SETINTERFACE:
     case USBDEVFS_SETCONFIGURATION:
     case USBDEVFS_RESET:
@@ -196,6 +251,8 @@ bool UsbfsBoard::handle_ioctl(UMockdevIoctlClient* client) {
 void UsbfsBoard::submit_locked(UMockdevIoctlClient* client) {
   UMockdevIoctlData* arg = umockdev_ioctl_client_get_arg(client);
   Urb urb;
+  urb.owner = client;
+  file_locked(client);
   urb.data = umockdev_ioctl_data_resolve(arg, 0, sizeof(usbdevfs_urb), nullptr);
   if (!urb.data) {
     complete_locked(client, -1, EFAULT);
@@ -206,6 +263,13 @@ void UsbfsBoard::submit_locked(UMockdevIoctlClient* client) {
     urb.buffer = umockdev_ioctl_data_resolve(urb.data, offsetof(usbdevfs_urb, buffer),
                                              static_cast<gsize>(u.buffer_length), nullptr);
   ++counters_.urbs;
+  const bool bulk = u.type == USBDEVFS_URB_TYPE_BULK;
+  if (bulk && !claimed_by_) claimed_by_ = client;  // usbfs claims implicitly
+  if (bulk && claimed_by_ != client) {
+    if (urb.buffer) umockdev_ioctl_data_unref(urb.buffer);
+    umockdev_ioctl_data_unref(urb.data);
+    return complete_locked(client, -1, EBUSY);
+  }
   if (u.type == USBDEVFS_URB_TYPE_CONTROL) {
     complete_locked(client, 0, 0);
     control_locked(urb);
@@ -229,46 +293,52 @@ void UsbfsBoard::finish_locked(Urb urb, int status, std::size_t actual) {
   auto& u = urb_of(urb.data);
   u.status = status;
   u.actual_length = static_cast<int>(actual);
-  done_urbs_.push_back(urb);
-  answer_reap_locked();
+  OpenFile& file = file_locked(urb.owner);
+  file.done.push_back(urb);
+  answer_reap_locked(urb.owner, file);
 }
 
-void UsbfsBoard::answer_reap_locked() {
-  if (!held_reap_) return;
-  if (done_urbs_.empty()) {
-    if (!gone_ && !stop_ && Clock::now() < held_until_) return;
-    complete_locked(held_reap_, -1, gone_ || stop_ ? ENODEV : EAGAIN);
-    g_object_unref(held_reap_);
-    held_reap_ = nullptr;
+void UsbfsBoard::answer_reaps_locked() {
+  for (auto& [client, file] : files_) answer_reap_locked(client, file);
+}
+
+void UsbfsBoard::answer_reap_locked(UMockdevIoctlClient* client, OpenFile& file) {
+  UMockdevIoctlClient* reap = file.held_reap;
+  if (!reap) return;
+  if (file.done.empty()) {
+    if (!gone_ && !stop_ && Clock::now() < file.held_until) return;
+    complete_locked(reap, -1, gone_ || stop_ ? ENODEV : EAGAIN);
+    g_object_unref(reap);
+    file.held_reap = nullptr;
     return;
   }
-  Urb urb = done_urbs_.front();
-  done_urbs_.pop_front();
-  UMockdevIoctlData* arg = umockdev_ioctl_client_get_arg(held_reap_);
-  UMockdevIoctlData* pointer = umockdev_ioctl_data_resolve(arg, 0, sizeof(void*), nullptr);
+  Urb urb = file.done.front();
+  file.done.pop_front();
+  UMockdevIoctlData* pointer = umockdev_ioctl_data_resolve(umockdev_ioctl_client_get_arg(client), 0, sizeof(void*), nullptr);
   if (pointer) {
     // The reply is the client's own URB address; umockdev writes the URB (and its
     // buffer) back into the client's memory when the ioctl completes.
     umockdev_ioctl_data_set_ptr(pointer, 0, urb.data);
     umockdev_ioctl_data_unref(pointer);
-    complete_locked(held_reap_, 0, 0);
+    complete_locked(reap, 0, 0);
   } else {
-    complete_locked(held_reap_, -1, EFAULT);
+    complete_locked(reap, -1, EFAULT);
   }
-  g_object_unref(held_reap_);
-  held_reap_ = nullptr;
+  g_object_unref(reap);
+  file.held_reap = nullptr;
   if (urb.buffer) umockdev_ioctl_data_unref(urb.buffer);
   umockdev_ioctl_data_unref(urb.data);
 }
 
 void UsbfsBoard::reap_locked(UMockdevIoctlClient* client) {
-  if (held_reap_) {  // one client per device node; cannot happen with libusb
+  OpenFile& file = file_locked(client);
+  if (file.held_reap) {  // libusb reaps from one thread at a time
     complete_locked(client, -1, EBUSY);
     return;
   }
-  held_reap_ = static_cast<UMockdevIoctlClient*>(g_object_ref(client));
-  held_until_ = Clock::now() + std::chrono::milliseconds(kReapHoldMs);
-  answer_reap_locked();
+  file.held_reap = static_cast<UMockdevIoctlClient*>(g_object_ref(client));
+  file.held_until = Clock::now() + std::chrono::milliseconds(kReapHoldMs);
+  answer_reap_locked(client, file);
   wake_.notify_all();
 }
 
@@ -357,6 +427,11 @@ void UsbfsBoard::control_locked(Urb& urb) {
   finish_locked(urb, -EPIPE, 0);
 }
 
+void UsbfsBoard::unplug() {
+  std::lock_guard lock(mutex_);
+  unplug_locked();
+}
+
 void UsbfsBoard::unplug_locked() {
   if (gone_) return;
   gone_ = true;
@@ -368,12 +443,25 @@ void UsbfsBoard::unplug_locked() {
       finish_locked(urb, -ESHUTDOWN, urb.done);
     }
   }
-  answer_reap_locked();
+  answer_reaps_locked();
   if (on_unplug_) on_unplug_();
 }
 
+void UsbfsBoard::note_activity_locked() {
+  // A byte crossing the FIFO pins either way means the FPGA is busy; it gets a tail of
+  // board time to finish what that byte started.
+  const uint64_t moved = board_.chip().bytes_to_fpga() + board_.chip().bytes_from_fpga();
+  if (moved != pins_moved_) {
+    pins_moved_ = moved;
+    active_until_cycle_ = board_.cycles() + kActiveTailCycles;
+  }
+}
+
 bool UsbfsBoard::board_active_locked() const {
-  return !out_urbs_.empty() || board_.queued() > 0 || board_.cycles() < active_until_cycle_;
+  // Bytes in either of the chip's buffers keep the board running, however long the
+  // FIFO pins stall.
+  return !out_urbs_.empty() || board_.queued() > 0 || board_.chip().rx_level() > 0 ||
+         board_.chip().tx_level() > 0 || board_.cycles() < active_until_cycle_;
 }
 
 void UsbfsBoard::move_out_locked() {
@@ -394,7 +482,6 @@ void UsbfsBoard::move_out_locked() {
       for (auto limit : {faults_.unplug_after_out_bytes, faults_.hang_after_out_bytes})
         if (limit && counters_.out_bytes < *limit) n = std::min<std::size_t>(n, *limit - counters_.out_bytes);
       n = board_.feed(std::span<const uint8_t>(urb.buffer->data + urb.done, n));
-      if (n) active_until_cycle_ = board_.cycles() + kActiveTailCycles;
     }  // else the chip is still a UART: the bytes leave on its TXD pin, not to the FPGA
     urb.done += n;
     counters_.out_bytes += bitmode_ == ftdi::kBitmodeSyncFifo ? n : 0;
@@ -435,7 +522,6 @@ void UsbfsBoard::fill_in_urb_locked(Urb urb) {
 void UsbfsBoard::move_in_locked() {
   std::vector<uint8_t> bytes;
   if (board_.host_read(bytes)) {
-    active_until_cycle_ = board_.cycles() + kActiveTailCycles;
     if (tx_.empty()) tx_since_cycle_ = board_.cycles();
     if (faults_.protocol_version) {
       rewrite_.feed(bytes);
@@ -482,13 +568,16 @@ void UsbfsBoard::run() {
   std::unique_lock lock(mutex_);
   while (!stop_) {
     if (!hung_ && !gone_) {
+      note_activity_locked();
       move_out_locked();
       if (!gone_) move_in_locked();
     }
-    answer_reap_locked();
+    answer_reaps_locked();
+    close_stale_files_locked();
     if (hung_ || gone_ || !board_active_locked()) {
       // Idle: wake for a submitted URB, a held reap's deadline or the latency timer.
-      wake_.wait_for(lock, std::chrono::milliseconds(held_reap_ ? 1 : latency_ms_));
+      const bool waiting = std::any_of(files_.begin(), files_.end(), [](const auto& f) { return f.second.held_reap; });
+      wake_.wait_for(lock, std::chrono::milliseconds(waiting ? 1 : latency_ms_));
       continue;
     }
     lock.unlock();

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -71,21 +72,35 @@ class UsbfsBoard {
   // The umockdev "handle-ioctl" signal; true when the ioctl was answered (now or later).
   bool handle_ioctl(UMockdevIoctlClient* client);
   BoardCounters counters() const;
+  // Pulls the cable now: URBs in flight fail, the device leaves the bus.
+  void unplug();
 
  private:
   struct Urb {
-    UMockdevIoctlData* data = nullptr;    // struct usbdevfs_urb, a local copy
-    UMockdevIoctlData* buffer = nullptr;  // its buffer, a local copy
-    std::size_t done = 0;                 // OUT bytes already in the chip
+    UMockdevIoctlClient* owner = nullptr;  // the open file it was submitted on
+    UMockdevIoctlData* data = nullptr;     // struct usbdevfs_urb, a local copy
+    UMockdevIoctlData* buffer = nullptr;   // its buffer, a local copy
+    std::size_t done = 0;                  // OUT bytes already in the chip
+  };
+  // An open file of the device node (one per libusb_open): its finished URBs and the
+  // reap it is waiting in, as usbfs keeps them per file.
+  struct OpenFile {
+    std::deque<Urb> done;
+    UMockdevIoctlClient* held_reap = nullptr;
+    std::chrono::steady_clock::time_point held_until;
   };
 
   void complete_locked(UMockdevIoctlClient* client, long result, int error);
+  OpenFile& file_locked(UMockdevIoctlClient* client);
+  void claim_locked(UMockdevIoctlClient* client);
   void submit_locked(UMockdevIoctlClient* client);
   void reap_locked(UMockdevIoctlClient* client);
   void discard_locked(UMockdevIoctlClient* client);
   void control_locked(Urb& urb);
   void finish_locked(Urb urb, int status, std::size_t actual);
-  void answer_reap_locked();
+  void answer_reap_locked(UMockdevIoctlClient* client, OpenFile& file);
+  void answer_reaps_locked();
+  void close_stale_files_locked();
   void unplug_locked();
 
   // Board thread.
@@ -93,6 +108,7 @@ class UsbfsBoard {
   void move_out_locked();
   void move_in_locked();
   void fill_in_urb_locked(Urb urb);
+  void note_activity_locked();
   bool board_active_locked() const;
 
   Identity identity_;
@@ -103,15 +119,16 @@ class UsbfsBoard {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   sim::Board board_;  // touched only by the board thread, under mutex_ except while it runs
-  std::deque<Urb> out_urbs_, in_urbs_, done_urbs_;
-  UMockdevIoctlClient* held_reap_ = nullptr;
-  std::chrono::steady_clock::time_point held_until_;
+  std::deque<Urb> out_urbs_, in_urbs_;
+  std::map<UMockdevIoctlClient*, OpenFile> files_;  // holds a reference to each client
+  UMockdevIoctlClient* claimed_by_ = nullptr;       // interface 0's owner
   std::deque<uint8_t> tx_;  // FPGA -> host bytes not yet in an IN packet
   protocol::Decoder rewrite_;  // when faults_.protocol_version is set
   uint64_t tx_since_cycle_ = 0;
   uint64_t last_in_cycle_ = 0;
   std::chrono::steady_clock::time_point last_in_time_;
   uint64_t active_until_cycle_ = 0;
+  uint64_t pins_moved_ = 0;
   uint8_t bitmode_ = 0;
   uint8_t latency_ms_ = 16;
   bool purge_rx_ = false, purge_tx_ = false;

@@ -5,11 +5,13 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "lathe/audio_file.hpp"
@@ -20,16 +22,23 @@
 #ifdef LATHE_HAVE_SIM_BOARD
 #include "lathe/sim/sim_backend.hpp"
 #endif
+#ifdef LATHE_HAVE_USB
+#include "lathe/usb/hotplug.hpp"
+#include "lathe/usb/usb_backend.hpp"
+#endif
 
 namespace {
 
 constexpr const char* kUsage = R"(usage:
   lathe master IN OUT [--preset NAME|FILE.json] [--target-lufs X|off] [--ceiling-dbtp X]
-                      [--bits 16|24] [--device auto|model|sim|usb] [--set stage.param=value ...]
+                      [--bits 16|24] [--device auto|model|sim|usb|usb:SERIAL]
+                      [--wait-for-board SECONDS] [--set stage.param=value ...]
                       [--save-preset FILE.json] [--quiet]
   lathe analyze FILE [--json]
   lathe presets [NAME]        list the built-in presets, or print one as JSON
-  lathe devices               list the back ends and attached boards
+  lathe devices [--watch SECONDS]
+                              list the back ends and attached boards; with --watch,
+                              then report boards attached and detached for SECONDS
   lathe --version | --help
 
 Presets: streaming (-14 LUFS, -1 dBTP, 24-bit; the default), broadcast (-23 LUFS),
@@ -124,12 +133,79 @@ int cmd_presets(const std::vector<std::string>& args) {
   return 0;
 }
 
-int cmd_devices() {
-  std::cout << "  model   bit-exact C++ reference model (always available)\n";
-  for (const char* kind : {"sim", "usb"}) {
-    auto d = lathe::open_device(kind);
-    std::cout << "  " << kind << "     " << (d.device ? d.device->info().description : d.message) << "\n";
+// A duration option: seconds, >= 0.
+std::chrono::milliseconds parse_seconds(const std::string& option, const std::string& text) {
+  char* end = nullptr;
+  const double seconds = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(seconds) || seconds < 0.0 || seconds > 1e6)
+    throw UsageError{option + " needs a number of seconds, not '" + text + "'"};
+  return std::chrono::milliseconds(static_cast<int64_t>(std::llround(seconds * 1000.0)));
+}
+
+#ifdef LATHE_HAVE_USB
+// "LT-0042 (bus 1 address 4): protocol 1, 8 EQ bands, ...", or why the board cannot be used.
+std::string board_line(const lathe::usb::BoardReport& board) {
+  const std::string where = lathe::usb::format_board(board);
+  if (!board.info) return where + ": cannot use it: " + board.error;
+  char core_id[16];
+  std::snprintf(core_id, sizeof core_id, "%08x", board.info->core_id);
+  return where + ": protocol " + std::to_string(board.info->protocol_version) + ", " +
+         std::to_string(board.info->eq_bands) + " EQ bands, lookahead up to " +
+         std::to_string(board.info->max_lookahead) + " samples, credit " + std::to_string(board.info->audio_credit) +
+         " frames, core " + core_id;
+}
+#endif
+
+int cmd_devices(const std::vector<std::string>& args) {
+  std::optional<std::chrono::milliseconds> watch;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--watch") {
+      if (i + 1 >= args.size()) throw UsageError{"devices: --watch needs a value"};
+      watch = parse_seconds("devices: --watch", args[++i]);
+    } else {
+      throw UsageError{"devices: unknown option " + args[i]};
+    }
   }
+#ifdef LATHE_HAVE_USB
+  // Watching starts before the listing, so that no board slips between the two.
+  lathe::usb::HotplugWatcher watcher;
+  if (watch) {
+    const auto id = lathe::usb::usb_id_from_environment();
+    if (const auto* error = std::get_if<std::string>(&id)) return fail(*error);
+    std::string message;
+    if (watcher.start(std::get<lathe::usb::UsbId>(id), message)) return fail("devices --watch: " + message);
+  }
+#else
+  if (watch) return fail("devices --watch: this build has no USB support");
+#endif
+  std::cout << "  model   bit-exact C++ reference model (always available)\n";
+  auto sim = lathe::open_device("sim");
+  std::cout << "  sim     " << (sim.device ? sim.device->info().description : sim.message) << "\n";
+  sim.device.reset();
+#ifdef LATHE_HAVE_USB
+  const auto list = lathe::usb::list_boards();
+  if (!list.error.empty()) std::cout << "  usb     " << list.error << "\n";
+  else if (list.boards.empty())
+    std::cout << "  usb     no board attached (looking for " << lathe::usb::format_usb_id(list.id) << ")\n";
+  for (const auto& board : list.boards) std::cout << "  usb     " << board_line(board) << "\n";
+  std::cout << std::flush;
+  if (!watch) return 0;
+  const auto deadline = std::chrono::steady_clock::now() + *watch;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    const auto event = watcher.next(left, true);
+    if (!event) break;
+    if (event->present_at_start) continue;  // listed above
+    if (event->kind == lathe::usb::HotplugEvent::Kind::kAttached)
+      std::cout << "attached: usb " << board_line(event->board) << std::endl;
+    else
+      std::cout << "detached: usb " << lathe::usb::format_board(event->board) << std::endl;
+  }
+#else
+  auto usb = lathe::open_device("usb");
+  std::cout << "  usb     " << (usb.device ? usb.device->info().description : usb.message) << "\n";
+#endif
   return 0;
 }
 
@@ -137,6 +213,7 @@ int cmd_master(const std::vector<std::string>& args) {
   std::vector<std::string> positional, sets;
   std::string preset_name = "streaming", device_kind = "auto", save_preset;
   std::optional<std::string> target, ceiling, bits;
+  std::chrono::milliseconds wait_for_board{0};
   bool quiet = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -149,6 +226,7 @@ int cmd_master(const std::vector<std::string>& args) {
     else if (a == "--ceiling-dbtp") ceiling = value();
     else if (a == "--bits") bits = value();
     else if (a == "--device") device_kind = value();
+    else if (a == "--wait-for-board") wait_for_board = parse_seconds("master: " + a, value());
     else if (a == "--set") sets.push_back(value());
     else if (a == "--save-preset") save_preset = value();
     else if (a == "--quiet" || a == "-q") quiet = true;
@@ -156,6 +234,9 @@ int cmd_master(const std::vector<std::string>& args) {
     else positional.push_back(a);
   }
   if (positional.size() != 2) throw UsageError{"master: expected IN and OUT files\n" + std::string(kUsage)};
+  const lathe::DeviceSpec device_spec = lathe::parse_device_spec(device_kind);
+  if (wait_for_board.count() > 0 && device_spec.backend != "usb" && device_kind != "auto")
+    throw UsageError{"master: --wait-for-board needs --device usb, usb:SERIAL or auto"};
   const std::string& in_path = positional[0];
   const std::string& out_path = positional[1];
 
@@ -174,6 +255,17 @@ int cmd_master(const std::vector<std::string>& args) {
     return fail(out_path + ": output would overwrite the input file");
   // Everything that can be checked before the work is checked before it.
   if (auto e = lathe::check_output_path(out_path)) return fail(e->message);
+  if (wait_for_board.count() > 0) {
+#ifdef LATHE_HAVE_USB
+    if (!quiet) std::cerr << "waiting up to " << wait_for_board.count() / 1000.0 << " s for a board\n";
+    std::string message;
+    // With auto, a board that never came means the model, which open_device says.
+    if (lathe::usb::wait_for_board(device_spec.selector, wait_for_board, message) && device_kind != "auto")
+      return fail("device '" + device_kind + "': " + message);
+#else
+    return fail("master: --wait-for-board: this build has no USB support");
+#endif
+  }
   auto opened = lathe::open_device(device_kind);
   if (!opened.device) return fail(opened.message);
 
@@ -243,6 +335,9 @@ int main(int argc, char** argv) {
 #ifdef LATHE_HAVE_SIM_BOARD
   lathe::sim::register_sim_backend();
 #endif
+#ifdef LATHE_HAVE_USB
+  lathe::usb::register_usb_backend();
+#endif
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << kUsage;
@@ -258,7 +353,7 @@ int main(int argc, char** argv) {
     if (cmd == "master") return cmd_master(args);
     if (cmd == "analyze" || cmd == "analyse") return cmd_analyze(args);
     if (cmd == "presets") return cmd_presets(args);
-    if (cmd == "devices") return cmd_devices();
+    if (cmd == "devices") return cmd_devices(args);
     return fail("unknown command '" + cmd + "'\n" + kUsage, 2);
   } catch (const UsageError& e) {
     return fail(e.message, 2);

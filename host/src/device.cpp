@@ -14,7 +14,7 @@ class DeviceCategory final : public std::error_category {
   std::string message(int v) const override {
     switch (static_cast<DeviceError>(v)) {
       case DeviceError::kOk: return "ok";
-      case DeviceError::kUnknownBackend: return "unknown device (use auto, model, sim or usb)";
+      case DeviceError::kUnknownBackend: return "unknown device (use auto, model, sim, usb or usb:SERIAL)";
       case DeviceError::kNotAvailable: return "device not available";
       case DeviceError::kInvalidArgument: return "invalid argument";
       case DeviceError::kTimeout: return "device timed out";
@@ -27,14 +27,14 @@ class DeviceCategory final : public std::error_category {
 
 struct Registry {
   std::mutex mutex;
-  std::map<std::string, std::function<OpenedDevice()>> factories;
+  std::map<std::string, BackendFactory> factories;
 };
 Registry& registry() {
   static Registry r;
   return r;
 }
 
-std::function<OpenedDevice()> factory_for(const std::string& kind) {
+BackendFactory factory_for(const std::string& kind) {
   auto& r = registry();
   std::lock_guard lock(r.mutex);
   const auto it = r.factories.find(kind);
@@ -43,7 +43,7 @@ std::function<OpenedDevice()> factory_for(const std::string& kind) {
 
 }  // namespace
 
-void register_backend(const std::string& kind, std::function<OpenedDevice()> factory) {
+void register_backend(const std::string& kind, BackendFactory factory) {
   auto& r = registry();
   std::lock_guard lock(r.mutex);
   r.factories[kind] = std::move(factory);
@@ -83,22 +83,31 @@ std::error_code ModelDevice::read_meters(model::Meters& meters, bool clear) {
   return {};
 }
 
+DeviceSpec parse_device_spec(const std::string& kind) {
+  const auto colon = kind.find(':');
+  if (colon == std::string::npos) return {kind, ""};
+  return {kind.substr(0, colon), kind.substr(colon + 1)};
+}
+
 OpenedDevice open_device(const std::string& kind) {
   if (kind == "model") return {std::make_unique<ModelDevice>(), {}, "device: model (bit-exact reference)"};
   if (kind == "auto") {
     if (auto usb = factory_for("usb")) {
-      auto opened = usb();
+      auto opened = usb("");
       if (opened.device) return opened;
       return {std::make_unique<ModelDevice>(), {}, "device: auto -> model (" + opened.message + ")"};
     }
     return {std::make_unique<ModelDevice>(), {}, "device: auto -> model (no USB board support in this build)"};
   }
-  if (kind == "sim" || kind == "usb") {
-    if (auto factory = factory_for(kind)) return factory();
+  const DeviceSpec spec = parse_device_spec(kind);
+  if (kind.find(':') != std::string::npos && spec.selector.empty())
+    return {nullptr, DeviceError::kInvalidArgument, "device '" + kind + "' names nothing after the colon (usb:SERIAL)"};
+  if (spec.backend == "sim" || spec.backend == "usb") {
+    if (auto factory = factory_for(spec.backend)) return factory(spec.selector);
     return {nullptr, DeviceError::kNotAvailable,
-            "device '" + kind + "' is not available in this build (only the model back end exists yet)"};
+            "device '" + spec.backend + "' is not available in this build (only the model back end exists yet)"};
   }
-  return {nullptr, DeviceError::kUnknownBackend, "unknown device '" + kind + "' (use auto, model, sim or usb)"};
+  return {nullptr, DeviceError::kUnknownBackend, "unknown device '" + kind + "' (use auto, model, sim, usb or usb:SERIAL)"};
 }
 
 }  // namespace lathe

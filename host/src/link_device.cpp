@@ -49,8 +49,16 @@ std::error_code LinkDevice::fail(std::error_code ec, std::string message) {
   return ec;
 }
 
+std::error_code LinkDevice::transport_failure(std::error_code ec) {
+  if (ec.category() == device_category()) {
+    const std::string detail = transport_->error_detail();
+    return fail(ec, detail.empty() ? "transport: " + ec.message() : detail);
+  }
+  return fail(DeviceError::kDisconnected, "transport: " + ec.message());
+}
+
 DeviceInfo LinkDevice::info() const {
-  return {options_.backend, transport_->describe(), "", board_.protocol_version, board_.eq_bands};
+  return {options_.backend, transport_->describe(), options_.serial, board_.protocol_version, board_.eq_bands};
 }
 
 std::error_code LinkDevice::send(Type type, std::vector<uint8_t> payload, uint8_t& sequence) {
@@ -60,7 +68,7 @@ std::error_code LinkDevice::send(Type type, std::vector<uint8_t> payload, uint8_
     if (ec == std::errc::timed_out)
       return fail(DeviceError::kTimeout, std::string("the board did not take a ") + type_name(type) + " packet within " +
                                              std::to_string(options_.reply_timeout.count()) + " ms");
-    return fail(DeviceError::kDisconnected, "transport: " + ec.message());
+    return transport_failure(ec);
   }
   return {};
 }
@@ -101,8 +109,7 @@ std::error_code LinkDevice::receive(const char* what, Clock::time_point since, u
     return fail(DeviceError::kTimeout, std::string("no ") + what + " from the board within " +
                                            std::to_string(options_.wall_timeout.count()) + " ms");
   rx_.clear();
-  if (auto ec = transport_->read(rx_, options_.reply_timeout))
-    return fail(DeviceError::kDisconnected, "transport: " + ec.message());
+  if (auto ec = transport_->read(rx_, options_.reply_timeout)) return transport_failure(ec);
   if (rx_.empty())
     return fail(DeviceError::kTimeout, std::string("no ") + what + " from the board within " +
                                            std::to_string(options_.reply_timeout.count()) + " ms");

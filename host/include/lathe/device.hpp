@@ -73,14 +73,24 @@ struct OpenedDevice {
   std::error_code error;
   std::string message;  // what was chosen and why, or why nothing could be opened
 };
-// kind: "auto" (a USB board when one is attached, else the model), "model", "sim", "usb".
-// "sim" and "usb" open through the factory registered for them, if any.
+// kind: "auto" (a USB board when one is attached, else the model), "model", "sim", "usb",
+// or "usb:SERIAL" for one board of several. "sim" and "usb" open through the factory
+// registered for them, if any, which gets what follows the colon as its selector.
 OpenedDevice open_device(const std::string& kind);
+
+// A device kind split at its first colon: "usb:LT-0042" -> {"usb", "LT-0042"}.
+struct DeviceSpec {
+  std::string backend;
+  std::string selector;  // empty: the back end chooses (the only board attached)
+};
+DeviceSpec parse_device_spec(const std::string& kind);
 
 // Back ends that live outside liblathe (the simulated board in the sim library, the
 // libusb driver) register a factory for their kind at start-up; a later registration
-// for the same kind replaces the earlier one. Not for "model" or "auto".
-void register_backend(const std::string& kind, std::function<OpenedDevice()> factory);
+// for the same kind replaces the earlier one. Not for "model" or "auto". The factory
+// gets the selector of the kind ("" for plain "usb"); back ends with one device ignore it.
+using BackendFactory = std::function<OpenedDevice(const std::string& selector)>;
+void register_backend(const std::string& kind, BackendFactory factory);
 bool backend_registered(const std::string& kind);
 
 }  // namespace lathe

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The protocol client: a Device that speaks docs/protocol.md over any Transport (the
-// simulated board now, the FT232H over libusb later). Every wait is bounded; a fault on
+// simulated board, or a board's FT232H over libusb). Every wait is bounded; a fault on
 // the link is an error of the call, never a hang or a silently wrong result.
 #pragma once
 #include <chrono>
@@ -19,6 +19,7 @@ namespace lathe {
 
 struct LinkOptions {
   std::string backend = "usb";  // what info() reports: "sim" or "usb"
+  std::string serial;           // what info() reports: the board's serial number, if any
   // How long one wait for a reply may see no bytes at all (the Transport's timeout;
   // simulated time on the simulated board).
   std::chrono::milliseconds reply_timeout{250};
@@ -56,6 +57,10 @@ class LinkDevice final : public Device {
   using Clock = std::chrono::steady_clock;
 
   std::error_code fail(std::error_code ec, std::string message);
+  // A failed transport call: a DeviceError from the transport (a USB board unplugged, an
+  // endpoint stalled) is kept with the transport's own words; anything else means the
+  // link is gone.
+  std::error_code transport_failure(std::error_code ec);
   std::error_code send(protocol::Type type, std::vector<uint8_t> payload, uint8_t& sequence);
   // Waits for the reply of `want` with the given sequence number; other packets are
   // handled (audio, errors) or ignored (stale replies).

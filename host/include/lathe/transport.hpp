@@ -22,6 +22,10 @@ class Transport {
   virtual std::error_code read(std::vector<uint8_t>& out, std::chrono::milliseconds timeout) = 0;
   // For people: what is at the other end.
   virtual std::string describe() const = 0;
+  // For people: why the last call that failed failed, beyond its error code (e.g. which
+  // board was unplugged); empty when there is nothing to add. A transport that returns
+  // DeviceError codes (the USB driver) says here what happened.
+  virtual std::string error_detail() const { return {}; }
 };
 
 }  // namespace lathe

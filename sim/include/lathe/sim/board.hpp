@@ -43,6 +43,7 @@ class Board {
   std::size_t queued() const { return queue_.size(); }
   uint64_t cycles() const;
   Ft232h& chip() { return chip_; }
+  const Ft232h& chip() const { return chip_; }
 
  private:
   void step();
