@@ -13,38 +13,19 @@
 
 #include "lathe/audio_file.hpp"
 #include "lathe/loudness.hpp"
+#include "cli_scratch.hpp"
 #include "lathe/test_signals.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int exit_code;
-  std::string out, err;
-};
+using test::Run;
+using test::slurp;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-class Scratch {
+class Scratch : public test::CliScratch {
  public:
-  Scratch() : dir_(fs::temp_directory_path() / ("lathe-cli-" + std::to_string(::getpid()))) {
-    fs::create_directories(dir_);
-  }
-  ~Scratch() { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
-  Run lathe(const std::string& args) const { return shell(std::string(LATHE_CLI) + " " + args); }
-  Run shell(const std::string& command) const {
-    const std::string cmd = command + " >" + path("stdout") + " 2>" + path("stderr") + " </dev/null";
-    const int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(path("stdout")), slurp(path("stderr"))};
-  }
+  Scratch() : CliScratch("cli") {}
   void write_bytes(const std::string& name, const std::string& bytes) const {
     std::ofstream(path(name), std::ios::binary) << bytes;
   }
@@ -59,9 +40,6 @@ class Scratch {
     sf_writef_double(f, interleaved.data(), static_cast<sf_count_t>(interleaved.size() / channels));
     sf_close(f);
   }
-
- private:
-  fs::path dir_;
 };
 
 void require_one_line_error(const Run& r, const std::string& names) {

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // A board's link, measured: register round trips (the latency a parameter change sees)
-// and a mastering job's device pass (throughput), with the transport's counters, and the
-// output checked bit for bit against the model.
+// and a mastering job's device pass (throughput and the host's CPU time per second of
+// audio), with the transport's counters, and the output checked bit for bit against the
+// model. scripts/bench_usb.sh runs it under the virtual board.
 // usage: lathe-bench-usb [seconds=4] [rate=48000] [serial]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -14,6 +16,14 @@
 #include "lathe/preset.hpp"
 #include "lathe/test_signals.hpp"
 #include "lathe/usb/usb_backend.hpp"
+
+namespace {
+double cpu_seconds(clockid_t clock) {
+  timespec t{};
+  clock_gettime(clock, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+}  // namespace
 
 int main(int argc, char** argv) {
   using Clock = std::chrono::steady_clock;
@@ -60,8 +70,13 @@ int main(int argc, char** argv) {
   }
   const auto before = board.transport->counters();
   Clock::time_point device_start{};
+  double process_cpu0 = 0, caller_cpu0 = 0;
   options.progress = [&](const std::string& stage, double) {
-    if (stage == "device" && device_start == Clock::time_point{}) device_start = Clock::now();
+    if (stage == "device" && device_start == Clock::time_point{}) {
+      device_start = Clock::now();
+      process_cpu0 = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID);
+      caller_cpu0 = cpu_seconds(CLOCK_THREAD_CPUTIME_ID);
+    }
     return true;
   };
   lathe::MasterResult on_board;
@@ -70,6 +85,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   const double device_s = std::chrono::duration<double>(Clock::now() - device_start).count();
+  // The caller's thread runs the protocol client and the transport's read()/write(); the
+  // rest of the process is the transport's event thread (libusb and the callbacks, and
+  // under the virtual board umockdev's forwarding of every ioctl).
+  const double process_cpu = cpu_seconds(CLOCK_PROCESS_CPUTIME_ID) - process_cpu0;
+  const double caller_cpu = cpu_seconds(CLOCK_THREAD_CPUTIME_ID) - caller_cpu0;
   const auto after = board.transport->counters();
   const bool exact = on_board.output == on_model.output;
   const double out_mb = static_cast<double>(after.bytes_out - before.bytes_out) / 1e6;
@@ -84,5 +104,8 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(after.status_only_in - before.status_only_in), in_mb / device_s,
               transfers_in ? 1e6 * in_mb / static_cast<double>(transfers_in) : 0.0);
   std::printf("  IN queue high-water  %zu bytes\n", after.max_queued_in);
+  std::printf("  host CPU             %.1f ms per second of audio (%.1f ms protocol client and transport calls, "
+              "%.1f ms event thread)\n",
+              1e3 * process_cpu / seconds, 1e3 * caller_cpu / seconds, 1e3 * (process_cpu - caller_cpu) / seconds);
   return exact ? 0 : 1;
 }

@@ -10,6 +10,7 @@
 #include <iterator>
 
 #include "check_meters.hpp"
+#include "cli_scratch.hpp"
 #include "lathe/audio_file.hpp"
 #include "lathe/master.hpp"
 #include "lathe/params.hpp"
@@ -22,21 +23,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), {}};
-}
+using test::slurp;
 
-struct Scratch {
-  fs::path dir = fs::temp_directory_path() / ("lathe-sim-link-" + std::to_string(::getpid()));
-  Scratch() { fs::create_directories(dir); }
-  ~Scratch() { fs::remove_all(dir); }
-  std::string path(const std::string& name) const { return (dir / name).string(); }
-  int lathe(const std::string& args) const {
-    const std::string cmd = std::string(LATHE_CLI) + " " + args + " >" + path("stdout") + " 2>" + path("stderr");
-    const int status = std::system(cmd.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
+struct Scratch : test::CliScratch {
+  Scratch() : CliScratch("sim-link") {}
 };
 
 std::unique_ptr<Device> open_sim(const sim::Ft232hOptions& chip = {}) {
@@ -71,10 +61,10 @@ TEST_CASE("lathe master --device sim writes the same file as --device model", "[
       const std::string model_out = s.path(std::string("model-") + preset + ".wav");
       const std::string sim_out = s.path(std::string("sim-") + preset + ".wav");
       const std::string common = std::string(" --preset ") + preset + " --quiet";
-      REQUIRE(s.lathe("master " + in + " " + model_out + " --device model" + common) == 0);
-      const int status = s.lathe("master " + in + " " + sim_out + " --device sim" + common);
-      INFO(fs << " Hz, " << preset << ": " << slurp(s.path("stderr")));
-      REQUIRE(status == 0);
+      REQUIRE(s.lathe("master " + in + " " + model_out + " --device model" + common).exit_code == 0);
+      const auto run = s.lathe("master " + in + " " + sim_out + " --device sim" + common);
+      INFO(fs << " Hz, " << preset << ": " << run.err);
+      REQUIRE(run.exit_code == 0);
       const std::string a = slurp(model_out), b = slurp(sim_out);
       CHECK(a.size() > 100000);
       CHECK(a == b);

@@ -3,16 +3,10 @@
 // umockdev emulates the kernel's usbfs, the Verilated lathe_top is the FPGA). Every case
 // runs the lathe CLI as a user would and checks what the user gets: the same bytes as the
 // model, or a clear error, a non-zero exit and no output file.
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <set>
 
+#include "cli_scratch.hpp"
 #include "lathe/audio_file.hpp"
 #include "lathe/test_signals.hpp"
 
@@ -21,56 +15,22 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), {}};
-}
+using test::Run;
+using test::slurp;
 
-struct Result {
-  int status = -1;
-  std::string out, err;
-  double seconds = 0;
-};
-
-// A scratch directory holding the input, the outputs and the captured streams.
-struct Scratch {
-  fs::path dir;
-  explicit Scratch(const std::string& name)
-      : dir(fs::temp_directory_path() / ("lathe-usb-" + name + "-" + std::to_string(::getpid()))) {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~Scratch() { fs::remove_all(dir); }
-  std::string path(const std::string& name) const { return (dir / name).string(); }
+struct Scratch : test::CliScratch {
+  explicit Scratch(const std::string& name) : CliScratch("usb-" + name) {}
 
   // lathe-virtual-board VB_ARGS -- lathe LATHE_ARGS, bounded by coreutils' timeout so a
   // hang fails the case instead of the whole run.
-  Result run(const std::string& vb_args, const std::string& lathe_args) const {
-    const std::string cmd = "timeout -k 5 150 " + std::string(LATHE_VIRTUAL_BOARD) + " " + vb_args + " -- " +
-                            LATHE_CLI + " " + lathe_args + " >" + path("stdout") + " 2>" + path("stderr");
-    const auto t0 = std::chrono::steady_clock::now();
-    const int status = std::system(cmd.c_str());
-    Result r;
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(path("stdout"));
-    r.err = slurp(path("stderr"));
-    return r;
-  }
-  Result lathe(const std::string& lathe_args) const {
-    const std::string cmd = std::string(LATHE_CLI) + " " + lathe_args + " >" + path("stdout") + " 2>" + path("stderr");
-    const int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(path("stdout")), slurp(path("stderr")), 0};
+  Run run(const std::string& vb_args, const std::string& lathe_args) const {
+    return shell("timeout -k 5 150 " + std::string(LATHE_VIRTUAL_BOARD) + " " + vb_args + " -- " + LATHE_CLI + " " +
+                 lathe_args);
   }
   std::string input(int rate, double seconds, uint32_t seed) const {
     const std::string p = path("in" + std::to_string(rate) + ".wav");
     REQUIRE_FALSE(write_audio(p, {rate, 2, 24}, signals::music_like(seconds, rate, seed)));
     return p;
-  }
-  std::set<std::string> files() const {
-    std::set<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
-    return names;
   }
 };
 
@@ -83,26 +43,26 @@ void check_nothing_written(const Scratch& s, const std::string& in) {
 
 TEST_CASE("lathe devices lists every attached board with its serial and protocol", "[usb]") {
   Scratch s("devices");
-  const Result r = s.run("--serial LATHE-A7 --serial LATHE-B3", "devices");
+  const Run r = s.run("--serial LATHE-A7 --serial LATHE-B3", "devices");
   INFO(r.out << r.err);
-  REQUIRE(r.status == 0);
+  REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("model"));
   CHECK_THAT(r.out, Catch::Contains("LATHE-A7"));
   CHECK_THAT(r.out, Catch::Contains("LATHE-B3"));
   CHECK_THAT(r.out, Catch::Contains("4c415448"));  // core id from kInfo: the board answered
 
   // With no board at all the usb line says so and names what it looked for.
-  const Result none = s.lathe("devices");
+  const Run none = s.lathe("devices");
   INFO(none.out << none.err);
-  REQUIRE(none.status == 0);
+  REQUIRE(none.exit_code == 0);
   CHECK_THAT(none.out, Catch::Contains("0403:6014"));
 }
 
 TEST_CASE("The driver sets up the FT232H for the synchronous FIFO", "[usb]") {
   Scratch s("setup");
-  const Result r = s.run("--verbose", "devices");
+  const Run r = s.run("--verbose", "devices");
   INFO(r.out << r.err);
-  REQUIRE(r.status == 0);
+  REQUIRE(r.exit_code == 0);
   // Bit mode 0x40 with all pins, a 1 ms latency timer, purges: the virtual board only
   // passes data once the chip is in FIFO mode, so the kInfo answer above proves the order.
   CHECK_THAT(r.err, Catch::Contains("control 40 0b value 40ff"));
@@ -123,10 +83,10 @@ TEST_CASE("lathe master --device usb writes the same file as --device model", "[
                        Case{48000, 1.0, "broadcast", "--fifo-stalls 0.02 --seed 9"}}) {
     const std::string in = s.input(c.rate, c.seconds, 21);
     const std::string common = std::string(" --preset ") + c.preset + " --quiet";
-    REQUIRE(s.lathe("master " + in + " " + s.path("model.wav") + " --device model" + common).status == 0);
-    const Result r = s.run(c.vb_args, "master " + in + " " + s.path("usb.wav") + " --device usb" + common);
+    REQUIRE(s.lathe("master " + in + " " + s.path("model.wav") + " --device model" + common).exit_code == 0);
+    const Run r = s.run(c.vb_args, "master " + in + " " + s.path("usb.wav") + " --device usb" + common);
     INFO(c.rate << " Hz, " << c.preset << " " << c.vb_args << ": " << r.err);
-    REQUIRE(r.status == 0);
+    REQUIRE(r.exit_code == 0);
     const std::string a = slurp(s.path("model.wav")), b = slurp(s.path("usb.wav"));
     CHECK(a.size() > 100000);
     CHECK(a == b);
@@ -136,27 +96,27 @@ TEST_CASE("lathe master --device usb writes the same file as --device model", "[
 TEST_CASE("A serial number picks one of several boards", "[usb]") {
   Scratch s("serial");
   const std::string in = s.input(48000, 0.5, 22);
-  REQUIRE(s.lathe("master " + in + " " + s.path("model.wav") + " --device model --quiet").status == 0);
+  REQUIRE(s.lathe("master " + in + " " + s.path("model.wav") + " --device model --quiet").exit_code == 0);
 
-  const Result picked = s.run("--serial LATHE-A7 --serial LATHE-B3", "master " + in + " " + s.path("usb.wav") +
+  const Run picked = s.run("--serial LATHE-A7 --serial LATHE-B3", "master " + in + " " + s.path("usb.wav") +
                                                                           " --device usb:LATHE-B3");
   INFO(picked.err);
-  REQUIRE(picked.status == 0);
+  REQUIRE(picked.exit_code == 0);
   CHECK_THAT(picked.err, Catch::Contains("LATHE-B3"));
   CHECK(slurp(s.path("model.wav")) == slurp(s.path("usb.wav")));
   fs::remove(s.path("usb.wav"));
   fs::remove(s.path("model.wav"));
 
   // Two boards and no serial: which one is the user's choice, not ours.
-  const Result ambiguous = s.run("--serial LATHE-A7 --serial LATHE-B3", "master " + in + " " + s.path("usb.wav") +
+  const Run ambiguous = s.run("--serial LATHE-A7 --serial LATHE-B3", "master " + in + " " + s.path("usb.wav") +
                                                                              " --device usb");
   INFO(ambiguous.err);
-  CHECK(ambiguous.status != 0);
+  CHECK(ambiguous.exit_code != 0);
   CHECK_THAT(ambiguous.err, Catch::Contains("LATHE-A7") && Catch::Contains("LATHE-B3"));
 
-  const Result missing = s.run("--serial LATHE-A7", "master " + in + " " + s.path("usb.wav") + " --device usb:LATHE-Z9");
+  const Run missing = s.run("--serial LATHE-A7", "master " + in + " " + s.path("usb.wav") + " --device usb:LATHE-Z9");
   INFO(missing.err);
-  CHECK(missing.status != 0);
+  CHECK(missing.exit_code != 0);
   CHECK_THAT(missing.err, Catch::Contains("LATHE-Z9"));
   check_nothing_written(s, in);
 }
@@ -164,20 +124,20 @@ TEST_CASE("A serial number picks one of several boards", "[usb]") {
 TEST_CASE("A board plugged in while lathe waits for one is found", "[usb][hotplug]") {
   Scratch s("hotplug");
   const std::string in = s.input(48000, 0.5, 23);
-  REQUIRE(s.lathe("master " + in + " " + s.path("model.wav") + " --device model --quiet").status == 0);
-  const Result r = s.run("--attach-after 1500",
+  REQUIRE(s.lathe("master " + in + " " + s.path("model.wav") + " --device model --quiet").exit_code == 0);
+  const Run r = s.run("--attach-after 1500",
                          "master " + in + " " + s.path("usb.wav") + " --device usb --wait-for-board 20 --quiet");
   INFO(r.err);
-  REQUIRE(r.status == 0);
+  REQUIRE(r.exit_code == 0);
   CHECK(r.seconds > 1.5);
   CHECK(slurp(s.path("model.wav")) == slurp(s.path("usb.wav")));
 
   // Without waiting, no board is an error at once.
   fs::remove(s.path("usb.wav"));
   fs::remove(s.path("model.wav"));
-  const Result now = s.run("--attach-after 5000", "master " + in + " " + s.path("usb.wav") + " --device usb");
+  const Run now = s.run("--attach-after 5000", "master " + in + " " + s.path("usb.wav") + " --device usb");
   INFO(now.err);
-  CHECK(now.status != 0);
+  CHECK(now.exit_code != 0);
   CHECK(now.seconds < 4.0);
   CHECK_THAT(now.err, Catch::Contains("no board"));
   check_nothing_written(s, in);
@@ -185,9 +145,9 @@ TEST_CASE("A board plugged in while lathe waits for one is found", "[usb][hotplu
 
 TEST_CASE("lathe devices --watch reports a board plugged in and pulled out", "[usb][hotplug]") {
   Scratch s("watch");
-  const Result r = s.run("--attach-after 500 --unplug-at 2000", "devices --watch 4");
+  const Run r = s.run("--attach-after 500 --unplug-at 2000", "devices --watch 4");
   INFO(r.out << r.err);
-  REQUIRE(r.status == 0);
+  REQUIRE(r.exit_code == 0);
   const auto attached = r.out.find("attached:");
   const auto detached = r.out.find("detached:");
   REQUIRE(attached != std::string::npos);
@@ -206,10 +166,10 @@ TEST_CASE("Faults on the USB end the job with the error the user needs and no ou
   };
   for (const Fault f : {Fault{"--unplug-after 20000", "unplugged"}, Fault{"--stall-after 6000", "stall"},
                         Fault{"--hang-after 20000", "time"}, Fault{"--protocol-version 2", "version 2"}}) {
-    const Result r = s.run(f.vb_args, "master " + in + " " + s.path("out.wav") + " --device usb");
-    INFO(f.vb_args << ": exit " << r.status << ", " << r.seconds << " s\n" << r.err);
-    CHECK(r.status != 0);
-    CHECK(r.status != 124);  // coreutils' timeout: lathe hung
+    const Run r = s.run(f.vb_args, "master " + in + " " + s.path("out.wav") + " --device usb");
+    INFO(f.vb_args << ": exit " << r.exit_code << ", " << r.seconds << " s\n" << r.err);
+    CHECK(r.exit_code != 0);
+    CHECK(r.exit_code != 124);  // coreutils' timeout: lathe hung
     CHECK_THAT(r.err, Catch::Contains(f.says, Catch::CaseSensitive::No));
     check_nothing_written(s, in);
   }
@@ -218,17 +178,13 @@ TEST_CASE("Faults on the USB end the job with the error the user needs and no ou
 TEST_CASE("A board in use by another program says so and the job on it goes on", "[usb]") {
   Scratch s("busy");
   const std::string in = s.input(48000, 2.0, 25);
-  REQUIRE(s.lathe("master " + in + " " + s.path("model.wav") + " --device model --quiet").status == 0);
+  REQUIRE(s.lathe("master " + in + " " + s.path("model.wav") + " --device model --quiet").exit_code == 0);
   // Two programs on one board, as two terminals would be: the second one only lists it.
   const std::string both = "sh -c '" + std::string(LATHE_CLI) + " master " + in + " " + s.path("usb.wav") +
                            " --device usb --quiet & sleep 1; " + LATHE_CLI + " devices; wait $!'";
-  const std::string cmd = "timeout -k 5 150 " + std::string(LATHE_VIRTUAL_BOARD) + " -- " + both + " >" +
-                          s.path("stdout") + " 2>" + s.path("stderr");
-  const int status = std::system(cmd.c_str());
-  const std::string out = slurp(s.path("stdout"));
-  INFO(out << slurp(s.path("stderr")));
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);  // the master job's status
-  CHECK_THAT(out, Catch::Contains("in use by another program"));
+  const Run r = s.shell("timeout -k 5 150 " + std::string(LATHE_VIRTUAL_BOARD) + " -- " + both);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);  // the master job's status
+  CHECK_THAT(r.out, Catch::Contains("in use by another program"));
   CHECK(slurp(s.path("model.wav")) == slurp(s.path("usb.wav")));
 }
