@@ -3,6 +3,8 @@
 // umockdev emulates the kernel's usbfs, the Verilated lathe_top is the FPGA). Every case
 // runs the lathe CLI as a user would and checks what the user gets: the same bytes as the
 // model, or a clear error, a non-zero exit and no output file.
+#include <csignal>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 
@@ -187,4 +189,17 @@ TEST_CASE("A board in use by another program says so and the job on it goes on",
   CHECK(r.exit_code == 0);  // the master job's status
   CHECK_THAT(r.out, Catch::Contains("in use by another program"));
   CHECK(slurp(s.path("model.wav")) == slurp(s.path("usb.wav")));
+}
+
+TEST_CASE("A job on the board stopped by a signal ends at once and writes nothing", "[usb]") {
+  Scratch s("interrupt");
+  const std::string in = s.input(48000, 4.0, 26);
+  // SIGTERM reaches lathe through the virtual board. (Not SIGINT: sh starts a background
+  // job with SIGINT ignored, and lathe rightly leaves an ignored signal alone.)
+  const Run r = s.shell("sh -c '" + std::string(LATHE_VIRTUAL_BOARD) + " -- " + LATHE_CLI + " master " + in + " " +
+                        s.path("out.wav") + " --device usb & pid=$!; sleep 2; kill -TERM $pid; wait $pid'");
+  INFO(r.err);
+  CHECK(r.exit_code == 128 + SIGTERM);
+  CHECK(r.seconds < 10);
+  check_nothing_written(s, in);
 }
