@@ -223,6 +223,11 @@ int main(int argc, char** argv) {
   VirtualBoards vb;
   vb.verbose = options.verbose;
   vb.testbed = umockdev_testbed_new();  // sets UMOCKDEV_DIR for the command
+  if (!umockdev_in_mock_environment()) {
+    std::fprintf(stderr, "lathe-virtual-board: umockdev's libumockdev-preload.so.0 did not load (is the Debian "
+                         "package umockdev installed?)\n");
+    return 1;
+  }
   vb.handler = umockdev_ioctl_base_new();
   g_signal_connect(vb.handler, "handle-ioctl", G_CALLBACK(handle_ioctl), &vb);
   GMainContext* main_context = g_main_context_default();
