@@ -7,11 +7,22 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalBlocker>
+#include <QStandardItemModel>
 
 #include "chain_model.hpp"
 
 namespace lathe::gui {
 namespace {
+
+// The entries before the boards: auto, model, sim, usb.
+constexpr int kFixedKinds = 4;
+// A board entry's place on the bus, "bus-address": two boards may share a serial (or
+// have none readable), never a place.
+constexpr int kSocketRole = Qt::UserRole + 1;
+
+QString socket_key(const BoardEntry& board) { return QStringLiteral("%1-%2").arg(board.bus).arg(board.address); }
+
+QString kind_tooltip() { return QObject::tr("auto: a USB board when one is attached, else the model"); }
 
 QString lamp_style(const QColor& c) {
   return QStringLiteral("QLabel { background: %1; border-radius: 6px; border: 1px solid #111; }").arg(c.name());
@@ -29,7 +40,8 @@ DevicePanel::DevicePanel(QWidget* parent) : QWidget(parent) {
   kind_->addItem(tr("model (bit-exact)"), QStringLiteral("model"));
   kind_->addItem(tr("sim (Verilated RTL)"), QStringLiteral("sim"));
   kind_->addItem(tr("usb (board)"), QStringLiteral("usb"));
-  kind_->setToolTip(tr("auto: a USB board when one is attached, else the model"));
+  kind_->setToolTip(kind_tooltip());
+  kind_->setSizeAdjustPolicy(QComboBox::AdjustToContents);  // a board's label in full
   layout->addWidget(kind_);
   connect_ = new QPushButton(tr("Connect"));
   connect_->setObjectName("deviceConnect");
@@ -51,14 +63,55 @@ DevicePanel::DevicePanel(QWidget* parent) : QWidget(parent) {
   state_->setObjectName("deviceState");
   layout->addWidget(state_, 1);
   connect(connect_, &QPushButton::clicked, this, [this] { emit openRequested(requestedKind()); });
+  connect(kind_, &QComboBox::activated, this, [this] { pending_kind_.clear(); });  // the user's choice wins
 }
 
 void DevicePanel::setRequestedKind(const QString& kind) {
   const int i = kind_->findData(kind);
   if (i >= 0) kind_->setCurrentIndex(i);
+  pending_kind_ = i < 0 && kind.startsWith(QStringLiteral("usb:")) ? kind : QString();
 }
 
 QString DevicePanel::requestedKind() const { return kind_->currentData().toString(); }
+
+int DevicePanel::boardIndex(const BoardEntry& board) const {
+  return kind_->findData(socket_key(board), kSocketRole);
+}
+
+void DevicePanel::addBoard(const BoardEntry& board) {
+  if (const int old = boardIndex(board); old >= 0) {  // a missed departure: the new board replaces it
+    kind_->setItemText(old, board.label());
+    kind_->setItemData(old, board.kind());
+  } else {
+    // Boards in the order of their labels, so that a list of several stays put.
+    int at = kFixedKinds;
+    while (at < kind_->count() && kind_->itemText(at) < board.label()) ++at;
+    // QComboBox keeps its current item (not its index) across the insertion.
+    kind_->insertItem(at, board.label(), board.kind());
+    kind_->setItemData(at, socket_key(board), kSocketRole);
+  }
+  const int i = boardIndex(board);
+  // Without a serial the board cannot be asked for by name: shown, with why, not chosen.
+  if (auto* items = qobject_cast<QStandardItemModel*>(kind_->model())) items->item(i)->setEnabled(!board.serial.isEmpty());
+  kind_->setItemData(i, board.serial.isEmpty() ? board.problem : QString(), Qt::ToolTipRole);
+  if (!board.serial.isEmpty() && board.kind() == pending_kind_) {
+    kind_->setCurrentIndex(i);
+    pending_kind_.clear();
+  }
+}
+
+void DevicePanel::removeBoard(const BoardEntry& board) {
+  const int i = boardIndex(board);
+  if (i < 0) return;
+  const bool was_current = kind_->currentIndex() == i;
+  kind_->removeItem(i);
+  // The nearest thing to what was chosen: whichever board is attached next.
+  if (was_current) kind_->setCurrentIndex(kind_->findData(QStringLiteral("usb")));
+}
+
+void DevicePanel::showBoardListUnavailable(const QString& reason) {
+  kind_->setToolTip(kind_tooltip() + QLatin1Char('\n') + tr("Attached boards are not listed: %1").arg(reason));
+}
 
 void DevicePanel::showStatus(const DeviceStatus& status) {
   name_->setText(QStringLiteral("<b>%1</b> \u2013 %2").arg(status.backend, status.description.toHtmlEscaped()));
@@ -79,7 +132,10 @@ void DevicePanel::showState(DeviceState state, const QString& detail) {
     case DeviceState::kMastering: text = tr("mastering"); lamp = QColor(255, 176, 64); break;
     case DeviceState::kError: text = tr("error"); lamp = QColor(235, 70, 60); break;
   }
-  if (state == DeviceState::kNone) name_->setText(tr("no device"));
+  if (state == DeviceState::kNone) {
+    name_->setText(tr("no device"));
+    details_->clear();  // a pulled board's serial is no longer what is open
+  }
   lamp_->setStyleSheet(lamp_style(lamp));
   const QString shown = state == DeviceState::kPreview || state == DeviceState::kMastering
                             ? QFileInfo(detail).fileName()

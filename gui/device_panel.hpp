@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-// The top bar: which back end (auto, model, sim, usb), which board and its state; and the
-// transport of the live preview (play, stop, A/B bypass).
+// The top bar: which back end (auto, model, sim, usb, or one of the boards attached now),
+// which board and its state; and the transport of the live preview (play, stop, A/B
+// bypass).
 #pragma once
 #include <QWidget>
 
+#include "board_watcher.hpp"
 #include "device_worker.hpp"
 
 class QComboBox;
@@ -19,18 +21,27 @@ class DevicePanel : public QWidget {
 
  public:
   explicit DevicePanel(QWidget* parent = nullptr);
+  // A "usb:SERIAL" not attached (yet) is chosen when that board arrives, unless the
+  // user picks something else first.
   void setRequestedKind(const QString& kind);
   QString requestedKind() const;
 
  public slots:
   void showStatus(const lathe::gui::DeviceStatus& status);
   void showState(lathe::gui::DeviceState state, const QString& detail);
+  // The list of boards follows the bus; the fixed entries stay.
+  void addBoard(const lathe::gui::BoardEntry& board);
+  void removeBoard(const lathe::gui::BoardEntry& board);
+  void showBoardListUnavailable(const QString& reason);
 
  signals:
   void openRequested(const QString& kind);
 
  private:
+  int boardIndex(const lathe::gui::BoardEntry& board) const;
+
   QComboBox* kind_;
+  QString pending_kind_;  // a board asked for before it was attached
   QPushButton* connect_;
   QLabel *lamp_, *name_, *details_, *state_;
 };

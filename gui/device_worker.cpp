@@ -103,18 +103,23 @@ void DeviceWorker::fail(const QString& message) {
   setState(device_ ? DeviceState::kError : DeviceState::kNone, message);
 }
 
+QString DeviceWorker::failureText(std::error_code ec) const {
+  const std::string detail = device_ ? device_->error_detail() : std::string();
+  return detail.empty() ? qs(ec.message()) : qs(ec.message() + ": " + detail);
+}
+
 void DeviceWorker::setState(DeviceState state, const QString& detail) { emit stateChanged(state, detail); }
 
 bool DeviceWorker::writeRegisters(bool reset) {
   if (!device_ || !regs_) return false;
   if (auto ec = device_->write_registers(*regs_)) {
-    fail(QStringLiteral("device %1: cannot write registers (%2)").arg(status_.backend, qs(ec.message())));
+    fail(QStringLiteral("device %1: cannot write registers (%2)").arg(status_.backend, failureText(ec)));
     return false;
   }
   // The lookahead and the dither seed are latched at reset (docs/fixed-point.md).
   if (reset) {
     if (auto ec = device_->reset()) {
-      fail(QStringLiteral("device %1: reset failed (%2)").arg(status_.backend, qs(ec.message())));
+      fail(QStringLiteral("device %1: reset failed (%2)").arg(status_.backend, failureText(ec)));
       return false;
     }
   }
@@ -255,7 +260,7 @@ void DeviceWorker::tick() {
     if (auto ec = device_->process({p.in.data(), 2 * n}, {p.out.data(), 2 * n})) {
       stopPreviewQuietly();
       emit previewStopped();
-      fail(QStringLiteral("device %1: audio failed (%2); preview stopped").arg(status_.backend, qs(ec.message())));
+      fail(QStringLiteral("device %1: audio failed (%2); preview stopped").arg(status_.backend, failureText(ec)));
       return;
     }
     in_tp = std::max(in_tp, add_to_meter(p.in_meter.get(), p.in.data(), n, 24, p.scratch));
@@ -268,7 +273,7 @@ void DeviceWorker::tick() {
   if (auto ec = device_->read_meters(m, true)) {
     stopPreviewQuietly();
     emit previewStopped();
-    fail(QStringLiteral("device %1: cannot read meters (%2); preview stopped").arg(status_.backend, qs(ec.message())));
+    fail(QStringLiteral("device %1: cannot read meters (%2); preview stopped").arg(status_.backend, failureText(ec)));
     return;
   }
   MeterReading r;
@@ -288,6 +293,29 @@ void DeviceWorker::tick() {
   r.position_s = static_cast<double>(p.position) / fs;
   r.duration_s = p.info.duration_s;
   emit metersUpdated(r);
+}
+
+void DeviceWorker::boardDetached(const QString& serial) {
+  if (!device_ || status_.backend != QLatin1String("usb") || serial.isEmpty() || serial != status_.serial) return;
+  // One cheap call: the transport has seen its transfers fail by now, and says what
+  // happened in the driver's words. A board that still answers is not the one that left
+  // (two boards with one serial).
+  model::Meters meters;
+  const std::error_code ec = device_->read_meters(meters, false);
+  if (!ec) return;
+  const std::string detail = device_->error_detail();
+  const QString message = ec == DeviceError::kDisconnected && !detail.empty()
+                              ? qs(detail)
+                              : QStringLiteral("board serial %1 was unplugged (%2)").arg(serial, failureText(ec));
+  if (preview_) {
+    stopPreviewQuietly();
+    emit previewStopped();
+  }
+  // A pulled board never comes back on the same handle: close it, so that the window
+  // shows no device and the next Connect opens afresh.
+  device_.reset();
+  status_ = DeviceStatus{};
+  fail(message + QStringLiteral(": choose a device and press Connect"));
 }
 
 void DeviceWorker::masterFile(const MasterJob& job) {

@@ -111,6 +111,9 @@ class DeviceWorker : public QObject {
   void stopPreview();
   void resetMeters();  // integrated loudness starts again
   void masterFile(const lathe::gui::MasterJob& job);
+  // A board with this serial left the bus. When it is the open one, the device is
+  // dropped and the window told, also while nothing runs on it.
+  void boardDetached(const QString& serial);
 
  signals:
   void deviceOpened(const lathe::gui::DeviceStatus& status);
@@ -128,6 +131,9 @@ class DeviceWorker : public QObject {
   struct Preview;
   void tick();
   void fail(const QString& message);
+  // What a failed call said: the error's name, and the back end's words when it has some
+  // ("disconnected: board FT232H serial LT-0042 was unplugged").
+  QString failureText(std::error_code ec) const;
   void setState(DeviceState state, const QString& detail = {});
   void stopPreviewQuietly();
   bool writeRegisters(bool reset);

@@ -15,6 +15,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "board_watcher.hpp"
 #include "chain_model.hpp"
 #include "device_panel.hpp"
 #include "dynamics_panel.hpp"
@@ -49,10 +50,14 @@ void register_meta_types() {
   qRegisterMetaType<MeterReading>();
   qRegisterMetaType<MasterJob>();
   qRegisterMetaType<MasterReport>();
+  qRegisterMetaType<BoardEntry>();
 }
 
 MainWindow::MainWindow(const WindowOptions& options, DeviceFactory factory, QWidget* parent)
-    : QMainWindow(parent), model_(new ChainModel(this)), worker_(new DeviceWorker(std::move(factory))) {
+    : QMainWindow(parent),
+      model_(new ChainModel(this)),
+      worker_(new DeviceWorker(std::move(factory))),
+      boards_(new BoardWatcher) {
   register_meta_types();
   setWindowTitle(tr("Lathe"));
   setAcceptDrops(true);
@@ -122,6 +127,14 @@ MainWindow::MainWindow(const WindowOptions& options, DeviceFactory factory, QWid
   connect(this, &MainWindow::masterJobRequested, worker_, &DeviceWorker::masterFile);
   connect(files_, &FilesPanel::inputChanged, worker_, &DeviceWorker::probeFile);
   connect(meters_, &MetersPanel::resetRequested, worker_, &DeviceWorker::resetMeters);
+
+  // Boards arriving and leaving: the list follows them; the worker drops a pulled board
+  // at once, even while idle, instead of at its next register write.
+  connect(boards_, &BoardWatcher::boardAttached, device_, &DevicePanel::addBoard);
+  connect(boards_, &BoardWatcher::boardDetached, device_, &DevicePanel::removeBoard);
+  connect(boards_, &BoardWatcher::boardDetached, worker_,
+          [worker = worker_](const BoardEntry& board) { worker->boardDetached(board.serial); });
+  connect(boards_, &BoardWatcher::unavailable, device_, &DevicePanel::showBoardListUnavailable);
 
   // Reports from the device thread.
   connect(worker_, &DeviceWorker::deviceOpened, device_, &DevicePanel::showStatus);
@@ -193,6 +206,12 @@ MainWindow::MainWindow(const WindowOptions& options, DeviceFactory factory, QWid
     else presets_->loadFile(options.preset);
   }
   device_->setRequestedKind(options.device);
+  // After the connections above, so that no arrival is missed.
+  boards_->moveToThread(&boards_thread_);
+  connect(&boards_thread_, &QThread::started, boards_, &BoardWatcher::start);
+  connect(&boards_thread_, &QThread::finished, boards_, &QObject::deleteLater);
+  boards_thread_.setObjectName(QStringLiteral("lathe-boards"));
+  boards_thread_.start();
   if (!options.output.isEmpty()) files_->setOutputPath(options.output);
   if (!options.input.isEmpty()) files_->setInputPath(options.input);
   sendRegisters();
@@ -205,7 +224,9 @@ MainWindow::MainWindow(const WindowOptions& options, DeviceFactory factory, QWid
 
 MainWindow::~MainWindow() {
   worker_->requestCancel();  // a running job stops at its next progress step
+  boards_thread_.quit();     // at most one poll (a few ms) to finish
   thread_.quit();
+  boards_thread_.wait();
   thread_.wait();
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The main window: puts the panels together, owns the chain model and the device
-// worker's thread, and shows every error in the window (the banner under the top bar).
+// The main window: puts the panels together, owns the chain model, the device worker's
+// thread and the board watcher's, and shows every error in the window (the banner under
+// the top bar).
 #pragma once
 #include <QMainWindow>
 #include <QThread>
@@ -13,6 +14,7 @@ class QFrame;
 
 namespace lathe::gui {
 
+class BoardWatcher;
 class ChainModel;
 class DevicePanel;
 class DynamicsPanel;
@@ -70,6 +72,10 @@ class MainWindow : public QMainWindow {
   ChainModel* model_;
   QThread thread_;
   DeviceWorker* worker_;
+  // Its own thread: reading an arriving board's serial opens it for a moment, and the
+  // device thread may be busy for minutes with a master job.
+  QThread boards_thread_;
+  BoardWatcher* boards_;
   DevicePanel* device_;
   TransportBar* transport_;
   EqPanel* eq_;

@@ -35,6 +35,7 @@ constexpr const char* kUsage =
     "lathe_top) visible to libusb. Exits with COMMAND's status.\n"
     "  --serial S               a board with serial S (repeatable; default one board, LATHE-VB1)\n"
     "  --attach-after MS        the boards are plugged in MS ms after COMMAND starts\n"
+    "  --attach-on-signal       the boards are plugged in when this process gets SIGUSR2\n"
     "  --unplug-after BYTES     the cable is pulled after BYTES bytes from the host\n"
     "  --unplug-at MS           the cable is pulled MS ms after COMMAND starts\n"
     "  --hang-after BYTES       the board stops answering after BYTES bytes from the host\n"
@@ -43,12 +44,14 @@ constexpr const char* kUsage =
     "  --fifo-stalls RATE       random RXF#/TXE# stalls on the FIFO pins (0..0.5)\n"
     "  --seed N                 seed for the stalls and the simulation's X values\n"
     "  --stats                  print the boards' byte and URB counts to stderr at the end\n"
-    "  -v, --verbose            log USB requests to stderr\n";
+    "  -v, --verbose            log USB requests to stderr\n"
+    "SIGUSR1 pulls every board's cable at once (COMMAND may send it to its parent).\n";
 
 struct Options {
   std::vector<std::string> serials;
   std::optional<unsigned> attach_after_ms;
   std::optional<unsigned> unplug_at_ms;
+  bool attach_on_signal = false;
   Faults faults;
   bool stats = false;
   bool verbose = false;
@@ -84,6 +87,7 @@ Options parse(int argc, char** argv) {
     };
     if (a == "--serial") o.serials.push_back(value());
     else if (a == "--attach-after") o.attach_after_ms = parse_number<unsigned>(a, value());
+    else if (a == "--attach-on-signal") o.attach_on_signal = true;
     else if (a == "--unplug-at") o.unplug_at_ms = parse_number<unsigned>(a, value());
     else if (a == "--unplug-after") o.faults.unplug_after_out_bytes = parse_number<uint64_t>(a, value());
     else if (a == "--hang-after") o.faults.hang_after_out_bytes = parse_number<uint64_t>(a, value());
@@ -119,6 +123,7 @@ struct VirtualBoards {
   UMockdevIoctlBase* handler = nullptr;
   std::vector<std::unique_ptr<UsbfsBoard>> boards;
   bool verbose = false;
+  bool plugged = false;
 
   UsbfsBoard* board_for(const char* devnode) {
     for (auto& b : boards)
@@ -128,6 +133,8 @@ struct VirtualBoards {
 
   // Adding a device to the testbed announces it to udev listeners (libusb's monitor).
   void plug_in() {
+    if (plugged) return;
+    plugged = true;
     for (auto& b : boards) {
       GError* error = nullptr;
       // The ioctl socket first, so that the node can be opened as soon as udev says it exists.
@@ -196,6 +203,16 @@ gboolean unplug_now(gpointer data) {
   return G_SOURCE_REMOVE;
 }
 
+gboolean unplug_now_repeating(gpointer data) {
+  unplug_now(data);
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean attach_now_repeating(gpointer data) {
+  static_cast<VirtualBoards*>(data)->plug_in();
+  return G_SOURCE_CONTINUE;
+}
+
 gboolean attach_now(gpointer data) {
   static_cast<VirtualBoards*>(data)->plug_in();
   return G_SOURCE_REMOVE;
@@ -240,8 +257,12 @@ int main(int argc, char** argv) {
       g_main_context_invoke(main_context, unplug_on_main, new UnplugRequest{&vb, id});
     }));
   }
-  if (!options.attach_after_ms) vb.plug_in();
+  if (!options.attach_after_ms && !options.attach_on_signal) vb.plug_in();
 
+  // Signals let a test plug and pull at the moment it is ready for, not at a guessed time;
+  // installed before COMMAND starts, so that none can arrive unhandled.
+  g_unix_signal_add(SIGUSR2, attach_now_repeating, &vb);
+  g_unix_signal_add(SIGUSR1, unplug_now_repeating, &vb);
   Child child;
   child.loop = g_main_loop_new(main_context, FALSE);
   child.pid = fork();

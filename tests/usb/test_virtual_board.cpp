@@ -147,7 +147,11 @@ TEST_CASE("A board plugged in while lathe waits for one is found", "[usb][hotplu
 
 TEST_CASE("lathe devices --watch reports a board plugged in and pulled out", "[usb][hotplug]") {
   Scratch s("watch");
-  const Run r = s.run("--attach-after 500 --unplug-at 2000", "devices --watch 4");
+  // Plugged in and pulled out by signals to the virtual board ($PPID of the shell), once
+  // the listing has had time to start, so a slow start cannot turn "attached" into "listed".
+  const Run r = s.shell("timeout -k 5 150 " + std::string(LATHE_VIRTUAL_BOARD) + " --attach-on-signal -- sh -c '" +
+                        LATHE_CLI + " devices --watch 5 & w=$!; sleep 1.5; kill -USR2 $PPID; sleep 1.5; " +
+                        "kill -USR1 $PPID; wait $w'");
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   const auto attached = r.out.find("attached:");
