@@ -460,8 +460,8 @@ void UsbfsBoard::note_activity_locked() {
 bool UsbfsBoard::board_active_locked() const {
   // Bytes in either of the chip's buffers keep the board running, however long the
   // FIFO pins stall.
-  return !out_urbs_.empty() || board_.queued() > 0 || board_.chip().rx_level() > 0 ||
-         board_.chip().tx_level() > 0 || board_.cycles() < active_until_cycle_;
+  return !out_urbs_.empty() || board_.chip().rx_level() > 0 || board_.chip().tx_level() > 0 ||
+         board_.cycles() < active_until_cycle_;
 }
 
 void UsbfsBoard::move_out_locked() {
