@@ -14,7 +14,7 @@
 #include <set>
 #include <string>
 
-namespace test {
+namespace lathe::test {
 
 inline std::string slurp(const std::filesystem::path& p) {
   std::ifstream f(p, std::ios::binary);
@@ -65,4 +65,4 @@ class CliScratch {
   std::filesystem::path dir_;
 };
 
-}  // namespace test
+}  // namespace lathe::test

@@ -20,10 +20,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-using test::Run;
-using test::slurp;
+using lathe::test::Run;
+using lathe::test::slurp;
 
-class Scratch : public test::CliScratch {
+class Scratch : public lathe::test::CliScratch {
  public:
   Scratch() : CliScratch("cli") {}
   void write_bytes(const std::string& name, const std::string& bytes) const {

@@ -13,6 +13,7 @@
 #include "lathe/model/dither.hpp"
 #include "lathe/registers.hpp"
 #include "lathe/sim/clocked_model.hpp"
+#include "stage_frame.hpp"
 
 using namespace lathe;
 
@@ -60,42 +61,10 @@ class Bench {
 
   void frame(int32_t in_l, int32_t in_r, const std::string& what) {
     if ((rng_.next() & 7) == 0) dut_.tick();  // idle gap
-    dut_->in_valid_i = 1;
-    dut_->in_left_i = static_cast<uint32_t>(in_l);
-    dut_->in_right_i = static_cast<uint32_t>(in_r);
-    dut_.settle();  // in_ready_o may depend on inputs (clear_i)
-    for (int i = 0; !dut_->in_ready_o; ++i) {
-      if (i > 10) FAIL("dither never became ready, frame " << frames_);
-      dut_.tick();
-    }
-    const uint64_t start = dut_.cycles();
-    dut_.tick();
-    dut_->in_valid_i = 0;
-    bool seen = false;
-    uint32_t got_l = 0, got_r = 0;
-    for (;;) {
-      const bool ready = (rng_.next() & 3) != 0;
-      dut_->out_ready_i = ready;
-      if (dut_->out_valid_o) {
-        if (!seen) {
-          seen = true;
-          const uint64_t latency = dut_.cycles() - start;
-          max_latency_ = std::max(max_latency_, latency);
-          if (latency > kBudget) FAIL("dither frame " << frames_ << " took " << latency << " cycles");
-          got_l = dut_->out_left_o;
-          got_r = dut_->out_right_o;
-        } else if (got_l != dut_->out_left_o || got_r != dut_->out_right_o) {
-          FAIL("dither output changed while stalled, frame " << frames_);
-        }
-        if (ready) {
-          dut_.tick();
-          break;
-        }
-      }
-      if (dut_.cycles() - start > 100) FAIL("dither produced no output, frame " << frames_);
-      dut_.tick();
-    }
-    dut_->out_ready_i = 0;
+    const auto out = test::push_frame(dut_, rng_, static_cast<uint32_t>(in_l), static_cast<uint32_t>(in_r),
+                                      {"dither", 10, kBudget, 100}, frames_);
+    max_latency_ = std::max(max_latency_, out.latency);
+    const uint32_t got_l = out.left, got_r = out.right;
     const int32_t want_l = ref_.process(in_l);
     const int32_t want_r = ref_.process(in_r);
     const int32_t rtl_l = static_cast<int32_t>(got_l), rtl_r = static_cast<int32_t>(got_r);

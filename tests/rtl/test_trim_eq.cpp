@@ -24,6 +24,7 @@
 #include "lathe/params.hpp"
 #include "lathe/registers.hpp"
 #include "lathe/sim/clocked_model.hpp"
+#include "stage_frame.hpp"
 #include "lathe/test_signals.hpp"
 #include "random_params.hpp"
 
@@ -140,44 +141,12 @@ class BenchT {
       const int gap = static_cast<int>(rng_.next() % 4);
       for (int i = 0; i < gap; ++i) dut_.tick();
     }
-    dut_->in_valid_i = 1;
-    dut_->in_left_i = static_cast<uint32_t>(in_l) & 0xffffffu;
-    dut_->in_right_i = static_cast<uint32_t>(in_r) & 0xffffffu;
-    dut_.settle();  // in_ready_o may depend on inputs (clear_i)
-    for (int i = 0; !dut_->in_ready_o; ++i) {
-      if (i > 100) FAIL("trim_eq never became ready, frame " << frames_);
-      dut_.tick();
-    }
-    const uint64_t start = dut_.cycles();
-    dut_.tick();  // handshake
-    dut_->in_valid_i = 0;
-    // Output handshake under random back-pressure; the output must hold while stalled.
-    bool seen = false;
-    uint32_t got_l = 0, got_r = 0;
-    for (;;) {
-      const bool ready = (rng_.next() & 3) != 0;
-      dut_->out_ready_i = ready;
-      if (dut_->out_valid_o) {
-        if (!seen) {
-          seen = true;
-          const uint64_t latency = dut_.cycles() - start;
-          max_latency_ = std::max(max_latency_, latency);
-          min_latency_ = std::min(min_latency_, latency);
-          if (latency > budget(Bands)) FAIL("trim_eq frame " << frames_ << " took " << latency << " cycles");
-          got_l = dut_->out_left_o;
-          got_r = dut_->out_right_o;
-        } else if (got_l != dut_->out_left_o || got_r != dut_->out_right_o) {
-          FAIL("trim_eq output changed while stalled, frame " << frames_);
-        }
-        if (ready) {
-          dut_.tick();
-          break;
-        }
-      }
-      if (dut_.cycles() - start > 1000) FAIL("trim_eq produced no output, frame " << frames_);
-      dut_.tick();
-    }
-    dut_->out_ready_i = 0;
+    const auto out = test::push_frame(dut_, rng_, static_cast<uint32_t>(in_l) & 0xffffffu,
+                                      static_cast<uint32_t>(in_r) & 0xffffffu, {"trim_eq", 100, budget(Bands), 1000},
+                                      frames_);
+    max_latency_ = std::max(max_latency_, out.latency);
+    min_latency_ = std::min(min_latency_, out.latency);
+    const uint32_t got_l = out.left, got_r = out.right;
     int32_t want_l, want_r;
     ref_.process(in_l, in_r, want_l, want_r);
     const int32_t rtl_l = static_cast<int32_t>(got_l), rtl_r = static_cast<int32_t>(got_r);
