@@ -6,19 +6,11 @@
 #include <string>
 #include <variant>
 
-#if LATHE_GUI_HAVE_USB
 #include "lathe/usb/hotplug.hpp"
-#else
-// A build without the driver: nothing to watch, but the member still needs a type.
-namespace lathe::usb {
-class HotplugWatcher {};
-}  // namespace lathe::usb
-#endif
 
 namespace lathe::gui {
 namespace {
 
-#if LATHE_GUI_HAVE_USB
 // How long one poll lets libusb deliver events it has not queued yet. Events that came
 // between polls are already waiting, so a short slice loses nothing.
 constexpr std::chrono::milliseconds kEventSlice{5};
@@ -26,7 +18,6 @@ constexpr std::chrono::milliseconds kEventSlice{5};
 BoardEntry entry_of(const usb::BoardReport& board) {
   return BoardEntry{QString::fromStdString(board.serial), board.bus, board.address, QString::fromStdString(board.error)};
 }
-#endif
 
 }  // namespace
 
@@ -43,7 +34,6 @@ BoardWatcher::BoardWatcher(QObject* parent) : QObject(parent), timer_(new QTimer
 BoardWatcher::~BoardWatcher() = default;
 
 void BoardWatcher::start() {
-#if LATHE_GUI_HAVE_USB
   const auto id = usb::usb_id_from_environment();
   if (const auto* error = std::get_if<std::string>(&id)) {
     emit unavailable(QString::fromStdString(*error));
@@ -58,20 +48,15 @@ void BoardWatcher::start() {
   watcher_ = std::move(watcher);
   poll();  // the boards already attached, without waiting for the first tick
   timer_->start();
-#else
-  emit unavailable(tr("this build has no USB support"));
-#endif
 }
 
 void BoardWatcher::poll() {
-#if LATHE_GUI_HAVE_USB
   if (!watcher_) return;
   // Arrivals are opened for a moment here to read their serial; never claimed.
   while (const auto event = watcher_->next(kEventSlice, false)) {
     if (event->kind == usb::HotplugEvent::Kind::kAttached) emit boardAttached(entry_of(event->board));
     else emit boardDetached(entry_of(event->board));
   }
-#endif
 }
 
 }  // namespace lathe::gui

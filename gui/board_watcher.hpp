@@ -46,8 +46,8 @@ class BoardWatcher : public QObject {
  signals:
   void boardAttached(const lathe::gui::BoardEntry& board);
   void boardDetached(const lathe::gui::BoardEntry& board);
-  // The list cannot follow the bus (no USB support in this build, no hotplug in libusb,
-  // a bad LATHE_USB_ID); the fixed entries still work.
+  // The list cannot follow the bus (no hotplug in libusb, a bad LATHE_USB_ID); the fixed
+  // entries still work.
   void unavailable(const QString& reason);
 
  private:

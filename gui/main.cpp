@@ -11,9 +11,7 @@
 #if LATHE_HAVE_SIM_BOARD
 #include "lathe/sim/sim_backend.hpp"
 #endif
-#if LATHE_HAVE_USB
 #include "lathe/usb/usb_backend.hpp"
-#endif
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
@@ -23,9 +21,7 @@ int main(int argc, char** argv) {
 #if LATHE_HAVE_SIM_BOARD
   lathe::sim::register_sim_backend();
 #endif
-#if LATHE_HAVE_USB
   lathe::usb::register_usb_backend();
-#endif
 
   QCommandLineParser cli;
   cli.setApplicationDescription(QStringLiteral("Lathe mastering co-processor: control application"));

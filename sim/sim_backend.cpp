@@ -2,8 +2,6 @@
 // The "sim" back end: LinkDevice over the simulated board.
 #include "lathe/sim/sim_backend.hpp"
 
-#include <cstdio>
-
 namespace lathe::sim {
 namespace {
 using Clock = std::chrono::steady_clock;
@@ -41,12 +39,8 @@ OpenedDevice open_sim_device(const SimOptions& options, const Ft232hOptions& chi
   auto device =
       std::make_unique<LinkDevice>(std::make_unique<OwnedBoardTransport>(options, chip), sim_link_options());
   if (auto ec = device->open()) return {nullptr, ec, "device 'sim': " + device->error_message()};
-  const auto& b = device->board_info();
-  char core_id[16];
-  std::snprintf(core_id, sizeof core_id, "%08x", b.core_id);
-  return {std::move(device), {},
-          "device: sim (Verilated lathe_top over the byte protocol, version " + std::to_string(b.protocol_version) +
-              ", core " + core_id + ", credit " + std::to_string(b.audio_credit) + " frames)"};
+  const std::string summary = protocol::describe(device->board_info());
+  return {std::move(device), {}, "device: sim (Verilated lathe_top over the byte protocol, " + summary + ")"};
 }
 
 void register_sim_backend() {

@@ -26,12 +26,6 @@ std::string list_serials(const std::vector<BoardOnBus>& boards) {
   return text;
 }
 
-std::string hex32(uint32_t v) {
-  char text[16];
-  std::snprintf(text, sizeof text, "%08x", v);
-  return text;
-}
-
 }  // namespace
 
 LinkOptions usb_link_options(const std::string& serial) {
@@ -98,11 +92,9 @@ OpenedBoard open_usb_board_link(const std::string& serial) {
   auto device = std::make_unique<LinkDevice>(std::move(transport), usb_link_options(chosen->serial));
   if (const auto ec = device->open())
     return {nullptr, nullptr, ec, kind + " (board " + board_name(*chosen) + "): " + device->error_message()};
-  const auto& b = device->board_info();
+  const std::string summary = protocol::describe(device->board_info());
   return {std::move(device), view, {},
-          "device: usb (" + board_name(*chosen) + ", " + board_location(*chosen) + "; protocol " +
-              std::to_string(b.protocol_version) + ", core " + hex32(b.core_id) + ", credit " +
-              std::to_string(b.audio_credit) + " frames)"};
+          "device: usb (" + board_name(*chosen) + ", " + board_location(*chosen) + "; " + summary + ")"};
 }
 
 BoardReport probe_board(std::shared_ptr<UsbContext> context, const BoardOnBus& board) {

@@ -22,10 +22,8 @@
 #ifdef LATHE_HAVE_SIM_BOARD
 #include "lathe/sim/sim_backend.hpp"
 #endif
-#ifdef LATHE_HAVE_USB
 #include "lathe/usb/hotplug.hpp"
 #include "lathe/usb/usb_backend.hpp"
-#endif
 
 namespace {
 
@@ -142,19 +140,12 @@ std::chrono::milliseconds parse_seconds(const std::string& option, const std::st
   return std::chrono::milliseconds(static_cast<int64_t>(std::llround(seconds * 1000.0)));
 }
 
-#ifdef LATHE_HAVE_USB
-// "LT-0042 (bus 1 address 4): protocol 1, 8 EQ bands, ...", or why the board cannot be used.
+// "LT-0042 (bus 1 address 4): protocol version 1, 8 EQ bands, ...", or why the board cannot be used.
 std::string board_line(const lathe::usb::BoardReport& board) {
   const std::string where = lathe::usb::format_board(board);
   if (!board.info) return where + ": cannot use it: " + board.error;
-  char core_id[16];
-  std::snprintf(core_id, sizeof core_id, "%08x", board.info->core_id);
-  return where + ": protocol " + std::to_string(board.info->protocol_version) + ", " +
-         std::to_string(board.info->eq_bands) + " EQ bands, lookahead up to " +
-         std::to_string(board.info->max_lookahead) + " samples, credit " + std::to_string(board.info->audio_credit) +
-         " frames, core " + core_id;
+  return where + ": " + lathe::protocol::describe(*board.info);
 }
-#endif
 
 int cmd_devices(const std::vector<std::string>& args) {
   std::optional<std::chrono::milliseconds> watch;
@@ -166,7 +157,6 @@ int cmd_devices(const std::vector<std::string>& args) {
       throw UsageError{"devices: unknown option " + args[i]};
     }
   }
-#ifdef LATHE_HAVE_USB
   // Watching starts before the listing, so that no board slips between the two.
   lathe::usb::HotplugWatcher watcher;
   if (watch) {
@@ -175,14 +165,10 @@ int cmd_devices(const std::vector<std::string>& args) {
     std::string message;
     if (watcher.start(std::get<lathe::usb::UsbId>(id), message)) return fail("devices --watch: " + message);
   }
-#else
-  if (watch) return fail("devices --watch: this build has no USB support");
-#endif
   std::cout << "  model   bit-exact C++ reference model (always available)\n";
   auto sim = lathe::open_device("sim");
   std::cout << "  sim     " << (sim.device ? sim.device->info().description : sim.message) << "\n";
   sim.device.reset();
-#ifdef LATHE_HAVE_USB
   const auto list = lathe::usb::list_boards();
   if (!list.error.empty()) std::cout << "  usb     " << list.error << "\n";
   else if (list.boards.empty())
@@ -202,10 +188,6 @@ int cmd_devices(const std::vector<std::string>& args) {
     else
       std::cout << "detached: usb " << lathe::usb::format_board(event->board) << std::endl;
   }
-#else
-  auto usb = lathe::open_device("usb");
-  std::cout << "  usb     " << (usb.device ? usb.device->info().description : usb.message) << "\n";
-#endif
   return 0;
 }
 
@@ -256,15 +238,11 @@ int cmd_master(const std::vector<std::string>& args) {
   // Everything that can be checked before the work is checked before it.
   if (auto e = lathe::check_output_path(out_path)) return fail(e->message);
   if (wait_for_board.count() > 0) {
-#ifdef LATHE_HAVE_USB
     if (!quiet) std::cerr << "waiting up to " << wait_for_board.count() / 1000.0 << " s for a board\n";
     std::string message;
     // With auto, a board that never came means the model, which open_device says.
     if (lathe::usb::wait_for_board(device_spec.selector, wait_for_board, message) && device_kind != "auto")
       return fail("device '" + device_kind + "': " + message);
-#else
-    return fail("master: --wait-for-board: this build has no USB support");
-#endif
   }
   auto opened = lathe::open_device(device_kind);
   if (!opened.device) return fail(opened.message);
@@ -335,9 +313,7 @@ int main(int argc, char** argv) {
 #ifdef LATHE_HAVE_SIM_BOARD
   lathe::sim::register_sim_backend();
 #endif
-#ifdef LATHE_HAVE_USB
   lathe::usb::register_usb_backend();
-#endif
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << kUsage;

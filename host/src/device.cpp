@@ -105,7 +105,7 @@ OpenedDevice open_device(const std::string& kind) {
   if (spec.backend == "sim" || spec.backend == "usb") {
     if (auto factory = factory_for(spec.backend)) return factory(spec.selector);
     return {nullptr, DeviceError::kNotAvailable,
-            "device '" + spec.backend + "' is not available in this build (only the model back end exists yet)"};
+            "device '" + spec.backend + "' is not available in this program (its back end is not registered)"};
   }
   return {nullptr, DeviceError::kUnknownBackend, "unknown device '" + kind + "' (use auto, model, sim, usb or usb:SERIAL)"};
 }

@@ -2,6 +2,8 @@
 // Packet encoding and decoding for docs/protocol.md.
 #include "lathe/protocol.hpp"
 
+#include <cstdio>
+
 namespace lathe::protocol {
 
 const char* error_code_name(ErrorCode code) {
@@ -112,6 +114,14 @@ std::optional<Info> parse_info(std::span<const uint8_t> p) {
   if (p.size() != kInfoBytes) return std::nullopt;
   return Info{static_cast<uint16_t>(p[0] | (p[1] << 8)), p[2], static_cast<uint16_t>(p[3] | (p[4] << 8)),
               static_cast<uint16_t>(p[5] | (p[6] << 8)), get32(&p[7])};
+}
+
+std::string describe(const Info& info) {
+  char core_id[16];
+  std::snprintf(core_id, sizeof core_id, "%08x", info.core_id);
+  return "protocol version " + std::to_string(info.protocol_version) + ", " + std::to_string(info.eq_bands) +
+         " EQ bands, lookahead up to " + std::to_string(info.max_lookahead) + " samples, credit " +
+         std::to_string(info.audio_credit) + " frames, core " + core_id;
 }
 
 std::optional<ErrorReport> parse_error(std::span<const uint8_t> p) {

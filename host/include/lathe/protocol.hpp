@@ -7,6 +7,7 @@
 #include <deque>
 #include <optional>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -79,6 +80,9 @@ struct Info {
 constexpr std::size_t kInfoBytes = 11;
 std::vector<uint8_t> info_payload(const Info& info);
 std::optional<Info> parse_info(std::span<const uint8_t> payload);
+// For people: "protocol version 1, 8 EQ bands, lookahead up to 1024 samples, credit 512
+// frames, core 4c415448".
+std::string describe(const Info& info);
 
 struct ErrorReport {
   ErrorCode code;
