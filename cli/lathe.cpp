@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
-// The lathe command line: master, analyze, presets, devices.
+// The lathe command line: master, analyze, presets, settings, devices. CLI11 parses;
+// everything a command does is liblathe's (the job API, presets, meters) or a back end's.
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -16,9 +16,10 @@
 
 #include "lathe/audio_file.hpp"
 #include "lathe/device.hpp"
+#include "lathe/job.hpp"
 #include "lathe/loudness.hpp"
-#include "lathe/master.hpp"
 #include "lathe/preset.hpp"
+#include "lathe/settings.hpp"
 #ifdef LATHE_HAVE_SIM_BOARD
 #include "lathe/sim/sim_backend.hpp"
 #endif
@@ -27,32 +28,34 @@
 
 namespace {
 
-constexpr const char* kUsage = R"(usage:
-  lathe master IN OUT [--preset NAME|FILE.json] [--target-lufs X|off] [--ceiling-dbtp X]
-                      [--bits 16|24] [--device auto|model|sim|usb|usb:SERIAL]
-                      [--wait-for-board SECONDS] [--set stage.param=value ...]
-                      [--save-preset FILE.json] [--quiet]
-  lathe analyze FILE [--json]
-  lathe presets [NAME]        list the built-in presets, or print one as JSON
-  lathe devices [--watch SECONDS]
-                              list the back ends and attached boards; with --watch,
-                              then report boards attached and detached for SECONDS
-  lathe --version | --help
+constexpr int kExitFailed = 1;  // the work failed (a file, a device)
+constexpr int kExitUsage = 2;   // the command line does not say what to do
 
-Presets: streaming (-14 LUFS, -1 dBTP, 24-bit; the default), broadcast (-23 LUFS),
-cd (-12 LUFS, 16-bit dithered). --set examples: compressor.threshold_db=-20,
-eq.band3.gain_db=1.5, eq.ch1.band3.type=peak, limiter.lookahead_ms=3, target_lufs=off.
-Docs: docs/cli.md.
-)";
-
+// A usage error: one line, then a hint where the help is.
 struct UsageError {
   std::string message;
 };
 
-int fail(const std::string& message, int code = 1) {
+int fail(const std::string& message, int code = kExitFailed) {
   std::cerr << "lathe: " << message << "\n";
   return code;
 }
+
+// Errors of what the user asked for (settings, presets, the same file twice) are usage
+// errors; everything else is a failed job.
+int exit_code_for(const lathe::Error& e) {
+  switch (e.code()) {
+    case lathe::Errc::kUsage:
+    case lathe::Errc::kInvalidSetting:
+    case lathe::Errc::kBadPreset:
+    case lathe::Errc::kSameFile:
+    case lathe::Errc::kUnknownBackend:
+      return kExitUsage;
+    default:
+      return kExitFailed;
+  }
+}
+int fail(const lathe::Error& e) { return fail(e.message(), exit_code_for(e)); }
 
 // Progress on stderr, only when it is a terminal (logs and pipes stay clean).
 class ProgressLine {
@@ -85,59 +88,61 @@ class ProgressLine {
 };
 
 std::string fmt(double v, const char* unit, int precision = 1, bool sign = true) {
-  if (!std::isfinite(v)) return std::string("-inf ") + unit;
+  if (std::isnan(v)) return std::string("n/a ") + unit;
+  if (!std::isfinite(v)) return std::string(v < 0 ? "-inf " : "inf ") + unit;
   char buf[64];
   std::snprintf(buf, sizeof buf, sign ? "%+.*f %s" : "%.*f %s", precision, v, unit);
   return buf;
 }
 
-int cmd_analyze(const std::vector<std::string>& args) {
-  std::string path;
-  bool json = false;
-  for (const auto& a : args) {
-    if (a == "--json") json = true;
-    else if (!a.empty() && a[0] == '-') return fail("analyze: unknown option " + a, 2);
-    else if (path.empty()) path = a;
-    else return fail("analyze: one file at a time", 2);
+// A duration option: seconds, >= 0, strict decimal.
+std::chrono::milliseconds parse_seconds(const std::string& option, const std::string& text) {
+  const auto seconds = lathe::parse_decimal(text);
+  if (!seconds || *seconds < 0.0 || *seconds > 1e6)
+    throw UsageError{option + " needs a number of seconds (0 .. 1000000), not '" + text.substr(0, 40) + "'"};
+  return std::chrono::milliseconds(static_cast<int64_t>(std::llround(*seconds * 1000.0)));
+}
+
+// ---------------------------------------------------------------------------------
+
+int cmd_analyze(const std::string& path, bool json) {
+  // The file's own values: the source channels as stored, nothing attenuated.
+  auto reader = lathe::AudioReader::open(path, false);
+  if (!reader) return fail(reader.error());
+  const lathe::AudioFormat& f = reader->format();
+  auto meter = lathe::LoudnessMeter::create(f.sample_rate, f.channels, lathe::LoudnessMeter::Measures::kAll);
+  if (!meter) return fail(meter.error());
+  std::vector<double> block(8192 * static_cast<std::size_t>(f.channels));
+  for (;;) {
+    auto got = reader->read_source(block);
+    if (!got) return fail(got.error());
+    if (*got == 0) break;
+    if (auto e = meter->add_source({block.data(), *got * static_cast<std::size_t>(f.channels)})) return fail(e);
   }
-  if (path.empty()) return fail("analyze: missing FILE\n" + std::string(kUsage), 2);
-  auto read = lathe::read_audio(path);
-  if (auto* e = std::get_if<lathe::FileError>(&read)) return fail(e->message);
-  const auto& audio = std::get<lathe::AudioBuffer>(read);
-  const auto report = lathe::measure_loudness(audio.samples, 24, audio.sample_rate, audio.channels);
+  const auto report = meter->report();
+  if (!std::isfinite(report.duration_s) || report.duration_s <= 0) return fail(path + ": no audio frames");
   if (json) {
     std::cout << lathe::format_report_json(report);
   } else {
-    std::cout << path << ": " << audio.sample_rate << " Hz, " << (audio.channels == 1 ? "mono" : "stereo")
-              << ", " << audio.source_bits << "-bit" << (audio.source_float ? " float" : "") << "\n";
-    if (audio.input_gain_db != 0.0)
-      std::cout << "  (float overs: measured after " << fmt(audio.input_gain_db, "dB") << " of attenuation)\n";
+    std::cout << path << ": " << f.sample_rate << " Hz, " << (f.channels == 1 ? "mono" : "stereo") << ", "
+              << f.source_bits << "-bit" << (f.source_float ? " float" : "") << "\n";
     std::cout << lathe::format_report_text(report);
   }
   return 0;
 }
 
-int cmd_presets(const std::vector<std::string>& args) {
-  if (args.empty()) {
-    for (const auto& name : lathe::builtin_preset_names()) {
-      const auto p = *lathe::builtin_preset(name);
-      std::cout << "  " << name << std::string(12 - std::min<std::size_t>(11, name.size()), ' ') << p.description << "\n";
+int cmd_presets(const std::string& name) {
+  if (name.empty()) {
+    for (const auto& n : lathe::builtin_preset_names()) {
+      const auto p = *lathe::builtin_preset(n);
+      std::cout << "  " << n << std::string(12 - std::min<std::size_t>(11, n.size()), ' ') << p.description << "\n";
     }
     return 0;
   }
-  auto found = lathe::find_preset(args[0]);
-  if (auto* e = std::get_if<lathe::PresetError>(&found)) return fail(e->message);
-  std::cout << lathe::preset_to_json(std::get<lathe::Preset>(found));
+  auto found = lathe::find_preset(name);
+  if (!found) return fail(found.error());
+  std::cout << lathe::preset_to_json(*found);
   return 0;
-}
-
-// A duration option: seconds, >= 0.
-std::chrono::milliseconds parse_seconds(const std::string& option, const std::string& text) {
-  char* end = nullptr;
-  const double seconds = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !std::isfinite(seconds) || seconds < 0.0 || seconds > 1e6)
-    throw UsageError{option + " needs a number of seconds, not '" + text + "'"};
-  return std::chrono::milliseconds(static_cast<int64_t>(std::llround(seconds * 1000.0)));
 }
 
 // "LT-0042 (bus 1 address 4): protocol version 1, 8 EQ bands, ...", or why the board cannot be used.
@@ -147,16 +152,7 @@ std::string board_line(const lathe::usb::BoardReport& board) {
   return where + ": " + lathe::protocol::describe(*board.info);
 }
 
-int cmd_devices(const std::vector<std::string>& args) {
-  std::optional<std::chrono::milliseconds> watch;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--watch") {
-      if (i + 1 >= args.size()) throw UsageError{"devices: --watch needs a value"};
-      watch = parse_seconds("devices: --watch", args[++i]);
-    } else {
-      throw UsageError{"devices: unknown option " + args[i]};
-    }
-  }
+int cmd_devices(std::optional<std::chrono::milliseconds> watch) {
   // Watching starts before the listing, so that no board slips between the two.
   lathe::usb::HotplugWatcher watcher;
   if (watch) {
@@ -176,6 +172,7 @@ int cmd_devices(const std::vector<std::string>& args) {
   for (const auto& board : list.boards) std::cout << "  usb     " << board_line(board) << "\n";
   std::cout << std::flush;
   if (!watch) return 0;
+  // How long to watch is the user's request, not a test's margin: the wall clock is right here.
   const auto deadline = std::chrono::steady_clock::now() + *watch;
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -191,149 +188,206 @@ int cmd_devices(const std::vector<std::string>& args) {
   return 0;
 }
 
-int cmd_master(const std::vector<std::string>& args) {
-  std::vector<std::string> positional, sets;
-  std::string preset_name = "streaming", device_kind = "auto", save_preset;
-  std::optional<std::string> target, ceiling, bits;
-  std::chrono::milliseconds wait_for_board{0};
+struct MasterArgs {
+  std::string in, out;
+  std::string preset = "streaming", device = "auto", save_preset;
+  std::optional<std::string> target, ceiling, bits, wait_for_board;
+  std::vector<std::string> sets;
   bool quiet = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= args.size()) throw UsageError{"master: " + a + " needs a value"};
-      return args[++i];
-    };
-    if (a == "--preset") preset_name = value();
-    else if (a == "--target-lufs") target = value();
-    else if (a == "--ceiling-dbtp") ceiling = value();
-    else if (a == "--bits") bits = value();
-    else if (a == "--device") device_kind = value();
-    else if (a == "--wait-for-board") wait_for_board = parse_seconds("master: " + a, value());
-    else if (a == "--set") sets.push_back(value());
-    else if (a == "--save-preset") save_preset = value();
-    else if (a == "--quiet" || a == "-q") quiet = true;
-    else if (a.size() > 1 && a[0] == '-') throw UsageError{"master: unknown option " + a};
-    else positional.push_back(a);
-  }
-  if (positional.size() != 2) throw UsageError{"master: expected IN and OUT files\n" + std::string(kUsage)};
-  const lathe::DeviceSpec device_spec = lathe::parse_device_spec(device_kind);
-  if (wait_for_board.count() > 0 && device_spec.backend != "usb" && device_kind != "auto")
-    throw UsageError{"master: --wait-for-board needs --device usb, usb:SERIAL or auto"};
-  const std::string& in_path = positional[0];
-  const std::string& out_path = positional[1];
+};
 
-  // Settings first, so a typo fails before any audio is read.
-  auto found = lathe::find_preset(preset_name);
-  if (auto* e = std::get_if<lathe::PresetError>(&found)) return fail(e->message);
-  lathe::Preset preset = std::get<lathe::Preset>(found);
-  if (target) sets.insert(sets.begin(), "target_lufs=" + *target);
-  if (ceiling) sets.insert(sets.begin(), "limiter.ceiling_dbtp=" + *ceiling);
-  if (bits) sets.insert(sets.begin(), "dither.bits=" + *bits);
+void print_report(const lathe::JobReport& r, const lathe::Preset& preset) {
+  const auto& f = r.input_format;
+  std::printf("%s -> %s  (%d Hz, %s, %d-bit%s, preset %s, device %s)\n", r.input.c_str(), r.output.c_str(), f.sample_rate,
+              f.channels == 1 ? "mono" : "stereo", r.out_bits, preset.params.dither.enabled ? " TPDF dither" : "",
+              preset.name.empty() ? "(unnamed)" : preset.name.c_str(), r.device.c_str());
+  std::printf("                   %-14s %-14s %s\n", "input", "output", "target");
+  std::printf("  integrated       %-14s %-14s %s\n", fmt(r.before.integrated_lufs, "LUFS").c_str(),
+              fmt(r.after.integrated_lufs, "LUFS").c_str(), r.target_lufs ? fmt(*r.target_lufs, "LUFS").c_str() : "off");
+  std::printf("  loudness range   %-14s %-14s\n", fmt(r.before.range_lu, "LU", 1, false).c_str(),
+              fmt(r.after.range_lu, "LU", 1, false).c_str());
+  std::printf("  short-term max   %-14s %-14s\n", fmt(r.before.shortterm_max_lufs, "LUFS").c_str(),
+              fmt(r.after.shortterm_max_lufs, "LUFS").c_str());
+  std::printf("  true peak        %-14s %-14s %s\n", fmt(r.before.true_peak_dbtp, "dBTP").c_str(),
+              fmt(r.after.true_peak_dbtp, "dBTP").c_str(), fmt(r.ceiling_dbtp, "dBTP (ceiling)").c_str());
+  std::printf("  sample peak      %-14s %-14s\n", fmt(r.before.sample_peak_dbfs, "dBFS").c_str(),
+              fmt(r.after.sample_peak_dbfs, "dBFS").c_str());
+  std::printf("  gain reduction   compressor max %.1f dB, limiter max %.1f dB; limiter drive %s\n", r.comp_gr_max_db,
+              r.lim_gr_max_db, fmt(r.drive_db, "dB", 2).c_str());
+  const double duration = r.after.duration_s;
+  std::printf("  job              %.1f s audio in %.2f s (%.0fx real time), %d limiter pass%s\n", duration, r.seconds,
+              duration / r.seconds, r.passes, r.passes == 1 ? "" : "es");
+  for (const auto& note : r.notes) std::printf("  note: %s\n", note.c_str());
+}
+
+int cmd_master(const MasterArgs& a) {
+  const lathe::DeviceSpec device_spec = lathe::parse_device_spec(a.device);
+  if (device_spec.backend != "auto" && device_spec.backend != "model" && device_spec.backend != "sim" &&
+      device_spec.backend != "usb")
+    throw UsageError{"--device: unknown device '" + a.device.substr(0, 40) + "' (auto, model, sim, usb or usb:SERIAL)"};
+  std::chrono::milliseconds wait_for_board{0};
+  if (a.wait_for_board) wait_for_board = parse_seconds("--wait-for-board", *a.wait_for_board);
+  if (wait_for_board.count() > 0 && device_spec.backend != "usb" && device_spec.backend != "auto")
+    throw UsageError{"--wait-for-board needs --device usb, usb:SERIAL or auto"};
+
+  // Settings first, so that a typo fails before any audio is read.
+  auto found = lathe::find_preset(a.preset);
+  if (!found) return fail(found.error().within("--preset"));
+  lathe::MasterJob job;
+  job.input = a.in;
+  job.output = a.out;
+  job.save_preset = a.save_preset;
+  job.preset = *found;
+  std::vector<std::string> sets;
+  if (a.bits) sets.push_back("dither.bits=" + *a.bits);
+  if (a.ceiling) sets.push_back("limiter.ceiling_dbtp=" + *a.ceiling);
+  if (a.target) sets.push_back("target_lufs=" + *a.target);
+  sets.insert(sets.end(), a.sets.begin(), a.sets.end());
   for (const auto& s : sets)
-    if (auto e = lathe::apply_setting(preset, s)) return fail(e->message);
-
-  std::error_code ec;
-  if (std::filesystem::exists(out_path, ec) && std::filesystem::equivalent(in_path, out_path, ec))
-    return fail(out_path + ": output would overwrite the input file");
+    if (auto e = lathe::apply_setting(job.preset, s)) return fail(e);
   // Everything that can be checked before the work is checked before it.
-  if (auto e = lathe::check_output_path(out_path)) return fail(e->message);
+  if (auto e = lathe::check_master_job(job)) return fail(e);
+  if (job.preset.params.bypass && !a.quiet)
+    std::cerr << "lathe: note: bypass is for listening, not for mastering: ignored (the chain runs)\n";
+
   if (wait_for_board.count() > 0) {
-    if (!quiet) std::cerr << "waiting up to " << wait_for_board.count() / 1000.0 << " s for a board\n";
+    if (!a.quiet) std::cerr << "waiting up to " << wait_for_board.count() / 1000.0 << " s for a board\n";
     std::string message;
     // With auto, a board that never came means the model, which open_device says.
-    if (lathe::usb::wait_for_board(device_spec.selector, wait_for_board, message) && device_kind != "auto")
-      return fail("device '" + device_kind + "': " + message);
+    if (lathe::usb::wait_for_board(device_spec.selector, wait_for_board, message) && device_spec.backend != "auto")
+      return fail("device '" + a.device + "': " + message);
   }
-  auto opened = lathe::open_device(device_kind);
+  auto opened = lathe::open_device(a.device);
   if (!opened.device) return fail(opened.message);
+  if (!a.quiet) std::cerr << opened.message << "\n";
 
-  auto read = lathe::read_audio(in_path);
-  if (auto* e = std::get_if<lathe::FileError>(&read)) return fail(e->message);
-  const auto& audio = std::get<lathe::AudioBuffer>(read);
-  if (auto err = lathe::validate(preset.params, audio.sample_rate)) return fail(in_path + ": " + *err);
-  if (!quiet) std::cerr << opened.message << "\n";
-  if (!quiet && audio.input_gain_db != 0.0)
-    std::cerr << "note: " << in_path << " is a float file with overs; attenuated by "
-              << fmt(-audio.input_gain_db, "dB") << " on input so nothing clips\n";
-
-  lathe::install_cleanup_signal_handlers();
-  ProgressLine progress(!quiet);
-  lathe::MasterOptions options;
-  options.params = preset.params;
-  options.target_lufs = preset.target_lufs;
-  options.channels = audio.channels;
-  options.progress = [&](const std::string& stage, double f) { return progress.update(stage, f); };
-
-  const auto t0 = std::chrono::steady_clock::now();
-  lathe::MasterResult result;
-  if (auto err = lathe::master(audio.samples, audio.sample_rate, options, opened.device.get(), result))
-    return fail(in_path + ": " + err->message);
-  progress.update("writing", 1.0);
-  const lathe::WriteSpec spec{audio.sample_rate, audio.channels, result.out_bits};
-  if (auto e = lathe::write_audio(out_path, spec, result.output)) return fail(e->message);
+  ProgressLine progress(!a.quiet);
+  auto report = lathe::run_master_job(job, opened.device.get(),
+                                      [&](const std::string& stage, double f) { return progress.update(stage, f); });
   progress.finish();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-
-  if (!save_preset.empty()) {
-    if (auto e = lathe::save_preset_file(save_preset, preset)) return fail(e->message);
-  }
-  if (quiet) return 0;
-
-  const auto in_report = lathe::measure_loudness(audio.samples, 24, audio.sample_rate, audio.channels);
-  const auto out_report = lathe::measure_loudness(result.output, result.out_bits, audio.sample_rate, audio.channels);
-  const double duration = static_cast<double>(audio.frames()) / audio.sample_rate;
-  std::printf("%s -> %s  (%d Hz, %s, %d-bit%s, preset %s, device %s)\n", in_path.c_str(), out_path.c_str(),
-              audio.sample_rate, audio.channels == 1 ? "mono" : "stereo", result.out_bits,
-              preset.params.dither.enabled ? " TPDF dither" : "", preset.name.c_str(),
-              opened.device->info().backend.c_str());
-  std::printf("                   %-14s %-14s %s\n", "input", "output", "target");
-  std::printf("  integrated       %-14s %-14s %s\n", fmt(in_report.integrated_lufs, "LUFS").c_str(),
-              fmt(out_report.integrated_lufs, "LUFS").c_str(),
-              preset.target_lufs ? fmt(*preset.target_lufs, "LUFS").c_str() : "off");
-  std::printf("  loudness range   %-14s %-14s\n", fmt(in_report.range_lu, "LU", 1, false).c_str(),
-              fmt(out_report.range_lu, "LU", 1, false).c_str());
-  std::printf("  short-term max   %-14s %-14s\n", fmt(in_report.shortterm_max_lufs, "LUFS").c_str(),
-              fmt(out_report.shortterm_max_lufs, "LUFS").c_str());
-  std::printf("  true peak        %-14s %-14s %s\n", fmt(in_report.true_peak_dbtp, "dBTP").c_str(),
-              fmt(out_report.true_peak_dbtp, "dBTP").c_str(),
-              fmt(preset.params.lim.ceiling_dbtp, "dBTP (ceiling)").c_str());
-  std::printf("  sample peak      %-14s %-14s\n", fmt(in_report.sample_peak_dbfs, "dBFS").c_str(),
-              fmt(out_report.sample_peak_dbfs, "dBFS").c_str());
-  std::printf("  gain reduction   compressor max %.1f dB, limiter max %.1f dB; limiter drive %s\n",
-              result.comp_gr_max_db, result.lim_gr_max_db, fmt(result.drive_db, "dB", 2).c_str());
-  std::printf("  job              %.1f s audio in %.2f s (%.0fx real time), %d limiter pass%s\n", duration, seconds,
-              duration / seconds, result.passes, result.passes == 1 ? "" : "es");
-  if (!result.note.empty()) std::printf("  note: %s\n", result.note.c_str());
+  if (!report) return fail(report.error());
+  if (!a.quiet) print_report(*report, job.preset);
   return 0;
+}
+
+std::string help_hint(const std::string& command) {
+  return "run 'lathe " + (command.empty() ? std::string() : command + " ") + "--help' for the options";
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
 #ifdef LATHE_HAVE_SIM_BOARD
   lathe::sim::register_sim_backend();
 #endif
   lathe::usb::register_usb_backend();
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::cout << kUsage;
-    return args.empty() ? 2 : 0;
-  }
-  if (args[0] == "--version") {
-    std::cout << "lathe " << LATHE_VERSION << "\n";
-    return 0;
-  }
-  const std::string cmd = args[0];
-  args.erase(args.begin());
+  // Before any temporary file can exist (the job's checks create and remove some).
+  lathe::install_cleanup_signal_handlers();
+
+  CLI::App app{"Lathe: mastering on an FPGA co-processor, its Verilated RTL, or the bit-exact model.\n"
+               "Docs: docs/cli.md."};
+  app.name("lathe");
+  app.require_subcommand(0, 1);
+  app.set_version_flag("--version", "lathe " LATHE_VERSION);
+
+  MasterArgs m;
+  CLI::App* master = app.add_subcommand("master", "master IN into OUT (loudness target, true-peak ceiling)");
+  master->add_option("IN", m.in, "input audio file (wav, flac, aiff, ...; mono or stereo)")->required()->type_name("");
+  master->add_option("OUT", m.out, "output file: .wav, .flac, .aif/.aiff or .w64; written atomically")
+      ->required()
+      ->type_name("");
+  master->add_option("--preset", m.preset, "built-in preset (streaming, broadcast, cd) or a preset file")
+      ->capture_default_str()
+      ->type_name("NAME|FILE.json");
+  master->add_option("--target-lufs", m.target, "integrated loudness target, -60..0 LUFS, or off")->type_name("LUFS|off");
+  master->add_option("--ceiling-dbtp", m.ceiling, "true-peak ceiling, -20..0 dBTP")->type_name("DBTP");
+  master->add_option("--bits", m.bits, "output word length (TPDF dither)")->type_name("16|24");
+  master->add_option("--device", m.device, "where the final pass runs (auto: a board if one is attached, else the model)")
+      ->capture_default_str()
+      ->type_name("auto|model|sim|usb|usb:SERIAL");
+  master->add_option("--wait-for-board", m.wait_for_board, "with usb or auto: wait this long for a board")
+      ->type_name("SECONDS");
+  master->add_option("--set", m.sets, "any setting, repeatable (`lathe settings` lists them)")
+      ->type_name("KEY=VALUE")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  master->add_option("--save-preset", m.save_preset, "also save the settings used as a preset file")
+      ->type_name("FILE.json");
+  master->add_flag("-q,--quiet", m.quiet, "no progress, no report");
+
+  std::string analyze_path;
+  bool analyze_json = false;
+  CLI::App* analyze = app.add_subcommand("analyze", "loudness (I, LRA, S max, M max), sample and true peak of FILE");
+  analyze->alias("analyse");
+  analyze->add_option("FILE", analyze_path, "audio file")->required()->type_name("");
+  analyze->add_flag("--json", analyze_json, "print the report as JSON");
+
+  std::string preset_name;
+  CLI::App* presets = app.add_subcommand("presets", "list the built-in presets, or print one (or a file) as JSON");
+  presets->add_option("NAME", preset_name, "a built-in preset or a preset FILE.json")->type_name("");
+
+  bool settings_markdown = false;
+  CLI::App* settings = app.add_subcommand("settings", "every setting of a preset: key, range, default, meaning");
+  settings->add_flag("--markdown", settings_markdown, "as the Markdown table in docs/cli.md");
+
+  std::optional<std::string> watch;
+  CLI::App* devices = app.add_subcommand("devices", "list the back ends and attached boards");
+  devices->add_option("--watch", watch, "then report boards attached and detached for this long")->type_name("SECONDS");
+
+  const std::string command = argc > 1 ? argv[1] : "";
+  const bool known = command == "master" || command == "analyze" || command == "analyse" || command == "presets" ||
+                     command == "settings" || command == "devices";
+  if (!command.empty() && command[0] != '-' && !known)
+    return fail("unknown command '" + command.substr(0, 40) + "' (master, analyze, presets, settings, devices); " +
+                    help_hint(""),
+                kExitUsage);
   try {
-    if (cmd == "master") return cmd_master(args);
-    if (cmd == "analyze" || cmd == "analyse") return cmd_analyze(args);
-    if (cmd == "presets") return cmd_presets(args);
-    if (cmd == "devices") return cmd_devices(args);
-    return fail("unknown command '" + cmd + "'\n" + kUsage, 2);
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    if (what.empty()) what = "cannot read the command line";
+    return fail(std::string(known ? command + ": " : "") + what + "; " + help_hint(known ? command : ""), kExitUsage);
+  }
+  try {
+    if (*master) return cmd_master(m);
+    if (*analyze) return cmd_analyze(analyze_path, analyze_json);
+    if (*presets) return cmd_presets(preset_name);
+    if (*settings) {
+      if (settings_markdown) {
+        std::cout << lathe::settings_markdown();
+      } else {
+        for (const auto& info : lathe::setting_infos()) {
+          if (info.key.rfind("eq.ch1.", 0) == 0 || (info.key.rfind("eq.ch0.band", 0) == 0 && info.key.rfind("eq.ch0.band1.", 0) != 0))
+            continue;
+          std::printf("  %-26s %s\n", info.key.c_str(), info.summary.c_str());
+        }
+        std::printf("(eq.chC.bandN.*: C = 0, 1; N = 1..8; `lathe settings --markdown` gives ranges and defaults)\n");
+      }
+      return 0;
+    }
+    if (*devices) return cmd_devices(watch ? std::optional(parse_seconds("--watch", *watch)) : std::nullopt);
+    std::cerr << app.help();
+    return kExitUsage;
   } catch (const UsageError& e) {
-    return fail(e.message, 2);
+    return fail((command.empty() ? "" : command + ": ") + e.message + "; " + help_hint(command), kExitUsage);
+  }
+}
+
+int main(int argc, char** argv) {
+  // Nothing escapes main: whatever goes wrong ends as one line and a status.
+  try {
+    return run(argc, argv);
   } catch (const std::bad_alloc&) {
-    return fail("out of memory (the file is held in memory while it is mastered)");
+    return fail("out of memory");
+  } catch (const std::exception& e) {
+    return fail(std::string("internal error: ") + e.what());
+  } catch (...) {
+    return fail("internal error");
   }
 }

@@ -11,7 +11,8 @@ ChainModel::ChainModel(QObject* parent) : QObject(parent) {
 void ChainModel::update() {
   ChainParams p = preset_.params;
   p.bypass = bypass_;
-  validation_error_ = validate(p, sample_rate_);
+  validation_error_.reset();
+  if (auto e = validate(p, sample_rate_)) validation_error_ = e.message();
   if (!validation_error_) registers_ = to_registers(p, sample_rate_);
   emit changed();
 }

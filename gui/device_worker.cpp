@@ -1,16 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "device_worker.hpp"
 
-#include <ebur128.h>
-#include <sndfile.h>
-
 #include <QFileInfo>
 #include <QTimer>
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 
-#include "lathe/master.hpp"
+#include "lathe/job.hpp"
 #include "lathe/params.hpp"
 
 namespace lathe::gui {
@@ -18,73 +14,36 @@ namespace {
 
 constexpr std::size_t kPreviewBlockFrames = 2048;
 
-struct Ebur128Deleter {
-  void operator()(ebur128_state* s) const { ebur128_destroy(&s); }
-};
-using Ebur128Ptr = std::unique_ptr<ebur128_state, Ebur128Deleter>;
-
 double amplitude_db(double linear) { return linear > 0.0 ? 20.0 * std::log10(linear) : -HUGE_VAL; }
 
 QString qs(const std::string& s) { return QString::fromStdString(s); }
-
-// Adds interleaved stereo frames of `bits` width to a meter of 1 or 2 channels and
-// returns the largest true peak (linear) of the frames added, when the meter has one.
-double add_to_meter(ebur128_state* meter, const int32_t* frames, std::size_t count, int bits,
-                    std::vector<double>& scratch) {
-  const unsigned channels = meter->channels;
-  const double scale = 1.0 / static_cast<double>(1 << (bits - 1));
-  scratch.resize(count * channels);
-  for (std::size_t i = 0; i < count; ++i)
-    for (unsigned c = 0; c < channels; ++c) scratch[i * channels + c] = frames[2 * i + c] * scale;
-  ebur128_add_frames_double(meter, scratch.data(), count);
-  double peak = 0.0;
-  if (meter->mode & EBUR128_MODE_TRUE_PEAK)
-    for (unsigned c = 0; c < channels; ++c) {
-      double tp = 0.0;
-      if (ebur128_prev_true_peak(meter, c, &tp) == EBUR128_SUCCESS) peak = std::max(peak, tp);
-    }
-  return peak;
-}
 
 }  // namespace
 
 struct DeviceWorker::Preview {
   AudioFileInfo info;
-  AudioBuffer audio;
-  std::size_t position = 0;  // next input frame, looping
-  QElapsedTimer clock;       // real time since the stream started at this rate
-  int64_t frames_done = 0;   // frames streamed since `clock` started
-  Ebur128Ptr in_meter, out_meter;
+  std::optional<AudioReader> reader;  // streams the file, looping: no whole file in memory
+  std::size_t position = 0;           // frames since the file's start
+  std::size_t total = 0;              // frames in the file (learnt at the first loop if the header has none)
+  QElapsedTimer clock;                // real time since the stream started at this rate
+  int64_t frames_done = 0;            // frames streamed since `clock` started
+  std::optional<LoudnessMeter> in_meter, out_meter;
   std::vector<int32_t> in, out;
-  std::vector<double> scratch;
 };
 
 AudioFileInfo probe_audio_file(const QString& path) {
   AudioFileInfo info;
   info.path = path;
-  SF_INFO sf{};
-  SNDFILE* f = sf_open(path.toLocal8Bit().constData(), SFM_READ, &sf);
-  if (!f) {
-    info.error = path + ": " + QString::fromLocal8Bit(sf_strerror(nullptr));
+  auto format = lathe::probe_audio_file(path.toStdString());
+  if (!format) {
+    info.error = qs(format.error().message());
     return info;
   }
-  sf_close(f);
-  info.sample_rate = sf.samplerate;
-  info.channels = sf.channels;
-  info.duration_s = sf.samplerate > 0 ? static_cast<double>(sf.frames) / sf.samplerate : 0.0;
-  switch (sf.format & SF_FORMAT_SUBMASK) {
-    case SF_FORMAT_PCM_S8: case SF_FORMAT_PCM_U8: info.bits = 8; break;
-    case SF_FORMAT_PCM_16: info.bits = 16; break;
-    case SF_FORMAT_PCM_24: info.bits = 24; break;
-    case SF_FORMAT_PCM_32: info.bits = 32; break;
-    case SF_FORMAT_FLOAT: info.bits = 32; info.is_float = true; break;
-    case SF_FORMAT_DOUBLE: info.bits = 64; info.is_float = true; break;
-    default: break;
-  }
-  if (sf.channels != 1 && sf.channels != 2)
-    info.error = path + QStringLiteral(": %1 channels (mono or stereo only)").arg(sf.channels);
-  else if (!is_supported_rate(sf.samplerate))
-    info.error = path + QStringLiteral(": %1 Hz is not a supported sample rate").arg(sf.samplerate);
+  info.sample_rate = format->sample_rate;
+  info.channels = format->channels;
+  info.bits = format->source_bits;
+  info.is_float = format->source_float;
+  info.duration_s = static_cast<double>(format->frames) / format->sample_rate;
   return info;
 }
 
@@ -165,27 +124,27 @@ void DeviceWorker::startPreview(const QString& path) {
     return;
   }
   stopPreviewQuietly();
-  auto read = read_audio(path.toStdString());
-  if (auto* e = std::get_if<FileError>(&read)) {
-    emit errorOccurred(qs(e->message));  // the file's fault, not the device's
+  auto p = std::make_unique<Preview>();
+  auto reader = AudioReader::open(path.toStdString());
+  std::optional<Error> error;
+  if (!reader) {
+    error = reader.error();
+  } else {
+    p->reader.emplace(std::move(*reader));
+    const AudioFormat& f = p->reader->format();
+    p->total = static_cast<std::size_t>(std::max<int64_t>(0, f.frames));
+    p->info = AudioFileInfo{path, f.sample_rate, f.channels, f.source_bits, f.source_float,
+                            static_cast<double>(f.frames) / f.sample_rate, {}};
+    auto in_meter = LoudnessMeter::create(f.sample_rate, f.channels, LoudnessMeter::Measures::kLive);
+    auto out_meter = LoudnessMeter::create(f.sample_rate, f.channels, LoudnessMeter::Measures::kLive);
+    if (!in_meter) error = in_meter.error();
+    else if (!out_meter) error = out_meter.error();
+    else p->in_meter.emplace(std::move(*in_meter)), p->out_meter.emplace(std::move(*out_meter));
+  }
+  if (error) {
+    emit errorOccurred(qs(error->message()));  // the file's fault, not the device's
     emit previewStopped();
     setState(DeviceState::kIdle);
-    return;
-  }
-  auto p = std::make_unique<Preview>();
-  p->audio = std::move(std::get<AudioBuffer>(read));
-  p->info = AudioFileInfo{path, p->audio.sample_rate, p->audio.channels, p->audio.source_bits,
-                          p->audio.source_float,
-                          static_cast<double>(p->audio.frames()) / p->audio.sample_rate, {}};
-  const auto channels = static_cast<unsigned>(p->audio.channels);
-  const auto rate = static_cast<unsigned long>(p->audio.sample_rate);
-  p->in_meter.reset(ebur128_init(channels, rate, EBUR128_MODE_TRUE_PEAK));
-  p->out_meter.reset(ebur128_init(channels, rate,
-                                  EBUR128_MODE_M | EBUR128_MODE_S | EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK |
-                                      EBUR128_MODE_HISTOGRAM));
-  if (!p->in_meter || !p->out_meter) {
-    emit errorOccurred(QStringLiteral("cannot start the loudness meters (libebur128)"));
-    emit previewStopped();
     return;
   }
   p->in.resize(2 * kPreviewBlockFrames);
@@ -217,17 +176,19 @@ void DeviceWorker::stopPreview() {
 void DeviceWorker::resetMeters() {
   if (!preview_) return;
   Preview& p = *preview_;
-  p.out_meter.reset(ebur128_init(p.out_meter->channels, p.out_meter->samplerate, p.out_meter->mode));
-  if (!p.out_meter) {
-    emit errorOccurred(QStringLiteral("cannot restart the loudness meters (libebur128)"));
+  auto meter = LoudnessMeter::create(p.out_meter->sample_rate(), p.out_meter->channels(), LoudnessMeter::Measures::kLive);
+  if (!meter) {
+    emit errorOccurred(qs(meter.error().message()));
     stopPreview();
+    return;
   }
+  p.out_meter.emplace(std::move(*meter));
 }
 
 void DeviceWorker::tick() {
   if (!preview_ || !device_) return;
   Preview& p = *preview_;
-  const int fs = p.audio.sample_rate;
+  const int fs = p.info.sample_rate;
   // Registers made for another rate would run the wrong filters: wait for the window to
   // send the ones for this file (it does on previewStarted).
   if (!regs_ || regs_rate_ != fs) {
@@ -244,27 +205,39 @@ void DeviceWorker::tick() {
   if (due <= 0) return;
 
   const int out_bits = ((*regs_)[reg::kCtrl] & reg::kCtrlOut16) ? 16 : 24;
-  const std::size_t total = p.audio.frames();
   double in_tp = 0.0, out_tp = 0.0;
   // A device slower than real time (the simulated board) gets a time budget per tick, and
   // what it cannot do is skipped: register writes queued behind the tick wait no longer.
   QElapsedTimer budget;
   budget.start();
   for (int64_t done = 0; done < due && budget.elapsed() < 2 * kPreviewTickMs;) {
-    const std::size_t n = std::min<std::size_t>(kPreviewBlockFrames, static_cast<std::size_t>(due - done));
-    for (std::size_t i = 0; i < n; ++i) {
-      p.in[2 * i] = p.audio.samples[2 * p.position];
-      p.in[2 * i + 1] = p.audio.samples[2 * p.position + 1];
-      if (++p.position == total) p.position = 0;
+    const std::size_t want = std::min<std::size_t>(kPreviewBlockFrames, static_cast<std::size_t>(due - done));
+    auto got = p.reader->read({p.in.data(), 2 * want});
+    if (got && *got == 0 && p.position > 0) {  // the end: loop
+      p.total = p.position;
+      p.position = 0;
+      if (auto e = p.reader->rewind()) got = failure(e);
+      else got = p.reader->read({p.in.data(), 2 * want});
     }
+    if (!got || *got == 0) {
+      stopPreviewQuietly();
+      emit previewStopped();
+      emit errorOccurred(qs(got ? p.info.path.toStdString() + ": no audio frames" : got.error().message()) +
+                         QStringLiteral("; preview stopped"));
+      setState(DeviceState::kIdle);
+      return;
+    }
+    const std::size_t n = *got;
+    p.position += n;
     if (auto ec = device_->process({p.in.data(), 2 * n}, {p.out.data(), 2 * n})) {
       stopPreviewQuietly();
       emit previewStopped();
       fail(QStringLiteral("device %1: audio failed (%2); preview stopped").arg(status_.backend, failureText(ec)));
       return;
     }
-    in_tp = std::max(in_tp, add_to_meter(p.in_meter.get(), p.in.data(), n, 24, p.scratch));
-    out_tp = std::max(out_tp, add_to_meter(p.out_meter.get(), p.out.data(), n, out_bits, p.scratch));
+    if (auto e = p.in_meter->add({p.in.data(), 2 * n}, 24); !e) in_tp = std::max(in_tp, p.in_meter->last_true_peak());
+    if (auto e = p.out_meter->add({p.out.data(), 2 * n}, out_bits); !e)
+      out_tp = std::max(out_tp, p.out_meter->last_true_peak());
     done += static_cast<int64_t>(n);
   }
   p.frames_done += due;
@@ -279,7 +252,7 @@ void DeviceWorker::tick() {
   MeterReading r;
   constexpr double kEdgeFullScale = 1 << 23;
   for (int ch = 0; ch < 2; ++ch) {
-    const int src = p.audio.channels == 1 ? 0 : ch;  // a mono file shows its one channel twice
+    const int src = p.info.channels == 1 ? 0 : ch;  // a mono file shows its one channel twice
     r.in_peak_dbfs[ch] = amplitude_db(m.in_peak[src] / kEdgeFullScale);
     r.out_peak_dbfs[ch] = amplitude_db(m.out_peak[src] / kEdgeFullScale);
   }
@@ -287,10 +260,10 @@ void DeviceWorker::tick() {
   r.out_true_peak_dbtp = amplitude_db(out_tp);
   r.comp_gr_db = log2_q16_to_db(m.comp_gr_max);
   r.lim_gr_db = log2_q16_to_db(m.lim_gr_max);
-  ebur128_loudness_momentary(p.out_meter.get(), &r.momentary_lufs);
-  ebur128_loudness_shortterm(p.out_meter.get(), &r.shortterm_lufs);
-  ebur128_loudness_global(p.out_meter.get(), &r.integrated_lufs);
-  r.position_s = static_cast<double>(p.position) / fs;
+  r.momentary_lufs = p.out_meter->momentary_lufs();
+  r.shortterm_lufs = p.out_meter->shortterm_lufs();
+  r.integrated_lufs = p.out_meter->integrated_lufs();
+  r.position_s = static_cast<double>(p.total ? p.position % p.total : p.position) / fs;
   r.duration_s = p.info.duration_s;
   emit metersUpdated(r);
 }
@@ -335,71 +308,45 @@ void DeviceWorker::masterFile(const MasterJob& job) {
 }
 
 std::optional<QString> DeviceWorker::runMaster(const MasterJob& job, MasterReport& report) {
-  const auto t0 = std::chrono::steady_clock::now();
   if (!device_) return QStringLiteral("no device is open: choose one and press Connect");
   if (job.input.isEmpty()) return QStringLiteral("choose an input file");
   if (job.output.isEmpty()) return QStringLiteral("choose an output file");
-  const std::string in_path = job.input.toStdString(), out_path = job.output.toStdString();
-  std::error_code ec;
-  if (std::filesystem::exists(out_path, ec) && std::filesystem::equivalent(in_path, out_path, ec))
-    return job.output + QStringLiteral(": output would overwrite the input file");
-  // As `lathe master`: everything that can be checked is checked before the work.
-  if (auto e = check_output_path(out_path)) return qs(e->message);
-
   QString last_stage;
   int last_step = -1;
-  auto progress = [&](const QString& stage, double fraction) {
+  auto progress = [&](const std::string& stage, double fraction) {
+    const QString s = qs(stage == "done" ? "writing" : stage);
     const int step = static_cast<int>(fraction * 200.0);
-    if (stage != last_stage || step != last_step) emit masterProgress(stage, fraction);
-    last_stage = stage;
+    if (s != last_stage || step != last_step) emit masterProgress(s, fraction);
+    last_stage = s;
     last_step = step;
     return !cancel_.load();
   };
-  const QString cancelled = QStringLiteral("cancelled: %1 was not written").arg(job.output);
+  // The same job as `lathe master` (lathe/job.hpp): same checks, same output bytes.
+  lathe::MasterJob spec;
+  spec.input = job.input.toStdString();
+  spec.output = job.output.toStdString();
+  spec.preset = job.preset;
+  auto done = run_master_job(spec, device_.get(), progress);
+  if (!done) return qs(done.error().message());
 
-  if (!progress(QStringLiteral("reading"), 0.0)) return cancelled;
-  auto read = read_audio(in_path);
-  if (auto* e = std::get_if<FileError>(&read)) return qs(e->message);
-  const AudioBuffer& audio = std::get<AudioBuffer>(read);
-  if (auto err = validate(job.preset.params, audio.sample_rate)) return job.input + ": " + qs(*err);
-
-  // The job's share of the bar: reading 0..2 %, the search 2..90 %, writing, measuring.
-  MasterOptions options;
-  options.params = job.preset.params;
-  options.target_lufs = job.preset.target_lufs;
-  options.channels = audio.channels;
-  options.progress = [&](const std::string& stage, double f) {
-    return progress(stage == "done" ? QStringLiteral("limiting") : qs(stage), 0.02 + 0.88 * f);
-  };
-  MasterResult result;
-  if (auto err = master(audio.samples, audio.sample_rate, options, device_.get(), result))
-    return err->cancelled ? cancelled : job.input + ": " + qs(err->message);
-  if (!progress(QStringLiteral("writing"), 0.9)) return cancelled;
-  const WriteSpec spec{audio.sample_rate, audio.channels, result.out_bits};
-  if (auto e = write_audio(out_path, spec, result.output)) return qs(e->message);
-
-  // The file is complete: from here a Cancel no longer removes it.
-  emit masterProgress(QStringLiteral("measuring"), 0.95);
+  const JobReport& r = *done;
   report.input = job.input;
   report.output = job.output;
   report.backend = status_.backend;
-  report.sample_rate = audio.sample_rate;
-  report.channels = audio.channels;
-  report.out_bits = result.out_bits;
-  report.before = measure_loudness(audio.samples, 24, audio.sample_rate, audio.channels);
-  report.after = measure_loudness(result.output, result.out_bits, audio.sample_rate, audio.channels);
-  report.target_lufs = job.preset.target_lufs;
-  report.ceiling_dbtp = job.preset.params.lim.ceiling_dbtp;
-  report.drive_db = result.drive_db;
-  report.comp_gr_max_db = result.comp_gr_max_db;
-  report.lim_gr_max_db = result.lim_gr_max_db;
-  report.passes = result.passes;
-  report.target_reached = result.target_reached;
-  report.note = qs(result.note);
-  if (audio.input_gain_db != 0.0)
-    report.note += (report.note.isEmpty() ? "" : "; ") +
-                   QStringLiteral("float input with overs: attenuated by %1 dB on input").arg(-audio.input_gain_db, 0, 'f', 1);
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  report.sample_rate = r.input_format.sample_rate;
+  report.channels = r.input_format.channels;
+  report.out_bits = r.out_bits;
+  report.before = r.before;
+  report.after = r.after;
+  report.target_lufs = r.target_lufs;
+  report.ceiling_dbtp = r.ceiling_dbtp;
+  report.drive_db = r.drive_db;
+  report.comp_gr_max_db = r.comp_gr_max_db;
+  report.lim_gr_max_db = r.lim_gr_max_db;
+  report.passes = r.passes;
+  report.target_reached = r.target_reached;
+  for (const auto& note : r.notes) report.note += (report.note.isEmpty() ? "" : "; ") + qs(note);
+  report.seconds = r.seconds;
   emit masterProgress(QStringLiteral("done"), 1.0);
   return std::nullopt;
 }

@@ -201,7 +201,7 @@ MainWindow::MainWindow(const WindowOptions& options, DeviceFactory factory, QWid
   // Initial state.
   if (!options.preset.isEmpty()) {
     auto found = find_preset(options.preset.toStdString());
-    if (auto* e = std::get_if<PresetError>(&found)) showError(QString::fromStdString(e->message));
+    if (!found) showError(QString::fromStdString(found.error().message()));
     else if (builtin_preset(options.preset.toStdString())) presets_->applyBuiltin(options.preset);
     else presets_->loadFile(options.preset);
   }

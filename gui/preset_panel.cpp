@@ -91,11 +91,11 @@ bool PresetPanel::applyBuiltin(const QString& name) {
 
 bool PresetPanel::loadFile(const QString& path) {
   auto loaded = load_preset_file(path.toStdString());
-  if (auto* e = std::get_if<PresetError>(&loaded)) {
-    emit errorOccurred(QString::fromStdString(e->message));
+  if (!loaded) {
+    emit errorOccurred(QString::fromStdString(loaded.error().message()));
     return false;
   }
-  model_->setPreset(std::get<Preset>(loaded));
+  model_->setPreset(*loaded);
   builtins_->setCurrentIndex(-1);
   dir_ = QFileInfo(path).absolutePath();
   source_->setText(QFileInfo(path).fileName());
@@ -108,7 +108,7 @@ bool PresetPanel::saveFile(const QString& path) {
   // Whatever is typed in the name fields counts, even before Enter.
   model_->setPresetInfo(name_->text().toStdString(), description_->text().toStdString());
   if (auto e = save_preset_file(path.toStdString(), model_->preset())) {
-    emit errorOccurred(QString::fromStdString(e->message));
+    emit errorOccurred(QString::fromStdString(e.message()));
     return false;
   }
   dir_ = QFileInfo(path).absolutePath();

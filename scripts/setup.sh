@@ -15,6 +15,7 @@ PACKAGES=(
   libebur128-dev
   catch2
   nlohmann-json3-dev
+  libcli11-dev
   verilator
   zlib1g-dev
   yosys

@@ -27,8 +27,8 @@
 
 namespace fs = std::filesystem;
 using lathe::AudioBuffer;
-using lathe::FileError;
-using lathe::FileErrorCode;
+using lathe::Errc;
+using FileError = lathe::Error;
 
 namespace {
 
@@ -86,14 +86,14 @@ std::vector<int32_t> sine_frames(double freq_hz, double amplitude, int sample_ra
 }
 
 // By value: callers pass read_audio's result straight in, a temporary.
-AudioBuffer require_buffer(std::variant<AudioBuffer, FileError> r) {
-  if (const auto* e = std::get_if<FileError>(&r)) FAIL("unexpected error: " << e->message);
-  return std::get<AudioBuffer>(std::move(r));
+AudioBuffer require_buffer(lathe::Result<AudioBuffer> r) {
+  if (!r) FAIL("unexpected error: " << r.error().message());
+  return std::move(*r);
 }
 
-FileError require_error(std::variant<AudioBuffer, FileError> r) {
-  REQUIRE(std::holds_alternative<FileError>(r));
-  return std::get<FileError>(std::move(r));
+FileError require_error(lathe::Result<AudioBuffer> r) {
+  REQUIRE_FALSE(r.has_value());
+  return r.error();
 }
 
 // Writes a file straight through libsndfile, for inputs write_audio cannot make.
@@ -226,16 +226,16 @@ TEST_CASE("files with more than two channels are rejected", "[io]") {
   write_with_sndfile(dir.file("three.wav"), SF_FORMAT_WAV | SF_FORMAT_PCM_16, 3, 48000,
                      std::vector<double>(300, 0.25));
   const FileError e = require_error(lathe::read_audio(dir.file("three.wav")));
-  CHECK(e.code == FileErrorCode::kUnsupportedChannels);
-  CHECK(e.message == dir.file("three.wav") + ": 3 channels; Lathe masters mono or stereo files");
+  CHECK(e.code() == Errc::kUnsupportedChannels);
+  CHECK(e.message() == dir.file("three.wav") + ": 3 channels; Lathe masters mono or stereo files");
 }
 
 TEST_CASE("unsupported sample rates are rejected with the supported list", "[io]") {
   TempDir dir;
   REQUIRE_FALSE(lathe::write_audio(dir.file("low.wav"), {22050, 2, 16}, random_frames(100, 16, 5)));
   const FileError e = require_error(lathe::read_audio(dir.file("low.wav")));
-  CHECK(e.code == FileErrorCode::kUnsupportedRate);
-  CHECK(e.message == dir.file("low.wav") +
+  CHECK(e.code() == Errc::kUnsupportedRate);
+  CHECK(e.message() == dir.file("low.wav") +
                          ": sample rate 22050 Hz is not supported (use 44100, 48000, 88200, "
                          "96000, 176400 or 192000 Hz)");
 }
@@ -247,11 +247,11 @@ TEST_CASE("files that are not audio are rejected with libsndfile's reason", "[io
   for (auto& c : garbage) c = static_cast<char>(rng());
   write_bytes(dir.file("noise.wav"), garbage);
   const FileError e = require_error(lathe::read_audio(dir.file("noise.wav")));
-  CHECK(e.code == FileErrorCode::kUnsupportedFormat);
-  CHECK_THAT(e.message,
+  CHECK(e.code() == Errc::kUnsupportedFormat);
+  CHECK_THAT(e.message(),
              Catch::StartsWith(dir.file("noise.wav") + ": not a supported audio file ("));
-  CHECK_THAT(e.message, Catch::EndsWith(")"));
-  CHECK(e.message.find('\n') == std::string::npos);
+  CHECK_THAT(e.message(), Catch::EndsWith(")"));
+  CHECK(e.message().find('\n') == std::string::npos);
 }
 
 TEST_CASE("a truncated WAV header is rejected", "[io]") {
@@ -260,26 +260,26 @@ TEST_CASE("a truncated WAV header is rejected", "[io]") {
       lathe::write_audio(dir.file("full.wav"), {48000, 2, 24}, random_frames(100, 24, 7)));
   write_bytes(dir.file("cut.wav"), read_bytes(dir.file("full.wav")).substr(0, 30));
   const FileError e = require_error(lathe::read_audio(dir.file("cut.wav")));
-  CHECK(e.code == FileErrorCode::kUnsupportedFormat);
-  CHECK_THAT(e.message, Catch::StartsWith(dir.file("cut.wav") + ": not a supported audio file ("));
+  CHECK(e.code() == Errc::kUnsupportedFormat);
+  CHECK_THAT(e.message(), Catch::StartsWith(dir.file("cut.wav") + ": not a supported audio file ("));
 }
 
 TEST_CASE("a WAV with no frames is rejected", "[io]") {
   TempDir dir;
   REQUIRE_FALSE(lathe::write_audio(dir.file("empty.wav"), {48000, 2, 24}, {}));
   const FileError e = require_error(lathe::read_audio(dir.file("empty.wav")));
-  CHECK(e.code == FileErrorCode::kNoAudio);
-  CHECK(e.message == dir.file("empty.wav") + ": no audio frames");
+  CHECK(e.code() == Errc::kNoAudio);
+  CHECK(e.message() == dir.file("empty.wav") + ": no audio frames");
 }
 
 TEST_CASE("missing files and directories are rejected with the system's reason", "[io]") {
   TempDir dir;
   const FileError missing = require_error(lathe::read_audio(dir.file("nope.wav")));
-  CHECK(missing.code == FileErrorCode::kCannotOpen);
-  CHECK(missing.message == dir.file("nope.wav") + ": No such file or directory");
+  CHECK(missing.code() == Errc::kCannotOpen);
+  CHECK(missing.message() == dir.file("nope.wav") + ": No such file or directory");
   const FileError directory = require_error(lathe::read_audio(dir.path.string()));
-  CHECK(directory.code == FileErrorCode::kCannotOpen);
-  CHECK(directory.message == dir.path.string() + ": Is a directory");
+  CHECK(directory.code() == Errc::kCannotOpen);
+  CHECK(directory.message() == dir.path.string() + ": Is a directory");
 }
 
 TEST_CASE("writing into a missing directory fails and creates nothing", "[io]") {
@@ -287,9 +287,9 @@ TEST_CASE("writing into a missing directory fails and creates nothing", "[io]") 
   const std::string path = dir.file("no/such/dir/out.wav");
   const auto e = lathe::write_audio(path, {48000, 2, 24}, random_frames(100, 24, 8));
   REQUIRE(e);
-  CHECK(e->code == FileErrorCode::kWriteFailed);
-  CHECK_THAT(e->message, Catch::StartsWith(path + ": "));
-  CHECK_THAT(e->message, Catch::Contains("No such file or directory"));
+  CHECK(e.code() == Errc::kWriteFailed);
+  CHECK_THAT(e.message(), Catch::StartsWith(path + ": "));
+  CHECK_THAT(e.message(), Catch::Contains("No such file or directory"));
   CHECK(dir.entries().empty());
 }
 
@@ -298,8 +298,8 @@ TEST_CASE("an unknown output extension is refused before anything is written", "
   for (const char* name : {"out.xyz", "out", "dir.wav/out"}) {
     const auto e = lathe::write_audio(dir.file(name), {48000, 2, 24}, random_frames(10, 24, 9));
     REQUIRE(e);
-    CHECK(e->code == FileErrorCode::kUnknownOutputFormat);
-    CHECK(e->message ==
+    CHECK(e.code() == Errc::kUnknownOutputFormat);
+    CHECK(e.message() ==
           dir.file(name) + ": unknown output format (use .wav, .flac, .aiff or .w64)");
   }
   CHECK(dir.entries().empty());
@@ -310,15 +310,15 @@ TEST_CASE("output paths are checked up front without leaving anything", "[io]") 
   CHECK_FALSE(lathe::check_output_path(dir.file("ok.flac")));
   const auto unknown = lathe::check_output_path(dir.file("out.mp3"));
   REQUIRE(unknown);
-  CHECK(unknown->code == FileErrorCode::kUnknownOutputFormat);
+  CHECK(unknown.code() == Errc::kUnknownOutputFormat);
   const auto missing_dir = lathe::check_output_path(dir.file("nodir/out.wav"));
   REQUIRE(missing_dir);
-  CHECK(missing_dir->code == FileErrorCode::kWriteFailed);
-  CHECK_THAT(missing_dir->message, Catch::Contains("No such file or directory"));
+  CHECK(missing_dir.code() == Errc::kWriteFailed);
+  CHECK_THAT(missing_dir.message(), Catch::Contains("No such file or directory"));
   fs::create_directory(dir.path / "taken.wav");
   const auto directory = lathe::check_output_path(dir.file("taken.wav"));
   REQUIRE(directory);
-  CHECK(directory->message == dir.file("taken.wav") + ": Is a directory");
+  CHECK(directory.message() == dir.file("taken.wav") + ": Is a directory");
   CHECK(dir.entries() == std::vector<std::string>{"taken.wav"});
 }
 
@@ -328,8 +328,8 @@ TEST_CASE("sample values wider than the output are refused", "[io]") {
   frames[7] = 40000;
   const auto e = lathe::write_audio(dir.file("out.wav"), {48000, 2, 16}, frames);
   REQUIRE(e);
-  CHECK(e->code == FileErrorCode::kInvalidArgument);
-  CHECK_THAT(e->message, Catch::Contains("sample 7 = 40000"));
+  CHECK(e.code() == Errc::kInvalidArgument);
+  CHECK_THAT(e.message(), Catch::Contains("sample 7 = 40000"));
   CHECK(dir.entries().empty());
 }
 
@@ -360,8 +360,8 @@ TEST_CASE("a write that fails part way leaves the existing file intact", "[io]")
   std::signal(SIGXFSZ, old_handler);
 
   REQUIRE(e);
-  CHECK(e->code == FileErrorCode::kWriteFailed);
-  CHECK_THAT(e->message, Catch::StartsWith(path + ": write failed ("));
+  CHECK(e.code() == Errc::kWriteFailed);
+  CHECK_THAT(e.message(), Catch::StartsWith(path + ": write failed ("));
   CHECK(read_bytes(path) == "the previous master");
   CHECK(dir.entries() == std::vector<std::string>{"out.wav"});
 }

@@ -244,7 +244,7 @@ TEST_CASE("LinkDevice over a loopback board equals the model bit for bit", "[lin
     CHECK(link->info().protocol_version == protocol::kVersion);
     CHECK(link->info().description == "loopback board (model)");
     const auto err = run_device(*link, regs, in, got);
-    INFO(preset << ": " << (err ? err->message : "") << " " << link->error_message());
+    INFO(preset << ": " << (err ? err.message() : "") << " " << link->error_message());
     REQUIRE_FALSE(err);
     CHECK(board->overruns == 0);
     REQUIRE(got.size() == expected.size());
@@ -301,7 +301,7 @@ TEST_CASE("LinkDevice reports board errors by name and silence as a timeout", "[
     REQUIRE(err);
     CHECK_THAT(link->error_message(), Catch::Contains("the board reported"));
     // The job's message carries the link's detail, so the CLI shows it.
-    CHECK_THAT(err->message, Catch::Contains("protocol error") && Catch::Contains("the board reported"));
+    CHECK_THAT(err.message(), Catch::Contains("protocol error") && Catch::Contains("the board reported"));
   }
   {
     Faults f;
@@ -395,11 +395,11 @@ TEST_CASE("Every injected link fault ends in an error or in the exact output, ne
       f.credit = 400;
       const auto t_job = std::chrono::steady_clock::now();
       auto link = open_link(f);
-      std::optional<MasterError> err;
+      lathe::Error err;
       std::vector<int32_t> out;
-      if (link->open()) err = MasterError{link->error_message()};
+      if (link->open()) err = lathe::Error(lathe::Errc::kProtocol, link->error_message());
       else err = run_device(*link, regs, in, out);
-      INFO(kind.name << " seed " << seed << ": " << (err ? err->message + " / " + link->error_message() : "ok"));
+      INFO(kind.name << " seed " << seed << ": " << (err ? err.message() + " / " + link->error_message() : "ok"));
       CHECK(seconds_since(t_job) < 5.0);
       if (err) {
         ++errors;

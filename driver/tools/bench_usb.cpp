@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
   options.target_lufs = preset.target_lufs;
   lathe::MasterResult on_model;
   if (auto err = lathe::master(in, rate, options, nullptr, on_model)) {
-    std::fprintf(stderr, "lathe-bench-usb: model: %s\n", err->message.c_str());
+    std::fprintf(stderr, "lathe-bench-usb: model: %s\n", err.message().c_str());
     return 1;
   }
   const auto before = board.transport->counters();
@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
   };
   lathe::MasterResult on_board;
   if (auto err = lathe::master(in, rate, options, board.device.get(), on_board)) {
-    std::fprintf(stderr, "lathe-bench-usb: job: %s\n", err->message.c_str());
+    std::fprintf(stderr, "lathe-bench-usb: job: %s\n", err.message().c_str());
     return 1;
   }
   const double device_s = std::chrono::duration<double>(Clock::now() - device_start).count();

@@ -99,7 +99,7 @@ inline QString write_test_audio(const QString& path, double seconds, int sample_
                                 uint32_t seed = 7) {
   const auto frames = music_like_frames(seconds, sample_rate, seed);
   if (auto e = write_audio(path.toStdString(), WriteSpec{sample_rate, channels, 24}, frames))
-    qFatal("cannot write test audio: %s", e->message.c_str());
+    qFatal("cannot write test audio: %s", e.message().c_str());
   return path;
 }
 

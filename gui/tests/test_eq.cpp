@@ -24,7 +24,7 @@ namespace {
 reg::RegisterImage cli_registers(const std::string& preset, const std::vector<std::string>& sets, int fs = 48000) {
   Preset p = *builtin_preset(preset);
   for (const auto& s : sets)
-    if (auto e = apply_setting(p, s)) qFatal("apply_setting %s: %s", s.c_str(), e->message.c_str());
+    if (auto e = apply_setting(p, s)) qFatal("apply_setting %s: %s", s.c_str(), e.message().c_str());
   return to_registers(p.params, fs);
 }
 

@@ -91,9 +91,9 @@ class MasterTest : public QObject {
     QVERIFY(file_bytes(gui_out).size() > 1000);
     QVERIFY2(file_bytes(gui_out) == file_bytes(cli_out), "GUI and CLI outputs differ");
     auto read = read_audio(gui_out.toStdString());
-    QVERIFY(std::holds_alternative<AudioBuffer>(read));
-    QCOMPARE(std::get<AudioBuffer>(read).channels, 1);
-    QCOMPARE(std::get<AudioBuffer>(read).source_bits, 16);
+    QVERIFY(read.has_value());
+    QCOMPARE((*read).channels, 1);
+    QCOMPARE((*read).source_bits, 16);
   }
 
   void cancelLeavesNoPartialFile() {

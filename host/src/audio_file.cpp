@@ -1,23 +1,16 @@
 // SPDX-License-Identifier: MIT
-// Audio files through libsndfile: decoding to 24-bit stereo, atomic writes, and the
-// signal handlers that clean up after an interrupted write.
+// Audio files through libsndfile: streaming decode to 24-bit stereo, streaming atomic
+// writes, and the whole-file helpers built on them.
 #include "lathe/audio_file.hpp"
 
 #include <fcntl.h>
-#include <sndfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <cerrno>
-#include <chrono>
-#include <climits>
 #include <cmath>
-#include <csignal>
-#include <cstring>
-#include <memory>
 #include <system_error>
 
 #include "lathe/params.hpp"  // kSupportedRates
@@ -30,59 +23,18 @@ constexpr int32_t kMax24 = (1 << 23) - 1;
 constexpr int32_t kMin24 = -(1 << 23);
 // Frames per libsndfile call: big enough to amortise the calls, small enough to stay
 // in cache.
-constexpr sf_count_t kChunkFrames = 8192;
+constexpr std::size_t kChunkFrames = 8192;
 
-FileError make_error(const std::string& path, FileErrorCode code, const std::string& reason) {
-  return FileError{path + ": " + reason, code};
+Error file_error(const std::string& path, Errc code, const std::string& reason) {
+  return Error(code, path + ": " + reason);
 }
 
 std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
 
-// Owns a file descriptor so that every early return closes it.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  void reset(int fd) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = fd;
-  }
-  // Closes now and returns 0 or the errno: close() is where NFS and some other file
-  // systems report a failed write.
-  int close_checked() {
-    const int rc = ::close(fd_);
-    fd_ = -1;
-    return rc == 0 ? 0 : errno;
-  }
-
- private:
-  int fd_;
-};
-
-// "dir/name.wav" -> {"dir/", "name.wav"}; "name.wav" -> {"", "name.wav"}.
-struct PathParts {
-  std::string dir;
-  std::string base;
-  std::string dir_for_people() const { return dir.empty() ? "." : dir; }
-};
-PathParts split_path(const std::string& path) {
+std::string base_name(const std::string& path) {
   const std::size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return {"", path};
-  return {path.substr(0, slash + 1), path.substr(slash + 1)};
+  return slash == std::string::npos ? path : path.substr(slash + 1);
 }
-
-struct SndfileCloser {
-  void operator()(SNDFILE* f) const { sf_close(f); }
-};
-using SndfileHandle = std::unique_ptr<SNDFILE, SndfileCloser>;
-
-// ---------------------------------------------------------------------------------
-// Reading
 
 // Sample width of an encoding, for reports; 0 where the encoding has none.
 int source_bits_of(int format) {
@@ -145,268 +97,12 @@ double overs_attenuation_db(double peak) {
   return -tenths / 10.0;
 }
 
-struct DecodeResult {
-  double peak = 0.0;  // largest |x| before gain
-  bool non_finite = false;
-  bool read_error = false;
-};
-
-// Decodes the whole file from the current position into `out` (stereo, 24-bit) with
-// a linear gain, and measures the source peak on the way.
-DecodeResult decode(SNDFILE* snd, int channels, double gain, std::vector<int32_t>& out) {
-  DecodeResult result;
-  std::vector<double> chunk(static_cast<std::size_t>(kChunkFrames) * channels);
-  for (;;) {
-    const sf_count_t got = sf_readf_double(snd, chunk.data(), kChunkFrames);
-    if (got <= 0) break;
-    for (sf_count_t i = 0; i < got; ++i) {
-      const double* frame = &chunk[static_cast<std::size_t>(i) * channels];
-      const double left = frame[0];
-      const double right = channels == 2 ? frame[1] : left;
-      if (!std::isfinite(left) || !std::isfinite(right)) {
-        result.non_finite = true;
-        return result;
-      }
-      result.peak = std::max({result.peak, std::fabs(left), std::fabs(right)});
-      out.push_back(quantise_24(left * gain));
-      out.push_back(quantise_24(right * gain));
-    }
-  }
-  result.read_error = sf_error(snd) != SF_ERR_NO_ERROR;
-  return result;
-}
-
-}  // namespace
-
-const char* file_error_code_name(FileErrorCode code) {
-  switch (code) {
-    case FileErrorCode::kCannotOpen: return "cannot_open";
-    case FileErrorCode::kUnsupportedFormat: return "unsupported_format";
-    case FileErrorCode::kUnsupportedChannels: return "unsupported_channels";
-    case FileErrorCode::kUnsupportedRate: return "unsupported_rate";
-    case FileErrorCode::kNoAudio: return "no_audio";
-    case FileErrorCode::kBadSamples: return "bad_samples";
-    case FileErrorCode::kReadFailed: return "read_failed";
-    case FileErrorCode::kInvalidArgument: return "invalid_argument";
-    case FileErrorCode::kUnknownOutputFormat: return "unknown_output_format";
-    case FileErrorCode::kWriteFailed: return "write_failed";
-  }
-  return "unknown";
-}
-
-std::variant<AudioBuffer, FileError> read_audio(const std::string& path) {
-  // Open the descriptor ourselves: errno then names why a file is missing or
-  // unreadable, where sf_open would only say "System error".
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return make_error(path, FileErrorCode::kCannotOpen, errno_text(errno));
-  struct stat st {};
-  if (::fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    return make_error(path, FileErrorCode::kCannotOpen, errno_text(EISDIR));
-  }
-
-  SF_INFO info{};
-  // close_desc = false: the Fd guard owns the descriptor on every path.
-  SndfileHandle snd(sf_open_fd(fd.get(), SFM_READ, &info, SF_FALSE));
-  if (!snd) {
-    // sf_strerror(nullptr) is libsndfile's only report of why an open failed.
-    return make_error(path, FileErrorCode::kUnsupportedFormat,
-                      std::string("not a supported audio file (") + sf_strerror(nullptr) + ")");
-  }
-  if (info.channels != 1 && info.channels != 2) {
-    return make_error(path, FileErrorCode::kUnsupportedChannels,
-                      std::to_string(info.channels) +
-                          " channels; Lathe masters mono or stereo files");
-  }
-  if (std::find(kSupportedRates.begin(), kSupportedRates.end(), info.samplerate) ==
-      kSupportedRates.end()) {
-    return make_error(path, FileErrorCode::kUnsupportedRate,
-                      "sample rate " + std::to_string(info.samplerate) +
-                          " Hz is not supported (use " + supported_rates_text() + ")");
-  }
-  if (info.frames == 0) return make_error(path, FileErrorCode::kNoAudio, "no audio frames");
-
-  AudioBuffer buffer;
-  buffer.sample_rate = info.samplerate;
-  buffer.channels = info.channels;
-  buffer.source_bits = source_bits_of(info.format);
-  buffer.source_float = is_float_format(info.format);
-  // The header's frame count is a hint only (unknown for some formats, may overstate a
-  // truncated file); the read loop below decides the length.
-  if (info.frames > 0 && info.frames < (sf_count_t{1} << 32)) {
-    buffer.samples.reserve(static_cast<std::size_t>(info.frames) * 2);
-  }
-
-  // Normalised doubles: integer PCM arrives as value / 2^(bits-1), so PCM up to 24 bits
-  // scales back to its exact integers, and float data arrives as stored.
-  sf_command(snd.get(), SFC_SET_NORM_DOUBLE, nullptr, SF_TRUE);
-  DecodeResult decoded = decode(snd.get(), info.channels, 1.0, buffer.samples);
-
-  // Only a source that decodes above full scale needs a second pass, with the gain
-  // that makes it fit; integer PCM never does.
-  if (!decoded.non_finite && !decoded.read_error && decoded.peak > 1.0) {
-    buffer.input_gain_db = overs_attenuation_db(decoded.peak);
-    if (sf_seek(snd.get(), 0, SEEK_SET) != 0) {
-      return make_error(path, FileErrorCode::kReadFailed,
-                        std::string("cannot rewind to attenuate overs (") +
-                            sf_strerror(snd.get()) + ")");
-    }
-    buffer.samples.clear();
-    decoded = decode(snd.get(), info.channels, std::pow(10.0, buffer.input_gain_db / 20.0),
-                     buffer.samples);
-  }
-  if (decoded.non_finite) {
-    return make_error(path, FileErrorCode::kBadSamples,
-                      "contains samples that are not finite numbers (NaN or infinity)");
-  }
-  if (decoded.read_error) {
-    return make_error(path, FileErrorCode::kReadFailed,
-                      std::string("read failed (") + sf_strerror(snd.get()) + ")");
-  }
-  if (buffer.samples.empty()) return make_error(path, FileErrorCode::kNoAudio, "no audio frames");
-  return buffer;
-}
-
-// ---------------------------------------------------------------------------------
-// Temporary files and signals
-
-namespace {
-
-// Temporary files of writes in progress, for the signal handler. A fixed table of
-// plain char buffers and lock-free atomics is all a handler may safely touch. A write
-// that finds every slot taken (many concurrent writes) runs without signal cleanup.
-constexpr int kTempSlots = 8;
-enum SlotState : int { kSlotFree = 0, kSlotClaimed = 1, kSlotActive = 2 };
-struct TempSlot {
-  std::atomic<int> state{kSlotFree};
-  char path[PATH_MAX];
-};
-TempSlot g_temp_slots[kTempSlots];
-static_assert(std::atomic<int>::is_always_lock_free, "signal handler needs lock-free atomics");
-
-constexpr int kCleanupSignals[] = {SIGINT, SIGTERM, SIGHUP};
-
-void cleanup_and_reraise(int sig) {
-  const int saved_errno = errno;
-  for (TempSlot& slot : g_temp_slots) {
-    if (slot.state.load() == kSlotActive) ::unlink(slot.path);
-  }
-  errno = saved_errno;
-  // SA_RESETHAND restored the default action on entry and the signal is blocked while
-  // this handler runs, so the raise takes effect on return: the process ends the way
-  // it would have without us, and its parent sees "killed by signal".
-  ::raise(sig);
-}
-
-// Blocks the cleanup signals for its lifetime, so that creating a temporary file and
-// registering it for cleanup happen as one step as far as a handler can tell.
-class SignalBlock {
- public:
-  SignalBlock() {
-    sigset_t set;
-    sigemptyset(&set);
-    for (int sig : kCleanupSignals) sigaddset(&set, sig);
-    pthread_sigmask(SIG_BLOCK, &set, &old_);
-  }
-  SignalBlock(const SignalBlock&) = delete;
-  SignalBlock& operator=(const SignalBlock&) = delete;
-  ~SignalBlock() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
-
- private:
-  sigset_t old_;
-};
-
-// mkstemp-style name: hidden, next to the target, so that rename() stays within one
-// file system and is atomic.
-std::string temp_name_for(const std::string& path) {
-  static std::atomic<uint64_t> counter{0};
-  // Uniqueness comes from O_EXCL and retrying; the mix only makes collisions rare.
-  uint64_t x = static_cast<uint64_t>(
-                   std::chrono::steady_clock::now().time_since_epoch().count()) ^
-               (static_cast<uint64_t>(::getpid()) << 32) ^
-               (counter.fetch_add(1) * 0x9E3779B97F4A7C15ull);
-  x ^= x >> 31;
-  x *= 0xBF58476D1CE4E5B9ull;
-  x ^= x >> 29;
-  static constexpr char kAlphabet[] =
-      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  std::string suffix;
-  for (int i = 0; i < 6; ++i) {
-    suffix += kAlphabet[x % 62];
-    x /= 62;
-  }
-  const PathParts parts = split_path(path);
-  return parts.dir + "." + parts.base + "." + suffix;
-}
-
-// A temporary file being written. Until commit() it is removed on destruction, so
-// every failure path leaves nothing behind.
-class TempFile {
- public:
-  TempFile() = default;
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  ~TempFile() {
-    fd_.reset(-1);
-    if (!name_.empty() && !committed_) ::unlink(name_.c_str());
-    // Unregister last: a signal in between only unlinks a name that is already gone.
-    if (slot_) slot_->state.store(kSlotFree);
-  }
-
-  // Creates a new file with a fresh name next to `path`; returns 0 or an errno.
-  int create(const std::string& path) {
-    for (int attempt = 0; attempt < 100; ++attempt) {
-      std::string name = temp_name_for(path);
-      SignalBlock block;
-      // Not mkstemp: it creates mode 0600, and the output should get the usual
-      // 0666 & ~umask like any file the user creates.
-      const int fd = ::open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-      if (fd < 0) {
-        if (errno == EEXIST) continue;
-        return errno;
-      }
-      fd_.reset(fd);
-      name_ = std::move(name);
-      register_for_signals();
-      return 0;
-    }
-    return EEXIST;
-  }
-
-  int fd() const { return fd_.get(); }
-  const std::string& name() const { return name_; }
-  int close_checked() { return fd_.close_checked(); }
-  void commit() { committed_ = true; }
-
- private:
-  void register_for_signals() {
-    if (name_.size() >= sizeof(TempSlot::path)) return;
-    for (TempSlot& slot : g_temp_slots) {
-      int expected = kSlotFree;
-      if (slot.state.compare_exchange_strong(expected, kSlotClaimed)) {
-        std::memcpy(slot.path, name_.c_str(), name_.size() + 1);
-        slot.state.store(kSlotActive);
-        slot_ = &slot;
-        return;
-      }
-    }
-  }
-
-  Fd fd_;
-  std::string name_;
-  bool committed_ = false;
-  TempSlot* slot_ = nullptr;
-};
-
-// ---------------------------------------------------------------------------------
-// Writing
-
 std::optional<int> container_for(const std::string& path, std::size_t data_bytes) {
-  const std::string base = split_path(path).base;
+  const std::string base = base_name(path);
   const std::size_t dot = base.rfind('.');
   if (dot == std::string::npos) return {};
   std::string ext = base.substr(dot + 1);
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (ext == "wav") {
     // A WAV header counts bytes in 32 bits; past that (an hour of 192 kHz stereo) the
     // only valid .wav is RF64. Below it, plain WAV, which every player reads. The
@@ -420,162 +116,287 @@ std::optional<int> container_for(const std::string& path, std::size_t data_bytes
   return {};
 }
 
-std::optional<FileError> check_write_arguments(const std::string& path, const WriteSpec& spec,
-                                               const std::vector<int32_t>& frames) {
-  auto invalid = [&path](const std::string& why) {
-    return make_error(path, FileErrorCode::kInvalidArgument, why);
-  };
-  if (spec.channels != 1 && spec.channels != 2) {
-    return invalid("cannot write " + std::to_string(spec.channels) + " channels (1 or 2)");
-  }
-  if (spec.bits != 16 && spec.bits != 24) {
-    return invalid("cannot write " + std::to_string(spec.bits) + "-bit samples (16 or 24)");
-  }
-  if (spec.sample_rate <= 0) {
-    return invalid("invalid sample rate " + std::to_string(spec.sample_rate));
-  }
-  if (frames.size() % 2 != 0) return invalid("sample count is not a whole number of stereo frames");
-  // Values wider than the output would be silently wrapped by the shift below, which
-  // hides a bug upstream (a missing dither/requantise stage), so refuse them.
-  const int32_t hi = (int32_t{1} << (spec.bits - 1)) - 1;
-  const int32_t lo = -hi - 1;
-  const auto bad = std::find_if(frames.begin(), frames.end(),
-                                [lo, hi](int32_t v) { return v < lo || v > hi; });
-  if (bad != frames.end()) {
-    return invalid("sample " + std::to_string(bad - frames.begin()) + " = " +
-                   std::to_string(*bad) + " is outside the " + std::to_string(spec.bits) +
-                   "-bit range");
-  }
-  return {};
-}
-
-// The bytes on disk must decode to what we meant to write; a short frame count means a
-// header update or the tail of the data got lost.
-bool frame_count_matches(int fd, sf_count_t expected) {
-  if (::lseek(fd, 0, SEEK_SET) != 0) return false;
-  SF_INFO info{};
-  SndfileHandle check(sf_open_fd(fd, SFM_READ, &info, SF_FALSE));
-  return check && info.frames == expected;
-}
-
-FileError unknown_format_error(const std::string& path) {
-  return make_error(path, FileErrorCode::kUnknownOutputFormat,
-                    "unknown output format (use .wav, .flac, .aiff or .w64)");
-}
-
-// Creates the temporary file for `path`, or says why it cannot be created.
-std::optional<FileError> create_temp_for(const std::string& path, TempFile& temp) {
-  if (const int err = temp.create(path)) {
-    return make_error(path, FileErrorCode::kWriteFailed,
-                      "cannot create a temporary file in " + split_path(path).dir_for_people() +
-                          " (" + errno_text(err) + ")");
-  }
-  return {};
+Error unknown_format_error(const std::string& path) {
+  return file_error(path, Errc::kUnknownOutputFormat, "unknown output format (use .wav, .flac, .aiff or .w64)");
 }
 
 }  // namespace
 
-std::optional<FileError> write_audio(const std::string& path, const WriteSpec& spec,
-                                     const std::vector<int32_t>& stereo_frames) {
-  if (auto error = check_write_arguments(path, spec, stereo_frames)) return error;
-  const std::size_t data_bytes =
-      stereo_frames.size() / 2 * static_cast<std::size_t>(spec.channels * spec.bits / 8);
+// ---------------------------------------------------------------------------------
+// Reading
+
+AudioReader::AudioReader(AudioReader&& o) noexcept { *this = std::move(o); }
+
+AudioReader& AudioReader::operator=(AudioReader&& o) noexcept {
+  if (this != &o) {
+    if (snd_) sf_close(snd_);
+    if (fd_ >= 0) ::close(fd_);
+    path_ = std::move(o.path_);
+    fd_ = o.fd_;
+    snd_ = o.snd_;
+    format_ = o.format_;
+    gain_ = o.gain_;
+    chunk_ = std::move(o.chunk_);
+    o.fd_ = -1;
+    o.snd_ = nullptr;
+  }
+  return *this;
+}
+
+AudioReader::~AudioReader() {
+  if (snd_) sf_close(snd_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<AudioFormat> AudioReader::probe(const std::string& path) {
+  auto r = open_header(path);
+  if (!r) return failure(r.error());
+  return r->format();
+}
+
+Result<AudioReader> AudioReader::open(const std::string& path, bool attenuate_overs) {
+  auto opened = open_header(path);
+  if (!opened) return failure(opened.error());
+  AudioReader& r = *opened;
+  // Integer PCM never goes above full scale; a float source may, and then needs its
+  // peak before the first frame is delivered: one scan, then back to the start.
+  if (r.format_.source_float && attenuate_overs) {
+    double peak = 0.0;
+    std::size_t frames_seen = 0;
+    for (;;) {
+      auto got = r.read_doubles(kChunkFrames);
+      if (!got) return failure(got.error());
+      if (*got == 0) break;
+      frames_seen += *got;
+      for (std::size_t i = 0; i < *got * static_cast<std::size_t>(r.format_.channels); ++i)
+        peak = std::max(peak, std::fabs(r.chunk_[i]));
+    }
+    if (frames_seen == 0) return failure(file_error(path, Errc::kNoAudio, "no audio frames"));
+    if (peak > 1.0) {
+      r.format_.input_gain_db = overs_attenuation_db(peak);
+      r.gain_ = std::pow(10.0, r.format_.input_gain_db / 20.0);
+    }
+    if (auto e = r.rewind()) return failure(e);
+  }
+  return opened;
+}
+
+Result<AudioReader> AudioReader::open_header(const std::string& path) {
+  AudioReader r;
+  r.path_ = path;
+  // Open the descriptor ourselves: errno then names why a file is missing or
+  // unreadable, where sf_open would only say "System error".
+  r.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (r.fd_ < 0) return failure(file_error(path, Errc::kCannotOpen, errno_text(errno)));
+  struct stat st {};
+  if (::fstat(r.fd_, &st) == 0 && S_ISDIR(st.st_mode)) return failure(file_error(path, Errc::kCannotOpen, errno_text(EISDIR)));
+
+  SF_INFO info{};
+  // close_desc = false: the reader owns the descriptor on every path.
+  r.snd_ = sf_open_fd(r.fd_, SFM_READ, &info, SF_FALSE);
+  if (!r.snd_) {
+    // sf_strerror(nullptr) is libsndfile's only report of why an open failed.
+    return failure(file_error(path, Errc::kUnsupportedFormat,
+                              std::string("not a supported audio file (") + sf_strerror(nullptr) + ")"));
+  }
+  if (info.channels != 1 && info.channels != 2)
+    return failure(file_error(path, Errc::kUnsupportedChannels,
+                              std::to_string(info.channels) + " channels; Lathe masters mono or stereo files"));
+  if (!is_supported_rate(info.samplerate))
+    return failure(file_error(path, Errc::kUnsupportedRate,
+                              "sample rate " + std::to_string(info.samplerate) + " Hz is not supported (use " +
+                                  supported_rates_text() + ")"));
+  if (info.frames == 0) return failure(file_error(path, Errc::kNoAudio, "no audio frames"));
+
+  r.format_.sample_rate = info.samplerate;
+  r.format_.channels = info.channels;
+  r.format_.source_bits = source_bits_of(info.format);
+  r.format_.source_float = is_float_format(info.format);
+  r.format_.frames = info.frames;
+  r.chunk_.resize(kChunkFrames * static_cast<std::size_t>(info.channels));
+  // Normalised doubles: integer PCM arrives as value / 2^(bits-1), so PCM up to 24 bits
+  // scales back to its exact integers, and float data arrives as stored.
+  sf_command(r.snd_, SFC_SET_NORM_DOUBLE, nullptr, SF_TRUE);
+
+  return r;
+}
+
+Result<std::size_t> AudioReader::read_doubles(std::size_t frames) {
+  const sf_count_t got = sf_readf_double(snd_, chunk_.data(), static_cast<sf_count_t>(frames));
+  if (got < 0 || (got == 0 && sf_error(snd_) != SF_ERR_NO_ERROR))
+    return failure(file_error(path_, Errc::kReadFailed, std::string("read failed (") + sf_strerror(snd_) + ")"));
+  const std::size_t n = static_cast<std::size_t>(got) * static_cast<std::size_t>(format_.channels);
+  for (std::size_t i = 0; i < n; ++i)
+    if (!std::isfinite(chunk_[i]))
+      return failure(file_error(path_, Errc::kBadSamples, "contains samples that are not finite numbers (NaN or infinity)"));
+  return static_cast<std::size_t>(got);
+}
+
+Result<std::size_t> AudioReader::read(std::span<int32_t> stereo_frames) {
+  std::size_t done = 0;
+  const std::size_t want = stereo_frames.size() / 2;
+  const int ch = format_.channels;
+  while (done < want) {
+    auto got = read_doubles(std::min(kChunkFrames, want - done));
+    if (!got) return failure(got.error());
+    if (*got == 0) break;
+    for (std::size_t i = 0; i < *got; ++i) {
+      const double left = chunk_[i * ch];
+      const double right = ch == 2 ? chunk_[i * ch + 1] : left;
+      stereo_frames[2 * (done + i)] = quantise_24(left * gain_);
+      stereo_frames[2 * (done + i) + 1] = quantise_24(right * gain_);
+    }
+    done += *got;
+  }
+  return done;
+}
+
+Result<std::size_t> AudioReader::read_source(std::span<double> frames) {
+  const std::size_t ch = static_cast<std::size_t>(format_.channels);
+  std::size_t done = 0;
+  const std::size_t want = frames.size() / ch;
+  while (done < want) {
+    auto got = read_doubles(std::min(kChunkFrames, want - done));
+    if (!got) return failure(got.error());
+    if (*got == 0) break;
+    std::copy_n(chunk_.begin(), *got * ch, frames.begin() + static_cast<std::ptrdiff_t>(done * ch));
+    done += *got;
+  }
+  return done;
+}
+
+Error AudioReader::rewind() {
+  if (sf_seek(snd_, 0, SEEK_SET) != 0)
+    return file_error(path_, Errc::kReadFailed, std::string("cannot rewind (") + sf_strerror(snd_) + ")");
+  return {};
+}
+
+// ---------------------------------------------------------------------------------
+// Writing
+
+AudioWriter::AudioWriter(AtomicFile file, const WriteSpec& spec, SNDFILE* snd)
+    : file_(std::move(file)), spec_(spec), snd_(snd), chunk_(kChunkFrames * static_cast<std::size_t>(spec.channels)) {}
+
+AudioWriter::AudioWriter(AudioWriter&& o) noexcept
+    : file_(std::move(o.file_)), spec_(o.spec_), snd_(o.snd_), written_(o.written_), chunk_(std::move(o.chunk_)) {
+  o.snd_ = nullptr;
+}
+
+AudioWriter::~AudioWriter() {
+  if (snd_) sf_close(snd_);
+}
+
+Error AudioWriter::failed(const std::string& why) const { return file_error(file_.target(), Errc::kWriteFailed, why); }
+
+Result<AudioWriter> AudioWriter::create(const std::string& path, const WriteSpec& spec, std::size_t frames) {
+  auto invalid = [&path](const std::string& why) { return failure(file_error(path, Errc::kInvalidArgument, why)); };
+  if (spec.channels != 1 && spec.channels != 2)
+    return invalid("cannot write " + std::to_string(spec.channels) + " channels (1 or 2)");
+  if (spec.bits != 16 && spec.bits != 24)
+    return invalid("cannot write " + std::to_string(spec.bits) + "-bit samples (16 or 24)");
+  if (spec.sample_rate <= 0) return invalid("invalid sample rate " + std::to_string(spec.sample_rate));
+  const std::size_t data_bytes = frames * static_cast<std::size_t>(spec.channels * spec.bits / 8);
   const std::optional<int> container = container_for(path, data_bytes);
-  if (!container) return unknown_format_error(path);
+  if (!container) return failure(unknown_format_error(path));
 
   SF_INFO info{};
   info.samplerate = spec.sample_rate;
   info.channels = spec.channels;
   info.format = *container | (spec.bits == 16 ? SF_FORMAT_PCM_16 : SF_FORMAT_PCM_24);
-  if (!sf_format_check(&info)) {
-    return make_error(path, FileErrorCode::kInvalidArgument,
-                      "the container cannot hold " + std::to_string(spec.channels) +
-                          " channels of " + std::to_string(spec.bits) + "-bit samples at " +
-                          std::to_string(spec.sample_rate) + " Hz");
-  }
+  if (!sf_format_check(&info))
+    return invalid("the container cannot hold " + std::to_string(spec.channels) + " channels of " +
+                   std::to_string(spec.bits) + "-bit samples at " + std::to_string(spec.sample_rate) + " Hz");
+  auto file = AtomicFile::create(path);
+  if (!file) return failure(file.error());
+  SNDFILE* snd = sf_open_fd(file->fd(), SFM_WRITE, &info, SF_FALSE);
+  if (!snd)
+    return failure(file_error(path, Errc::kWriteFailed, std::string("cannot start writing (") + sf_strerror(nullptr) + ")"));
+  return AudioWriter(std::move(*file), spec, snd);
+}
 
-  auto failed = [&path](const std::string& why) {
-    return make_error(path, FileErrorCode::kWriteFailed, why);
-  };
-
-  TempFile temp;
-  if (auto error = create_temp_for(path, temp)) return error;
-
-  const sf_count_t frames = static_cast<sf_count_t>(stereo_frames.size() / 2);
-  {
-    SndfileHandle snd(sf_open_fd(temp.fd(), SFM_WRITE, &info, SF_FALSE));
-    if (!snd) return failed(std::string("cannot start writing (") + sf_strerror(nullptr) + ")");
-
-    // libsndfile's int interface takes left-justified 32-bit values and keeps the top
-    // `bits` bits, so shifting our values up is exact.
-    const int shift = 32 - spec.bits;
-    std::vector<int> chunk(static_cast<std::size_t>(kChunkFrames) * spec.channels);
-    for (sf_count_t first = 0; first < frames; first += kChunkFrames) {
-      const sf_count_t count = std::min(kChunkFrames, frames - first);
-      const int32_t* src = &stereo_frames[static_cast<std::size_t>(first) * 2];
-      for (sf_count_t i = 0; i < count; ++i) {
-        for (int c = 0; c < spec.channels; ++c) {
-          chunk[static_cast<std::size_t>(i * spec.channels + c)] = src[i * 2 + c] << shift;
-        }
+Error AudioWriter::write(std::span<const int32_t> stereo_frames) {
+  if (!snd_) return failed("internal error: write after finish");
+  if (stereo_frames.size() % 2 != 0)
+    return file_error(file_.target(), Errc::kInvalidArgument, "sample count is not a whole number of stereo frames");
+  // Values wider than the output would be silently wrapped by the shift below, which
+  // hides a bug upstream (a missing dither/requantise stage), so refuse them.
+  const int32_t hi = (int32_t{1} << (spec_.bits - 1)) - 1, lo = -hi - 1;
+  // libsndfile's int interface takes left-justified 32-bit values and keeps the top
+  // `bits` bits, so shifting our values up is exact.
+  const int shift = 32 - spec_.bits;
+  const std::size_t frames = stereo_frames.size() / 2;
+  for (std::size_t first = 0; first < frames; first += kChunkFrames) {
+    const std::size_t count = std::min(kChunkFrames, frames - first);
+    for (std::size_t i = 0; i < count; ++i)
+      for (int c = 0; c < spec_.channels; ++c) {
+        const int32_t v = stereo_frames[(first + i) * 2 + static_cast<std::size_t>(c)];
+        if (v < lo || v > hi)
+          return file_error(file_.target(), Errc::kInvalidArgument,
+                            "sample " + std::to_string(written_ * 2 + static_cast<int64_t>((first + i) * 2) + c) + " = " +
+                                std::to_string(v) + " is outside the " + std::to_string(spec_.bits) + "-bit range");
+        chunk_[i * static_cast<std::size_t>(spec_.channels) + static_cast<std::size_t>(c)] =
+            static_cast<int>(static_cast<uint32_t>(v) << shift);
       }
-      if (sf_writef_int(snd.get(), chunk.data(), count) != count) {
-        return failed(std::string("write failed (") + sf_strerror(snd.get()) + ")");
-      }
-    }
-    // sf_close writes the final header (and flushes the FLAC encoder), so its result
-    // matters as much as any write's.
-    const int close_error = sf_close(snd.release());
-    if (close_error != SF_ERR_NO_ERROR) {
-      return failed(std::string("write failed (") + sf_error_number(close_error) + ")");
-    }
+    if (sf_writef_int(snd_, chunk_.data(), static_cast<sf_count_t>(count)) != static_cast<sf_count_t>(count))
+      return failed(std::string("write failed (") + sf_strerror(snd_) + ")");
   }
-
-  // Data must be on disk before the rename publishes it, or a crash could leave a
-  // complete-looking name pointing at missing blocks.
-  if (::fsync(temp.fd()) != 0) return failed("write failed (" + errno_text(errno) + ")");
-  if (!frame_count_matches(temp.fd(), frames)) {
-    return failed("write failed (the written file does not read back complete)");
-  }
-  if (const int err = temp.close_checked()) return failed("write failed (" + errno_text(err) + ")");
-  if (::rename(temp.name().c_str(), path.c_str()) != 0) {
-    return failed("cannot replace the file (" + errno_text(errno) + ")");
-  }
-  temp.commit();
-
-  // Make the rename itself durable. The file is already complete at `path`, so a
-  // failure here is not worth reporting as a failed write.
-  const Fd dir_fd(
-      ::open(split_path(path).dir_for_people().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir_fd.get() >= 0) ::fsync(dir_fd.get());
+  written_ += static_cast<int64_t>(frames);
   return {};
 }
 
-std::optional<FileError> check_output_path(const std::string& path) {
-  if (!container_for(path, 0)) return unknown_format_error(path);
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    return make_error(path, FileErrorCode::kWriteFailed, errno_text(EISDIR));
-  }
-  // The real test of a writable directory is creating the file write_audio would; the
-  // TempFile removes it again on the way out.
-  TempFile probe;
-  return create_temp_for(path, probe);
+Error AudioWriter::finish() {
+  if (!snd_) return failed("internal error: finish twice");
+  // sf_close writes the final header (and flushes the FLAC encoder), so its result
+  // matters as much as any write's.
+  const int close_error = sf_close(snd_);
+  snd_ = nullptr;
+  if (close_error != SF_ERR_NO_ERROR) return failed(std::string("write failed (") + sf_error_number(close_error) + ")");
+  // The bytes on disk must decode to what we meant to write; a short frame count means
+  // a header update or the tail of the data got lost.
+  if (::lseek(file_.fd(), 0, SEEK_SET) != 0) return failed("write failed (" + errno_text(errno) + ")");
+  SF_INFO info{};
+  SNDFILE* check = sf_open_fd(file_.fd(), SFM_READ, &info, SF_FALSE);
+  const bool complete = check && info.frames == written_;
+  if (check) sf_close(check);
+  if (!complete) return failed("write failed (the written file does not read back complete)");
+  return file_.finish();
 }
 
-void install_cleanup_signal_handlers() {
-  for (int sig : kCleanupSignals) {
-    struct sigaction old {};
-    if (sigaction(sig, nullptr, &old) != 0) continue;
-    // An ignored signal was ignored on purpose (nohup, `cmd &` in a script).
-    if (old.sa_handler == SIG_IGN) continue;
-    struct sigaction action {};
-    action.sa_handler = cleanup_and_reraise;
-    // One handler at a time: a second signal waits, then ends the process by default.
-    sigemptyset(&action.sa_mask);
-    for (int other : kCleanupSignals) sigaddset(&action.sa_mask, other);
-    action.sa_flags = SA_RESETHAND;
-    sigaction(sig, &action, nullptr);
+Error AudioWriter::commit() { return file_.commit(); }
+
+Error check_output_path(const std::string& path) {
+  if (!container_for(path, 0)) return unknown_format_error(path);
+  return check_output_paths({}, {path});
+}
+
+// ---------------------------------------------------------------------------------
+// Whole files
+
+Result<AudioBuffer> read_audio(const std::string& path) {
+  auto reader = AudioReader::open(path);
+  if (!reader) return failure(reader.error());
+  const AudioFormat& f = reader->format();
+  AudioBuffer buffer{f.sample_rate, f.channels, f.source_bits, f.source_float, f.input_gain_db, {}};
+  // The header's frame count is a hint only (it may overstate a truncated file); the
+  // reads decide the length.
+  if (f.frames > 0 && f.frames < (int64_t{1} << 32)) buffer.samples.reserve(static_cast<std::size_t>(f.frames) * 2);
+  std::vector<int32_t> block(2 * kChunkFrames);
+  for (;;) {
+    auto got = reader->read(block);
+    if (!got) return failure(got.error());
+    if (*got == 0) break;
+    buffer.samples.insert(buffer.samples.end(), block.begin(), block.begin() + static_cast<std::ptrdiff_t>(2 * *got));
   }
+  if (buffer.samples.empty()) return failure(file_error(path, Errc::kNoAudio, "no audio frames"));
+  return buffer;
+}
+
+Error write_audio(const std::string& path, const WriteSpec& spec, const std::vector<int32_t>& stereo_frames) {
+  auto writer = AudioWriter::create(path, spec, stereo_frames.size() / 2);
+  if (!writer) return writer.error();
+  if (auto e = writer->write(stereo_frames)) return e;
+  if (auto e = writer->finish()) return e;
+  return writer->commit();
 }
 
 }  // namespace lathe

@@ -12,6 +12,7 @@
 #include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace lathe {
 namespace {
@@ -22,155 +23,188 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // the chunk size nor feeding float or int instead of double changes it.)
 constexpr std::size_t kChunkFrames = 16384;
 
-struct MeterDeleter {
-  void operator()(ebur128_state* st) const { ebur128_destroy(&st); }
-};
-using Meter = std::unique_ptr<ebur128_state, MeterDeleter>;
-
-bool valid_arguments(const std::vector<int32_t>& frames, int bits, int sample_rate,
-                     int channels) {
-  return (channels == 1 || channels == 2) && bits >= 2 && bits <= 32 && sample_rate > 0 &&
-         frames.size() % 2 == 0;
-}
-
-// Null when libebur128 refuses the parameters (or is out of memory).
-Meter open_meter(int channels, int sample_rate, int mode) {
-  return Meter(ebur128_init(static_cast<unsigned>(channels),
-                            static_cast<unsigned long>(sample_rate), mode));
-}
-
-// Feeds a run of stereo frames to a meter, taking only the left channel when the
-// meter has one. Returns false if libebur128 reports an error.
-class Feeder {
- public:
-  Feeder(const std::vector<int32_t>& stereo_frames, int bits, int channels)
-      : frames_(stereo_frames),
-        channels_(channels),
-        scale_(std::ldexp(1.0, -(bits - 1))),
-        buffer_(std::min(kChunkFrames, total_frames()) * static_cast<std::size_t>(channels)) {}
-
-  std::size_t total_frames() const { return frames_.size() / 2; }
-
-  bool feed(ebur128_state* st, std::size_t first, std::size_t count) {
-    while (count > 0) {
-      const std::size_t n = std::min(count, kChunkFrames);
-      const int32_t* src = &frames_[first * 2];
-      if (channels_ == 2) {
-        for (std::size_t i = 0; i < 2 * n; ++i) buffer_[i] = src[i] * scale_;
-      } else {
-        for (std::size_t i = 0; i < n; ++i) buffer_[i] = src[2 * i] * scale_;
-      }
-      if (ebur128_add_frames_double(st, buffer_.data(), n) != EBUR128_SUCCESS) return false;
-      first += n;
-      count -= n;
-    }
-    return true;
-  }
-
-  bool feed_all(ebur128_state* st) { return feed(st, 0, total_frames()); }
-
- private:
-  const std::vector<int32_t>& frames_;
-  int channels_;
-  double scale_;
-  std::vector<double> buffer_;
-};
-
-// A meter that has seen all the frames, or null for invalid arguments or a meter error.
-Meter fed_meter(const std::vector<int32_t>& stereo_frames, int bits, int sample_rate,
-                int channels, int mode) {
-  if (!valid_arguments(stereo_frames, bits, sample_rate, channels)) return nullptr;
-  Meter meter = open_meter(channels, sample_rate, mode);
-  Feeder feeder(stereo_frames, bits, channels);
-  if (!meter || !feeder.feed_all(meter.get())) return nullptr;
-  return meter;
-}
-
 double to_db(double linear) { return 20.0 * std::log10(linear); }  // 0 -> -inf
 
-double max_true_peak_dbtp(ebur128_state* st, int channels) {
-  double peak = 0.0;
-  for (int c = 0; c < channels; ++c) {
-    double channel_peak = 0.0;
-    if (ebur128_true_peak(st, static_cast<unsigned>(c), &channel_peak) != EBUR128_SUCCESS) {
-      return kNaN;
+LoudnessReport invalid_report() { return LoudnessReport{kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN}; }
+
+ebur128_state* st(void* p) { return static_cast<ebur128_state*>(p); }
+
+}  // namespace
+
+Result<LoudnessMeter> LoudnessMeter::create(int sample_rate, int channels, Measures measures) {
+  if ((channels != 1 && channels != 2) || sample_rate <= 0)
+    return failure(Errc::kInvalidArgument, "loudness meter: " + std::to_string(channels) + " channels at " +
+                                               std::to_string(sample_rate) + " Hz");
+  LoudnessMeter m;
+  m.all_ = measures != Measures::kIntegrated;
+  // MODE_I alone for searches: no short-term ring, LRA history or oversampler to run.
+  // Not MODE_HISTOGRAM, which would be faster to query but rounds blocks to 0.1 LU bins
+  // and makes the result a staircase in gain that a search could stall on.
+  int mode = EBUR128_MODE_I;
+  if (measures == Measures::kAll) mode |= EBUR128_MODE_LRA | EBUR128_MODE_S | EBUR128_MODE_M | EBUR128_MODE_TRUE_PEAK;
+  if (measures == Measures::kLive) mode |= EBUR128_MODE_S | EBUR128_MODE_M | EBUR128_MODE_TRUE_PEAK | EBUR128_MODE_HISTOGRAM;
+  m.state_ = ebur128_init(static_cast<unsigned>(channels), static_cast<unsigned long>(sample_rate), mode);
+  if (!m.state_) return failure(Errc::kOutOfMemory, "loudness meter: libebur128 could not start");
+  m.channels_ = channels;
+  m.sample_rate_ = sample_rate;
+  m.hop_ = std::max<std::size_t>(1, static_cast<std::size_t>(sample_rate) / 10);
+  return m;
+}
+
+LoudnessMeter::LoudnessMeter(LoudnessMeter&& o) noexcept { *this = std::move(o); }
+
+LoudnessMeter& LoudnessMeter::operator=(LoudnessMeter&& o) noexcept {
+  if (this != &o) {
+    if (state_) {
+      ebur128_state* s = st(state_);
+      ebur128_destroy(&s);
     }
+    state_ = o.state_;
+    o.state_ = nullptr;
+    channels_ = o.channels_;
+    sample_rate_ = o.sample_rate_;
+    all_ = o.all_;
+    hop_ = o.hop_;
+    since_hop_ = o.since_hop_;
+    frames_ = o.frames_;
+    momentary_max_ = o.momentary_max_;
+    shortterm_max_ = o.shortterm_max_;
+    sample_peak_ = o.sample_peak_;
+    last_true_peak_ = o.last_true_peak_;
+    buffer_ = std::move(o.buffer_);
+  }
+  return *this;
+}
+
+LoudnessMeter::~LoudnessMeter() {
+  if (state_) {
+    ebur128_state* s = st(state_);
+    ebur128_destroy(&s);
+  }
+}
+
+// Feeds frames of the meter's channels; with all measures, in steps that end on the
+// 100 ms grid, where the momentary and short-term maxima are taken.
+Error LoudnessMeter::feed(const double* frames, std::size_t count) {
+  const std::size_t ch = static_cast<std::size_t>(channels_);
+  while (count > 0) {
+    const std::size_t n = all_ ? std::min(count, hop_ - since_hop_) : count;
+    if (ebur128_add_frames_double(st(state_), frames, n) != EBUR128_SUCCESS)
+      return Error(Errc::kInvalidArgument, "loudness meter: libebur128 refused the frames");
+    if (all_) {
+      for (unsigned c = 0; c < ch; ++c) {
+        double tp = 0.0;
+        if (ebur128_prev_true_peak(st(state_), c, &tp) == EBUR128_SUCCESS) last_true_peak_ = std::max(last_true_peak_, tp);
+      }
+      since_hop_ += n;
+      if (since_hop_ == hop_) {
+        since_hop_ = 0;
+        momentary_max_ = std::max(momentary_max_, momentary_lufs());
+        shortterm_max_ = std::max(shortterm_max_, shortterm_lufs());
+      }
+    }
+    frames_ += n;
+    frames += n * ch;
+    count -= n;
+  }
+  return {};
+}
+
+Error LoudnessMeter::add(std::span<const int32_t> stereo_frames, int bits) {
+  if (stereo_frames.size() % 2 != 0 || bits < 2 || bits > 32)
+    return Error(Errc::kInvalidArgument, "loudness meter: not whole stereo frames of 2..32 bits");
+  const double scale = std::ldexp(1.0, -(bits - 1));
+  const std::size_t ch = static_cast<std::size_t>(channels_);
+  last_true_peak_ = 0.0;
+  for (std::size_t first = 0; first < stereo_frames.size() / 2; first += kChunkFrames) {
+    const std::size_t n = std::min(kChunkFrames, stereo_frames.size() / 2 - first);
+    buffer_.resize(n * ch);
+    const int32_t* src = &stereo_frames[first * 2];
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t c = 0; c < ch; ++c) {
+        buffer_[i * ch + c] = src[2 * i + c] * scale;
+        sample_peak_ = std::max(sample_peak_, std::fabs(buffer_[i * ch + c]));
+      }
+    if (auto e = feed(buffer_.data(), n)) return e;
+  }
+  return {};
+}
+
+Error LoudnessMeter::add_source(std::span<const double> frames) {
+  const std::size_t ch = static_cast<std::size_t>(channels_);
+  if (frames.size() % ch != 0) return Error(Errc::kInvalidArgument, "loudness meter: not whole frames");
+  last_true_peak_ = 0.0;
+  for (double v : frames) sample_peak_ = std::max(sample_peak_, std::fabs(v));
+  return feed(frames.data(), frames.size() / ch);
+}
+
+double LoudnessMeter::integrated_lufs() const {
+  double v = kNaN;
+  return ebur128_loudness_global(st(state_), &v) == EBUR128_SUCCESS ? v : kNaN;
+}
+double LoudnessMeter::momentary_lufs() const {
+  double v = kNaN;
+  return all_ && ebur128_loudness_momentary(st(state_), &v) == EBUR128_SUCCESS ? v : kNaN;
+}
+double LoudnessMeter::shortterm_lufs() const {
+  double v = kNaN;
+  return all_ && ebur128_loudness_shortterm(st(state_), &v) == EBUR128_SUCCESS ? v : kNaN;
+}
+
+LoudnessReport LoudnessMeter::report() const {
+  LoudnessReport r = invalid_report();
+  r.integrated_lufs = integrated_lufs();
+  r.duration_s = static_cast<double>(frames_) / sample_rate_;
+  if (!all_) return r;
+  // Maxima on the 100 ms grid, plus once at the end for a final partial step.
+  r.momentary_max_lufs = momentary_max_;
+  r.shortterm_max_lufs = shortterm_max_;
+  if (since_hop_ > 0) {
+    r.momentary_max_lufs = std::max(r.momentary_max_lufs, momentary_lufs());
+    r.shortterm_max_lufs = std::max(r.shortterm_max_lufs, shortterm_lufs());
+  }
+  if (!(st(state_)->mode & EBUR128_MODE_LRA) || ebur128_loudness_range(st(state_), &r.range_lu) != EBUR128_SUCCESS)
+    r.range_lu = kNaN;
+  r.sample_peak_dbfs = to_db(sample_peak_);
+  double peak = 0.0;
+  for (int c = 0; c < channels_; ++c) {
+    double channel_peak = 0.0;
+    if (ebur128_true_peak(st(state_), static_cast<unsigned>(c), &channel_peak) != EBUR128_SUCCESS) return invalid_report();
     peak = std::max(peak, channel_peak);
   }
-  return to_db(peak);
+  r.true_peak_dbtp = to_db(peak);
+  return r;
 }
 
-// Exact from the integers; no meter needed.
-double sample_peak_dbfs(const std::vector<int32_t>& stereo_frames, int bits, int channels) {
-  int64_t peak = 0;
-  for (std::size_t i = 0; i < stereo_frames.size(); i += 2) {
-    for (int c = 0; c < channels; ++c) {
-      peak = std::max(peak, std::abs(int64_t{stereo_frames[i + c]}));
-    }
-  }
-  return to_db(std::ldexp(static_cast<double>(peak), -(bits - 1)));
+namespace {
+
+bool valid_arguments(const std::vector<int32_t>& frames, int bits, int sample_rate, int channels) {
+  return (channels == 1 || channels == 2) && bits >= 2 && bits <= 32 && sample_rate > 0 && frames.size() % 2 == 0;
 }
 
-LoudnessReport invalid_report() {
-  return LoudnessReport{kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN};
+std::optional<LoudnessMeter> fed_meter(const std::vector<int32_t>& stereo_frames, int bits, int sample_rate,
+                                       int channels, LoudnessMeter::Measures measures) {
+  if (!valid_arguments(stereo_frames, bits, sample_rate, channels)) return std::nullopt;
+  auto meter = LoudnessMeter::create(sample_rate, channels, measures);
+  if (!meter || meter->add(stereo_frames, bits)) return std::nullopt;
+  return std::move(*meter);
 }
 
 }  // namespace
 
-LoudnessReport measure_loudness(const std::vector<int32_t>& stereo_frames, int bits,
-                                int sample_rate, int channels) {
-  if (!valid_arguments(stereo_frames, bits, sample_rate, channels)) return invalid_report();
-  const Meter meter = open_meter(channels, sample_rate, EBUR128_MODE_I | EBUR128_MODE_LRA |
-                                                            EBUR128_MODE_S | EBUR128_MODE_M |
-                                                            EBUR128_MODE_TRUE_PEAK);
-  if (!meter) return invalid_report();
-
-  Feeder feeder(stereo_frames, bits, channels);
-  LoudnessReport report;
-  report.shortterm_max_lufs = -HUGE_VAL;
-  report.momentary_max_lufs = -HUGE_VAL;
-  // Short-term and momentary maxima are taken every 100 ms (EBU Tech 3341 asks for at
-  // least 10 Hz), plus once at the end for a final partial step.
-  const std::size_t hop = std::max<std::size_t>(1, static_cast<std::size_t>(sample_rate) / 10);
-  const std::size_t total = feeder.total_frames();
-  for (std::size_t first = 0; first < total; first += hop) {
-    if (!feeder.feed(meter.get(), first, std::min(hop, total - first))) return invalid_report();
-    double momentary = -HUGE_VAL;
-    double shortterm = -HUGE_VAL;
-    if (ebur128_loudness_momentary(meter.get(), &momentary) != EBUR128_SUCCESS ||
-        ebur128_loudness_shortterm(meter.get(), &shortterm) != EBUR128_SUCCESS) {
-      return invalid_report();
-    }
-    report.momentary_max_lufs = std::max(report.momentary_max_lufs, momentary);
-    report.shortterm_max_lufs = std::max(report.shortterm_max_lufs, shortterm);
-  }
-
-  if (ebur128_loudness_global(meter.get(), &report.integrated_lufs) != EBUR128_SUCCESS ||
-      ebur128_loudness_range(meter.get(), &report.range_lu) != EBUR128_SUCCESS) {
-    return invalid_report();
-  }
-  report.sample_peak_dbfs = sample_peak_dbfs(stereo_frames, bits, channels);
-  report.true_peak_dbtp = max_true_peak_dbtp(meter.get(), channels);
-  report.duration_s = static_cast<double>(total) / sample_rate;
-  return report;
+LoudnessReport measure_loudness(const std::vector<int32_t>& stereo_frames, int bits, int sample_rate, int channels) {
+  auto meter = fed_meter(stereo_frames, bits, sample_rate, channels, LoudnessMeter::Measures::kAll);
+  return meter ? meter->report() : invalid_report();
 }
 
-double integrated_loudness(const std::vector<int32_t>& stereo_frames, int bits, int sample_rate,
-                           int channels) {
-  // MODE_I alone: no short-term ring, LRA history or oversampler to run. Not
-  // MODE_HISTOGRAM, which would be faster to query but rounds blocks to 0.1 LU bins and
-  // makes the result a staircase in gain that a search could stall on.
-  const Meter meter = fed_meter(stereo_frames, bits, sample_rate, channels, EBUR128_MODE_I);
-  double lufs = kNaN;
-  if (!meter || ebur128_loudness_global(meter.get(), &lufs) != EBUR128_SUCCESS) return kNaN;
-  return lufs;
+double integrated_loudness(const std::vector<int32_t>& stereo_frames, int bits, int sample_rate, int channels) {
+  auto meter = fed_meter(stereo_frames, bits, sample_rate, channels, LoudnessMeter::Measures::kIntegrated);
+  return meter ? meter->integrated_lufs() : kNaN;
 }
 
-double true_peak_dbtp(const std::vector<int32_t>& stereo_frames, int bits, int sample_rate,
-                      int channels) {
-  const Meter meter =
-      fed_meter(stereo_frames, bits, sample_rate, channels, EBUR128_MODE_TRUE_PEAK);
-  return meter ? max_true_peak_dbtp(meter.get(), channels) : kNaN;
+double true_peak_dbtp(const std::vector<int32_t>& stereo_frames, int bits, int sample_rate, int channels) {
+  auto meter = fed_meter(stereo_frames, bits, sample_rate, channels, LoudnessMeter::Measures::kAll);
+  return meter ? meter->report().true_peak_dbtp : kNaN;
 }
 
 // ---------------------------------------------------------------------------------

@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: MIT
-// The mastering job and its loudness search.
+// The mastering engine: the front of the chain once, then the loudness search over the
+// back of it, then the final pass into the sink, all streaming.
 #include "lathe/master.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <system_error>
 
 #include "lathe/loudness.hpp"
 #include "lathe/model/chain.hpp"
@@ -13,103 +20,273 @@ namespace lathe {
 namespace {
 
 constexpr std::size_t kBlockFrames = 4096;
+constexpr std::size_t kDefaultBudgetBytes = std::size_t{192} << 20;
 
-// The chain split at the limiter's drive: everything before it (trim, EQ, compressor,
-// true-peak detector) does not depend on the drive, so it runs once and its output is
-// cached; each search step reruns only the limiter and dither. Bit-exact with
-// Chain::process by construction: it is the same code, called in two halves.
-class DriveSearch {
+std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
+
+Error device_failure(Device& device, std::error_code ec) {
+  const std::string detail = device.error_detail();
+  return Error(ec == DeviceError::kTimeout ? Errc::kTimeout
+               : ec == DeviceError::kDisconnected ? Errc::kDisconnected
+               : ec == DeviceError::kProtocol ? Errc::kProtocol
+                                              : Errc::kNotAvailable,
+               "device: " + ec.message() + (detail.empty() ? "" : ": " + detail));
+}
+
+Error cancelled() { return Error(Errc::kCancelled, "cancelled"); }
+
+// The output of the chain's front half (trim, EQ, compressor, true-peak detector), which
+// does not depend on the limiter's drive: computed once, read back by every search pass.
+// Held in memory up to a budget; past it, in an unlinked scratch file, so that a job's
+// memory does not grow with the length of the file.
+class FrontCache {
  public:
-  DriveSearch(const std::vector<int32_t>& in, int latency, model::Chain& chain)
-      : in_(in), latency_(latency), chain_(chain) {}
-
-  bool run_front(const std::function<bool(double)>& progress) {
-    const std::size_t frames = in_.size() / 2 + latency_;
-    front_.resize(frames);
-    for (std::size_t i = 0; i < frames; ++i) {
-      if (i % (1u << 16) == 0 && progress && !progress(static_cast<double>(i) / frames)) return false;
-      const bool real = i < in_.size() / 2;
-      front_[i] = chain_.front(real ? in_[2 * i] : 0, real ? in_[2 * i + 1] : 0);
-    }
-    comp_gr_max_ = chain_.meters().comp_gr_max;
-    return true;
+  FrontCache(std::size_t budget_bytes, std::string dir)
+      : budget_frames_(budget_bytes / sizeof(model::FrontFrame)), dir_(std::move(dir)) {}
+  FrontCache(const FrontCache&) = delete;
+  FrontCache& operator=(const FrontCache&) = delete;
+  ~FrontCache() {
+    if (fd_ >= 0) ::close(fd_);
   }
 
-  // One pass of the back half with the chain's current registers; output aligned to input.
-  bool run_back(std::vector<int32_t>& out, const std::function<bool(double)>& progress) {
-    chain_.reset_back();
-    chain_.clear_meters();
-    const std::size_t n = in_.size() / 2;
-    out.resize(in_.size());
-    int32_t l, r;
-    for (std::size_t i = 0; i < front_.size(); ++i) {
-      if (i % (1u << 16) == 0 && progress && !progress(static_cast<double>(i) / front_.size())) return false;
-      const bool real = i < n;
-      chain_.back(front_[i], real ? in_[2 * i] : 0, real ? in_[2 * i + 1] : 0, l, r);
-      if (i >= static_cast<std::size_t>(latency_)) {
-        out[2 * (i - latency_)] = l;
-        out[2 * (i - latency_) + 1] = r;
+  Error append(std::span<const model::FrontFrame> frames) {
+    size_ += frames.size();
+    if (fd_ < 0 && memory_.size() + frames.size() <= budget_frames_) {
+      memory_.insert(memory_.end(), frames.begin(), frames.end());
+      return {};
+    }
+    if (fd_ < 0) {
+      if (auto e = open_scratch()) return e;
+      if (auto e = write_bytes(memory_.data(), memory_.size() * sizeof(model::FrontFrame))) return e;
+      std::vector<model::FrontFrame>().swap(memory_);
+    }
+    return write_bytes(frames.data(), frames.size() * sizeof(model::FrontFrame));
+  }
+
+  Error rewind() {
+    read_pos_ = 0;
+    if (fd_ >= 0 && ::lseek(fd_, 0, SEEK_SET) != 0) return scratch_error("cannot rewind", errno);
+    return {};
+  }
+
+  Result<std::size_t> read(std::span<model::FrontFrame> out) {
+    const std::size_t n = std::min(out.size(), size_ - read_pos_);
+    if (fd_ < 0) {
+      std::copy_n(memory_.begin() + static_cast<std::ptrdiff_t>(read_pos_), n, out.begin());
+    } else {
+      char* p = reinterpret_cast<char*>(out.data());
+      std::size_t left = n * sizeof(model::FrontFrame);
+      while (left > 0) {
+        const ssize_t got = ::read(fd_, p, left);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return failure(scratch_error("cannot read", got < 0 ? errno : EIO));
+        p += got;
+        left -= static_cast<std::size_t>(got);
       }
     }
-    return true;
+    read_pos_ += n;
+    return n;
   }
+
+  std::size_t size() const { return size_; }
+  bool spilled() const { return fd_ >= 0; }
+
+ private:
+  Error open_scratch() {
+    // O_TMPFILE: a file with no name, gone when closed, whatever ends the process.
+    fd_ = ::open(dir_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd_ < 0) {
+      std::string name = dir_ + "/.lathe-scratch-XXXXXX";
+      fd_ = ::mkstemp(name.data());
+      if (fd_ < 0) return scratch_error("cannot create", errno);
+      ::unlink(name.c_str());
+    }
+    return {};
+  }
+  Error write_bytes(const void* data, std::size_t bytes) {
+    const char* p = static_cast<const char*>(data);
+    while (bytes > 0) {
+      const ssize_t n = ::write(fd_, p, bytes);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return scratch_error("cannot write", n < 0 ? errno : ENOSPC);
+      p += n;
+      bytes -= static_cast<std::size_t>(n);
+    }
+    return {};
+  }
+  Error scratch_error(const char* what, int err) const {
+    return Error(Errc::kWriteFailed, std::string(what) + " the job's scratch file in " + dir_ + " (" + errno_text(err) +
+                                         "; it holds 12 bytes a frame while the job runs)");
+  }
+
+  std::size_t budget_frames_;
+  std::string dir_;
+  std::vector<model::FrontFrame> memory_;
+  int fd_ = -1;
+  std::size_t size_ = 0, read_pos_ = 0;
+};
+
+std::string default_scratch_dir() {
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp && *tmp ? tmp : "/tmp";
+}
+
+// The chain split at the limiter's drive. Bit-exact with Chain::process by construction:
+// the same code, called in two halves (bypass, which would need the dry input in the
+// back half, is off in a mastering job).
+class DriveSearch {
+ public:
+  DriveSearch(model::Chain& chain, FrontCache& cache, int latency) : chain_(chain), cache_(cache), latency_(latency) {}
+
+  // Reads the whole source through the front of the chain into the cache.
+  Error run_front(FrameSource& in, std::size_t size_hint, const std::function<Error(std::span<const int32_t>)>& on_front,
+                  const std::function<bool(double)>& progress) {
+    std::vector<int32_t> block(2 * kBlockFrames);
+    std::vector<model::FrontFrame> front(kBlockFrames);
+    for (;;) {
+      if (progress && !progress(size_hint ? std::min(1.0, static_cast<double>(frames_) / size_hint) : 0.0))
+        return cancelled();
+      auto got = in.read(block);
+      if (!got) return got.error();
+      if (*got == 0) break;
+      if (on_front)
+        if (auto e = on_front({block.data(), 2 * *got})) return e;
+      for (std::size_t i = 0; i < *got; ++i) front[i] = chain_.front(block[2 * i], block[2 * i + 1]);
+      if (auto e = cache_.append({front.data(), *got})) return e;
+      frames_ += *got;
+    }
+    // The limiter's lookahead delays the output: push silence through to flush it.
+    for (std::size_t done = 0; done < static_cast<std::size_t>(latency_);) {
+      const std::size_t n = std::min(kBlockFrames, static_cast<std::size_t>(latency_) - done);
+      for (std::size_t i = 0; i < n; ++i) front[i] = chain_.front(0, 0);
+      if (auto e = cache_.append({front.data(), n})) return e;
+      done += n;
+    }
+    comp_gr_max_ = chain_.meters().comp_gr_max;
+    return {};
+  }
+
+  // One pass of the back half with the chain's current registers; output (aligned to the
+  // input) goes to `sink`, a block at a time.
+  Error run_back(const std::function<Error(std::span<const int32_t>)>& sink, const std::function<bool(double)>& progress) {
+    chain_.reset_back();
+    chain_.clear_meters();
+    if (auto e = cache_.rewind()) return e;
+    std::vector<model::FrontFrame> front(kBlockFrames);
+    std::vector<int32_t> out(2 * kBlockFrames);
+    std::size_t index = 0;  // frame index into the cache
+    const std::size_t total = cache_.size();
+    while (index < total) {
+      if (progress && !progress(static_cast<double>(index) / total)) return cancelled();
+      auto got = cache_.read(front);
+      if (!got) return got.error();
+      std::size_t n_out = 0;
+      for (std::size_t i = 0; i < *got; ++i, ++index) {
+        int32_t l, r;
+        chain_.back(front[i], 0, 0, l, r);
+        if (index >= static_cast<std::size_t>(latency_)) {
+          out[2 * n_out] = l;
+          out[2 * n_out + 1] = r;
+          ++n_out;
+        }
+      }
+      if (n_out > 0)
+        if (auto e = sink({out.data(), 2 * n_out})) return e;
+    }
+    return {};
+  }
+
+  std::size_t frames() const { return frames_; }
   int32_t comp_gr_max() const { return comp_gr_max_; }
 
  private:
-  const std::vector<int32_t>& in_;
-  int latency_;
   model::Chain& chain_;
-  std::vector<model::FrontFrame> front_;
+  FrontCache& cache_;
+  int latency_;
+  std::size_t frames_ = 0;
   int32_t comp_gr_max_ = 0;
 };
 
 }  // namespace
 
-std::optional<MasterError> run_device(Device& device, const reg::RegisterImage& regs,
-                                      const std::vector<int32_t>& in, std::vector<int32_t>& out,
-                                      const std::function<bool(double)>& progress) {
-  auto device_error = [&](std::error_code ec) {
-    const std::string detail = device.error_detail();
-    return MasterError{"device: " + ec.message() + (detail.empty() ? "" : ": " + detail)};
-  };
-  if (auto ec = device.write_registers(regs)) return device_error(ec);
-  if (auto ec = device.reset()) return device_error(ec);
-  const std::size_t frames = in.size() / 2;
-  const std::size_t latency = static_cast<std::size_t>(latency_frames(regs));
-  const std::size_t total = frames + latency;
-  out.assign(in.size(), 0);
-  std::vector<int32_t> block_in(2 * kBlockFrames), block_out(2 * kBlockFrames);
-  for (std::size_t start = 0; start < total; start += kBlockFrames) {
-    if (progress && !progress(static_cast<double>(start) / total)) return MasterError{"cancelled", true};
-    const std::size_t n = std::min(kBlockFrames, total - start);
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t f = start + i;
-      block_in[2 * i] = f < frames ? in[2 * f] : 0;
-      block_in[2 * i + 1] = f < frames ? in[2 * f + 1] : 0;
-    }
-    if (auto ec = device.process({block_in.data(), 2 * n}, {block_out.data(), 2 * n})) return device_error(ec);
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t f = start + i;
-      if (f >= latency) {
-        out[2 * (f - latency)] = block_out[2 * i];
-        out[2 * (f - latency) + 1] = block_out[2 * i + 1];
-      }
-    }
+std::size_t default_memory_budget() {
+  if (const char* mb = std::getenv("LATHE_JOB_MEMORY_MB")) {
+    char* end = nullptr;
+    const unsigned long long v = std::strtoull(mb, &end, 10);
+    if (end != mb && *end == '\0' && v > 0 && v < (1ull << 20)) return static_cast<std::size_t>(v) << 20;
   }
-  return std::nullopt;
+  return kDefaultBudgetBytes;
 }
 
-std::optional<MasterError> master(const std::vector<int32_t>& in, int sample_rate,
-                                  const MasterOptions& options, Device* device,
-                                  MasterResult& result) {
-  if (auto err = validate(options.params, sample_rate)) return MasterError{*err};
+Result<std::size_t> BufferSource::read(std::span<int32_t> frames) {
+  const std::size_t n = std::min(frames.size() / 2 * 2, frames_.size() - pos_);
+  std::copy_n(frames_.begin() + static_cast<std::ptrdiff_t>(pos_), n, frames.begin());
+  pos_ += n;
+  return n / 2;
+}
+
+Error run_device(Device& device, const reg::RegisterImage& regs, FrameSource& in, FrameSink& out,
+                 const std::function<bool(double)>& progress, std::size_t total_frames) {
+  if (auto ec = device.write_registers(regs)) return device_failure(device, ec);
+  if (auto ec = device.reset()) return device_failure(device, ec);
+  const std::size_t latency = static_cast<std::size_t>(latency_frames(regs));
+  std::vector<int32_t> block_in(2 * kBlockFrames), block_out(2 * kBlockFrames);
+  std::size_t fed = 0, input_frames = 0;
+  bool input_done = false;
+  // Feed the input, then `latency` frames of silence; drop the first `latency` outputs.
+  while (!input_done || fed < input_frames + latency) {
+    if (progress && !progress(total_frames ? static_cast<double>(fed) / (total_frames + latency) : 0.0))
+      return cancelled();
+    std::size_t n = 0;
+    if (!input_done) {
+      auto got = in.read(block_in);
+      if (!got) return got.error();
+      n = *got;
+      input_frames += n;
+      if (n == 0) input_done = true;
+    }
+    if (input_done) {
+      n = std::min(kBlockFrames, input_frames + latency - fed);
+      std::fill_n(block_in.begin(), 2 * n, 0);
+    }
+    if (n == 0) continue;
+    if (auto ec = device.process({block_in.data(), 2 * n}, {block_out.data(), 2 * n})) return device_failure(device, ec);
+    const std::size_t skip = fed >= latency ? 0 : std::min(n, latency - fed);
+    fed += n;
+    const std::size_t keep = n - skip;
+    if (keep > 0) {
+      if (auto e = out.write({block_out.data() + 2 * skip, 2 * keep})) return e;
+    }
+  }
+  return {};
+}
+
+Error run_device(Device& device, const reg::RegisterImage& regs, const std::vector<int32_t>& in,
+                 std::vector<int32_t>& out, const std::function<bool(double)>& progress) {
+  BufferSource source(in);
+  out.clear();
+  out.reserve(in.size());
+  BufferSink sink(out);
+  return run_device(device, regs, source, sink, progress, in.size() / 2);
+}
+
+Result<MasterSummary> master_stream(FrameSource& in, int sample_rate, const MasterOptions& options, Device* device,
+                                    FrameSink& out, const std::function<Error(std::span<const int32_t>)>& on_front) {
   ChainParams params = options.params;
-  result = MasterResult{};
+  MasterSummary result;
+  if (params.bypass) {
+    // Bypass is a listening switch (A/B); a mastering job that honoured it would write
+    // the input unlimited, past the ceiling.
+    params.bypass = false;
+    result.note = "bypass is for listening, not for mastering: ignored";
+  }
+  if (auto e = validate(params, sample_rate)) return failure(e);
   result.out_bits = params.dither.bits;
 
-  // Progress budget: the front pass counts as one pass, then up to a few back passes.
+  // Progress budget: the front pass counts as one pass, then a few back passes, then the
+  // final pass.
   const bool targeting = options.target_lufs.has_value();
-  const double total_units = targeting ? 5.0 : 2.0;
+  const double total_units = targeting ? 6.0 : 3.0;
   double done_units = 0.0;
   auto progress_for = [&](const std::string& stage) {
     return [&, stage](double f) {
@@ -117,40 +294,53 @@ std::optional<MasterError> master(const std::vector<int32_t>& in, int sample_rat
     };
   };
 
+  const std::size_t budget = options.memory_budget_bytes ? options.memory_budget_bytes : default_memory_budget();
+  // Two thirds for the front cache, one third for the best pass's output.
+  FrontCache cache(budget / 3 * 2, options.scratch_dir.empty() ? default_scratch_dir() : options.scratch_dir);
   model::Chain chain;
   reg::RegisterImage regs = to_registers(params, sample_rate);
   chain.configure(regs);
   chain.reset();
-  DriveSearch search(in, latency_frames(regs), chain);
-  if (!search.run_front(progress_for("analysing"))) return MasterError{"cancelled", true};
+  DriveSearch search(chain, cache, latency_frames(regs));
+  if (auto e = search.run_front(in, in.size_hint(), on_front, progress_for("analysing"))) return failure(e);
+  if (search.frames() == 0) return failure(Errc::kNoAudio, "no audio frames");
   done_units += 1.0;
+  result.frames = search.frames();
+  result.cache_spilled = cache.spilled();
 
+  // The best pass's output is kept when it fits the rest of the budget; else the final
+  // pass runs it again (bit-identical: same registers, same cached front).
+  const bool keep_output = result.frames * 2 * sizeof(int32_t) <= budget / 3;
+  std::vector<int32_t> pass_out, best_out;
   const int channels = options.channels;
-  auto loudness_of = [&](const std::vector<int32_t>& out) {
-    return integrated_loudness(out, params.dither.bits, sample_rate, channels);
-  };
-
-  std::vector<int32_t> out;
-  auto pass = [&](double drive_db) -> std::optional<double> {
+  auto pass = [&](double drive_db) -> Result<double> {
     params.lim.drive_db = drive_db;
     regs = to_registers(params, sample_rate);
     chain.configure(regs);
-    if (!search.run_back(out, progress_for("limiting"))) return std::nullopt;
-    done_units = std::min(total_units - 1.0, done_units + 1.0);
+    auto meter = LoudnessMeter::create(sample_rate, channels, LoudnessMeter::Measures::kIntegrated);
+    if (!meter) return failure(meter.error());
+    pass_out.clear();
+    auto sink = [&](std::span<const int32_t> block) -> Error {
+      if (keep_output) pass_out.insert(pass_out.end(), block.begin(), block.end());
+      return meter->add(block, params.dither.bits);
+    };
+    if (auto e = search.run_back(sink, progress_for("limiting"))) return failure(e);
+    done_units = std::min(total_units - 2.0, done_units + 1.0);
     ++result.passes;
-    return loudness_of(out);
+    return meter->integrated_lufs();
   };
 
   const double drive0 = params.lim.drive_db;
   auto first = pass(drive0);
-  if (!first) return MasterError{"cancelled", true};
+  if (!first) return failure(first.error());
   double best_drive = drive0, best_lufs = *first;
   reg::RegisterImage best_regs = regs;
-  std::vector<int32_t> best_out = out;
+  std::swap(best_out, pass_out);
   int32_t best_lim_gr = chain.meters().lim_gr_max;
 
+  auto add_note = [&](const std::string& n) { result.note += (result.note.empty() ? "" : "; ") + n; };
   if (targeting && !std::isfinite(*first)) {
-    result.note = "the output has no measurable loudness (silent or shorter than 0.4 s): loudness targeting skipped";
+    add_note("the output has no measurable loudness (silent or shorter than 0.4 s): loudness targeting skipped");
     result.target_reached = false;
   } else if (targeting) {
     const double target = *options.target_lufs;
@@ -161,7 +351,13 @@ std::optional<MasterError> master(const std::vector<int32_t>& in, int sample_rat
     double d = drive0, err = *first - target;
     double prev_d = NAN, prev_err = NAN;
     while (std::abs(err) > options.tolerance_lu && result.passes < options.max_passes) {
-      if (err < 0) { lo = d; lo_err = err; } else { hi = d; hi_err = err; }
+      if (err < 0) {
+        lo = d;
+        lo_err = err;
+      } else {
+        hi = d;
+        hi_err = err;
+      }
       double next;
       if (!std::isnan(prev_d) && prev_err != err) {
         next = d - err * (d - prev_d) / (err - prev_err);
@@ -179,13 +375,13 @@ std::optional<MasterError> master(const std::vector<int32_t>& in, int sample_rat
       prev_err = err;
       d = next;
       auto lufs = pass(d);
-      if (!lufs) return MasterError{"cancelled", true};
+      if (!lufs) return failure(lufs.error());
       err = *lufs - target;
       if (std::abs(err) < std::abs(best_lufs - target)) {
         best_drive = d;
         best_lufs = *lufs;
         best_regs = regs;
-        best_out = out;
+        std::swap(best_out, pass_out);
         best_lim_gr = chain.meters().lim_gr_max;
       }
       if (d >= limits::kDriveDb && err < 0) break;   // cannot get louder
@@ -194,9 +390,9 @@ std::optional<MasterError> master(const std::vector<int32_t>& in, int sample_rat
     if (std::abs(best_lufs - target) > 0.2) {
       result.target_reached = false;
       char note[160];
-      std::snprintf(note, sizeof note, "target %.1f LUFS not reached: %.2f LUFS with %+.1f dB of limiter drive",
-                    target, best_lufs, best_drive);
-      result.note = note;
+      std::snprintf(note, sizeof note, "target %.1f LUFS not reached: %.2f LUFS with %+.1f dB of limiter drive", target,
+                    best_lufs, best_drive);
+      add_note(note);
     }
   }
 
@@ -205,15 +401,38 @@ std::optional<MasterError> master(const std::vector<int32_t>& in, int sample_rat
   result.registers = best_regs;
   result.comp_gr_max_db = log2_q16_to_db(search.comp_gr_max());
   result.lim_gr_max_db = log2_q16_to_db(best_lim_gr);
+  done_units = total_units - 1.0;
 
   if (device && device->info().backend != "model") {
-    done_units = total_units - 1.0;
-    if (auto err = run_device(*device, best_regs, in, result.output, progress_for("device"))) return err;
+    if (auto e = in.rewind()) return failure(e);
+    if (auto e = run_device(*device, best_regs, in, out, progress_for("device"), result.frames)) return failure(e);
+  } else if (keep_output) {
+    for (std::size_t i = 0; i < best_out.size(); i += 2 * kBlockFrames) {
+      if (!progress_for("writing")(static_cast<double>(i) / best_out.size())) return failure(cancelled());
+      const std::size_t n = std::min(2 * kBlockFrames, best_out.size() - i);
+      if (auto e = out.write({best_out.data() + i, n})) return failure(e);
+    }
   } else {
-    result.output = std::move(best_out);
+    chain.configure(best_regs);
+    auto sink = [&](std::span<const int32_t> block) { return out.write(block); };
+    if (auto e = search.run_back(sink, progress_for("writing"))) return failure(e);
   }
   if (options.progress) options.progress("done", 1.0);
-  return std::nullopt;
+  return result;
+}
+
+Error master(const std::vector<int32_t>& in, int sample_rate, const MasterOptions& options, Device* device,
+             MasterResult& result) {
+  if (in.size() % 2 != 0) return Error(Errc::kInvalidArgument, "not a whole number of stereo frames");
+  BufferSource source(in);
+  std::vector<int32_t> out;
+  out.reserve(in.size());
+  BufferSink sink(out);
+  auto summary = master_stream(source, sample_rate, options, device, sink);
+  if (!summary) return summary.error();
+  static_cast<MasterSummary&>(result) = *summary;
+  result.output = std::move(out);
+  return {};
 }
 
 }  // namespace lathe

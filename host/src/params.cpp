@@ -9,20 +9,13 @@
 #include <sstream>
 
 #include "lathe/fixed_point.hpp"
+#include "lathe/preset.hpp"
+#include "lathe/settings.hpp"
 
 namespace lathe {
 namespace {
 
 constexpr double kDbPerLog2 = 6.020599913279624;  // 20 log10(2)
-
-std::string range_error(const std::string& name, double value, double lo, double hi,
-                        const char* unit) {
-  std::ostringstream s;
-  s << name << " = " << value << " " << unit << " is out of range [" << lo << ", " << hi << "]";
-  return s.str();
-}
-
-bool in_range(double v, double lo, double hi) { return std::isfinite(v) && v >= lo && v <= hi; }
 
 int64_t to_fixed(double v, int frac_bits) { return std::llround(std::ldexp(v, frac_bits)); }
 
@@ -92,34 +85,15 @@ int lookahead_samples(double lookahead_ms, int sample_rate) {
                     reg::kMaxLookahead);
 }
 
-std::optional<std::string> validate(const ChainParams& p, int fs) {
-  using namespace limits;
-  if (!is_supported_rate(fs)) return "sample rate " + std::to_string(fs) + " Hz is not supported";
-  if (!in_range(p.trim_db, -kTrimDb, kTrimDb)) return range_error("trim_db", p.trim_db, -kTrimDb, kTrimDb, "dB");
-  for (int ch = 0; ch < reg::kEqChannels; ++ch)
-    for (int b = 0; b < reg::kEqBands; ++b) {
-      const EqBand& band = p.eq.bands[ch][b];
-      if (band.type == FilterType::Off) continue;
-      const std::string name = "eq.ch" + std::to_string(ch) + ".band" + std::to_string(b + 1);
-      const double fmax = kEqMaxFraction * fs;
-      if (!in_range(band.freq_hz, kEqMinHz, fmax)) return range_error(name + ".freq_hz", band.freq_hz, kEqMinHz, fmax, "Hz");
-      if (!in_range(band.gain_db, -kEqGainDb, kEqGainDb)) return range_error(name + ".gain_db", band.gain_db, -kEqGainDb, kEqGainDb, "dB");
-      if (!in_range(band.q, kEqMinQ, kEqMaxQ)) return range_error(name + ".q", band.q, kEqMinQ, kEqMaxQ, "");
-    }
-  const CompressorParams& c = p.comp;
-  if (!in_range(c.threshold_db, kThresholdMinDb, kThresholdMaxDb)) return range_error("comp.threshold_db", c.threshold_db, kThresholdMinDb, kThresholdMaxDb, "dBFS");
-  if (std::isnan(c.ratio) || c.ratio < 1.0) return "comp.ratio = " + std::to_string(c.ratio) + " must be at least 1 (or inf)";
-  if (!in_range(c.knee_db, 0.0, kKneeMaxDb)) return range_error("comp.knee_db", c.knee_db, 0.0, kKneeMaxDb, "dB");
-  if (!in_range(c.attack_ms, kTimeMinMs, kTimeMaxMs)) return range_error("comp.attack_ms", c.attack_ms, kTimeMinMs, kTimeMaxMs, "ms");
-  if (!in_range(c.release_ms, kTimeMinMs, kTimeMaxMs)) return range_error("comp.release_ms", c.release_ms, kTimeMinMs, kTimeMaxMs, "ms");
-  if (!in_range(c.makeup_db, -kMakeupDb, kMakeupDb)) return range_error("comp.makeup_db", c.makeup_db, -kMakeupDb, kMakeupDb, "dB");
-  const LimiterParams& l = p.lim;
-  if (!in_range(l.ceiling_dbtp, kCeilingMinDbtp, kCeilingMaxDbtp)) return range_error("limiter.ceiling_dbtp", l.ceiling_dbtp, kCeilingMinDbtp, kCeilingMaxDbtp, "dBTP");
-  if (!in_range(l.lookahead_ms, kLookaheadMinMs, kLookaheadMaxMs)) return range_error("limiter.lookahead_ms", l.lookahead_ms, kLookaheadMinMs, kLookaheadMaxMs, "ms");
-  if (!in_range(l.release_ms, kTimeMinMs, kTimeMaxMs)) return range_error("limiter.release_ms", l.release_ms, kTimeMinMs, kTimeMaxMs, "ms");
-  if (!in_range(l.drive_db, -kDriveDb, kDriveDb)) return range_error("limiter.drive_db", l.drive_db, -kDriveDb, kDriveDb, "dB");
-  if (p.dither.bits != 16 && p.dither.bits != 24) return "dither.bits = " + std::to_string(p.dither.bits) + " must be 16 or 24";
-  return std::nullopt;
+Error validate(const ChainParams& p, int fs) {
+  if (!is_supported_rate(fs))
+    return Error(Errc::kUnsupportedRate, "sample rate " + std::to_string(fs) + " Hz is not supported");
+  // The ranges live in one table (settings.cpp); check every chain setting against it.
+  Preset preset;
+  preset.params = p;
+  for (const SettingInfo& info : setting_infos())
+    if (auto e = check_setting(info, get_setting(preset, info), fs)) return e;
+  return {};
 }
 
 std::complex<double> BiquadDesign::response(double f, double fs) const {

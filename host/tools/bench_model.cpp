@@ -15,11 +15,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto read = lathe::read_audio(argv[1]);
-  if (auto* e = std::get_if<lathe::FileError>(&read)) {
-    std::fprintf(stderr, "lathe-bench-model: %s\n", e->message.c_str());
+  if (!read) {
+    std::fprintf(stderr, "lathe-bench-model: %s\n", read.error().message().c_str());
     return 1;
   }
-  const auto& audio = std::get<lathe::AudioBuffer>(read);
+  const auto& audio = *read;
   const auto regs = lathe::to_registers(lathe::builtin_preset("streaming")->params, audio.sample_rate);
   std::vector<int32_t> out(audio.samples.size());
   double best = 1e30;

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   }
   const auto frames = lathe::signals::music_like(seconds, rate);
   if (auto e = lathe::write_audio(argv[1], {rate, 2, 24}, frames)) {
-    std::fprintf(stderr, "lathe-make-demo: %s\n", e->message.c_str());
+    std::fprintf(stderr, "lathe-make-demo: %s\n", e.message().c_str());
     return 1;
   }
   return 0;

@@ -248,7 +248,7 @@ reg::RegisterImage registers_for(const CompressorParams& c, int fs) {
   ChainParams p;
   p.comp = c;
   const auto error = validate(p, fs);
-  INFO(error.value_or(""));
+  INFO(error.message());
   REQUIRE(!error);
   return to_registers(p, fs);
 }

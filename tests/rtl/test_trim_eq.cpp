@@ -199,7 +199,7 @@ ChainParams random_eq_params(Random& g, int fs, int bands = reg::kEqBands) {
 
 reg::RegisterImage registers(const ChainParams& p, int fs) {
   const auto err = validate(p, fs);
-  INFO("invalid parameters: " << err.value_or(""));
+  INFO("invalid parameters: " << err.message());
   REQUIRE(!err);
   return to_registers(p, fs);
 }

@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   };
   lathe::MasterResult result;
   if (auto err = lathe::master(in, rate, options, &link, result)) {
-    std::fprintf(stderr, "job: %s (%s)\n", err->message.c_str(), link.error_message().c_str());
+    std::fprintf(stderr, "job: %s (%s)\n", err.message().c_str(), link.error_message().c_str());
     return 1;
   }
   const double total = since_t0();

@@ -81,7 +81,7 @@ TEST_CASE("Meters and link counters read through the simulated board", "[sim][li
   auto device = open_sim();
   auto& link = static_cast<LinkDevice&>(*device);
   const auto err = run_device(link, regs, in, got);
-  INFO((err ? err->message : "") << " " << link.error_message());
+  INFO((err ? err.message() : "") << " " << link.error_message());
   REQUIRE_FALSE(err);
   CHECK(got == want.output);
 
@@ -113,7 +113,7 @@ TEST_CASE("The simulated board stays bit-exact when the FT232H stalls at random"
   chip.max_stall_cycles = 200;
   auto device = open_sim(chip);
   const auto err = run_device(*device, regs, in, got);
-  INFO((err ? err->message : "") << " " << static_cast<LinkDevice&>(*device).error_message());
+  INFO((err ? err.message() : "") << " " << static_cast<LinkDevice&>(*device).error_message());
   REQUIRE_FALSE(err);
   CHECK(got == want.output);
 }

@@ -1,56 +1,72 @@
 // SPDX-License-Identifier: MIT
-// Reading and writing audio files (libsndfile): whole files in, 24-bit stereo frames out,
-// and atomic writes that never leave a partial file behind.
+// Audio files through libsndfile: streaming reads into 24-bit stereo frames, streaming
+// atomic writes that never leave a partial file behind, and whole-file helpers.
 #pragma once
+#include <sndfile.h>
+
 #include <cstddef>
 #include <cstdint>
-#include <optional>
+#include <memory>
+#include <span>
 #include <string>
-#include <variant>
 #include <vector>
+
+#include "lathe/atomic_file.hpp"
+#include "lathe/error.hpp"
 
 namespace lathe {
 
-struct AudioBuffer {
+struct AudioFormat {
   int sample_rate = 0;
   int channels = 0;     // channels of the source file (1 or 2)
   int source_bits = 0;  // 8..32 for PCM, 32/64 for float/double; 0 where the encoding has
                         // no fixed sample width (ADPCM, u-law, lossy codecs). For reports.
   bool source_float = false;
-  // Interleaved stereo frames of signed 24-bit values (-2^23 .. 2^23-1); a mono source is
-  // duplicated to L = R so that everything downstream handles one layout.
-  std::vector<int32_t> samples;
-  // Attenuation (dB, <= 0) applied because the decoded source went above full scale,
-  // which only float (and lossy) sources can do; 0 otherwise. Callers report it.
+  int64_t frames = 0;   // as the header says (exact for PCM files; read() decides)
+  // Attenuation (dB, <= 0) applied by read() because the decoded source goes above full
+  // scale, which only float (and lossy) sources can do; 0 otherwise. Callers report it.
   double input_gain_db = 0.0;
-  std::size_t frames() const { return samples.size() / 2; }
 };
 
-enum class FileErrorCode {
-  kCannotOpen,           // missing, unreadable, a directory
-  kUnsupportedFormat,    // libsndfile cannot parse it (garbage, truncated header)
-  kUnsupportedChannels,  // not mono or stereo
-  kUnsupportedRate,      // not one of kSupportedRates
-  kNoAudio,              // zero frames
-  kBadSamples,           // NaN or infinity in a float file
-  kReadFailed,           // decoding failed part way
-  kInvalidArgument,      // write_audio called with an impossible spec or sample values
-  kUnknownOutputFormat,  // output extension is not .wav, .flac, .aif/.aiff or .w64
-  kWriteFailed,          // temporary file could not be created, written or renamed
-};
-const char* file_error_code_name(FileErrorCode code);  // "cannot_open", ...
+// Reads a file in any format libsndfile reads, a block at a time.
+class AudioReader {
+ public:
+  // Checks the file (mono or stereo, a supported rate, some audio). A float source that
+  // goes above full scale is scanned once for its peak, and read() attenuates it by the
+  // smallest whole multiple of 0.1 dB that brings the peak to full scale.
+  // attenuate_overs = false skips the scan (for read_source, which never attenuates).
+  static Result<AudioReader> open(const std::string& path, bool attenuate_overs = true);
+  // The same checks from the header alone: no audio is read (input_gain_db is 0).
+  static Result<AudioFormat> probe(const std::string& path);
 
-struct FileError {
-  // One line that names the file and the reason, for people:
-  // "in.wav: not a supported audio file (File contains data in an unknown format.)"
-  std::string message;
-  FileErrorCode code = FileErrorCode::kCannotOpen;  // for programs
-};
+  AudioReader(AudioReader&&) noexcept;
+  AudioReader& operator=(AudioReader&&) noexcept;
+  ~AudioReader();
 
-// Reads a whole file in any format libsndfile reads; see AudioBuffer for the result.
-// Float sources that go above full scale are attenuated by the smallest whole multiple
-// of 0.1 dB that brings the peak to full scale, so nothing clips on the way to 24 bits.
-std::variant<AudioBuffer, FileError> read_audio(const std::string& path);
+  const AudioFormat& format() const { return format_; }
+  const std::string& path() const { return path_; }
+
+  // Up to stereo_frames.size() / 2 frames as interleaved stereo signed 24-bit values (a
+  // mono source is duplicated to L = R); 0 at the end of the file.
+  Result<std::size_t> read(std::span<int32_t> stereo_frames);
+  // Up to frames.size() / channels frames of the source channels as stored, normalised
+  // (integer PCM as value / 2^(bits-1)) and not attenuated: for measuring the file itself.
+  Result<std::size_t> read_source(std::span<double> frames);
+  // Back to the first frame.
+  Error rewind();
+
+ private:
+  AudioReader() = default;
+  static Result<AudioReader> open_header(const std::string& path);
+  Result<std::size_t> read_doubles(std::size_t frames);
+
+  std::string path_;
+  int fd_ = -1;
+  SNDFILE* snd_ = nullptr;
+  AudioFormat format_;
+  double gain_ = 1.0;
+  std::vector<double> chunk_;
+};
 
 struct WriteSpec {
   int sample_rate = 0;
@@ -58,22 +74,54 @@ struct WriteSpec {
   int bits = 24;     // 16 or 24: the width of the integer values passed in
 };
 
-// Writes interleaved stereo frames whose values are already at spec.bits width. The
-// container comes from the extension of `path` (.wav, .flac, .aif/.aiff, .w64). The
-// data goes to a hidden temporary file in the same directory which is renamed over
-// `path` only once it is complete and flushed: on any failure `path` is untouched.
-std::optional<FileError> write_audio(const std::string& path, const WriteSpec& spec,
-                                     const std::vector<int32_t>& stereo_frames);
+// Writes interleaved stereo frames whose values are already at spec.bits width, a block
+// at a time, into a temporary file next to `path`; commit() renames it over `path` once
+// it is complete, flushed and reads back whole. On any failure, or destruction without
+// commit(), `path` is untouched and the temporary file is gone.
+class AudioWriter {
+ public:
+  // The container comes from the extension (.wav, .flac, .aif/.aiff, .w64); `frames` is
+  // the number of frames that will be written (a .wav past 4 GiB becomes RF64).
+  static Result<AudioWriter> create(const std::string& path, const WriteSpec& spec, std::size_t frames);
 
-// Checks before any work is done that write_audio(path, ...) can start: the extension
-// names a container, `path` is not a directory, and a file can be created next to it.
-// Leaves nothing behind. (A full disk can still make the write itself fail.)
-std::optional<FileError> check_output_path(const std::string& path);
+  AudioWriter(AudioWriter&&) noexcept;
+  AudioWriter& operator=(AudioWriter&&) = delete;
+  ~AudioWriter();
 
-// Makes SIGINT, SIGTERM and SIGHUP remove the temporary file of a write in progress,
-// then end the process by the signal's default action. Call once at program start,
-// before installing other handlers for these signals (it replaces them); a signal the
-// process ignores (nohup, background jobs) stays ignored.
-void install_cleanup_signal_handlers();
+  Error write(std::span<const int32_t> stereo_frames);
+  // Completes the file: header, flush to disk, read-back check of the frame count.
+  Error finish();
+  Error commit();
+
+ private:
+  AudioWriter(AtomicFile file, const WriteSpec& spec, SNDFILE* snd);
+  Error failed(const std::string& why) const;
+
+  AtomicFile file_;
+  WriteSpec spec_;
+  SNDFILE* snd_ = nullptr;
+  int64_t written_ = 0;
+  std::vector<int> chunk_;
+};
+
+// Checks before any work is done that AudioWriter::create(path, ...) can start: the
+// extension names a container, `path` is not a directory, and a file can be created
+// next to it. Leaves nothing behind. (A full disk can still make the write itself fail.)
+Error check_output_path(const std::string& path);
+
+inline Result<AudioFormat> probe_audio_file(const std::string& path) { return AudioReader::probe(path); }
+
+// A whole file in memory, for tests and short material (jobs stream instead).
+struct AudioBuffer {
+  int sample_rate = 0;
+  int channels = 0;  // of the source
+  int source_bits = 0;
+  bool source_float = false;
+  double input_gain_db = 0.0;    // as AudioFormat
+  std::vector<int32_t> samples;  // interleaved stereo 24-bit frames
+  std::size_t frames() const { return samples.size() / 2; }
+};
+Result<AudioBuffer> read_audio(const std::string& path);
+Error write_audio(const std::string& path, const WriteSpec& spec, const std::vector<int32_t>& stereo_frames);
 
 }  // namespace lathe

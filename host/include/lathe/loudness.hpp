@@ -2,9 +2,14 @@
 // Loudness and peak measurements (ITU-R BS.1770 / EBU R128 through libebur128) for
 // reports, the loudness-target gain search and tests.
 #pragma once
+#include <cmath>
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
+
+#include "lathe/error.hpp"
 
 namespace lathe {
 
@@ -18,6 +23,52 @@ struct LoudnessReport {
   double sample_peak_dbfs = 0.0;    // max over channels
   double true_peak_dbtp = 0.0;      // max over channels
   double duration_s = 0.0;
+};
+
+// A loudness meter fed a block at a time: jobs, the GUI's live meters and `lathe
+// analyze` all use it, so that every figure comes from the same measurement.
+class LoudnessMeter {
+ public:
+  enum class Measures {
+    kIntegrated,  // integrated loudness only, as cheaply as libebur128 allows (searches)
+    kAll,         // everything in LoudnessReport, maxima every 100 ms (EBU Tech 3341)
+    kLive,        // as kAll without LRA, integrated on libebur128's histogram (0.1 LU
+                  // bins): queries take constant time, for meters read many times a second
+  };
+  // kInvalidArgument for channels other than 1 or 2 or a rate libebur128 refuses.
+  static Result<LoudnessMeter> create(int sample_rate, int channels, Measures measures);
+  LoudnessMeter(LoudnessMeter&&) noexcept;
+  LoudnessMeter& operator=(LoudnessMeter&&) noexcept;
+  ~LoudnessMeter();
+
+  // Interleaved stereo integer frames of `bits` width (value / 2^(bits-1) is the
+  // sample); a mono meter takes the left channel.
+  Error add(std::span<const int32_t> stereo_frames, int bits);
+  // Frames of the meter's channels as normalised doubles (AudioReader::read_source).
+  Error add_source(std::span<const double> frames);
+
+  // Everything measured so far (fields a kIntegrated meter does not measure are NaN).
+  LoudnessReport report() const;
+  double integrated_lufs() const;
+  double momentary_lufs() const;  // the last 400 ms
+  double shortterm_lufs() const;  // the last 3 s
+  // Largest true peak (linear, over channels) of the frames of the last add().
+  double last_true_peak() const { return last_true_peak_; }
+  int channels() const { return channels_; }
+  int sample_rate() const { return sample_rate_; }
+
+ private:
+  LoudnessMeter() = default;
+  Error feed(const double* frames, std::size_t count);
+
+  void* state_ = nullptr;  // ebur128_state (a typedef of an unnamed struct: not declarable here)
+  int channels_ = 0, sample_rate_ = 0;
+  bool all_ = false;  // more than the integrated loudness
+  std::size_t hop_ = 1, since_hop_ = 0;
+  uint64_t frames_ = 0;
+  double momentary_max_ = -HUGE_VAL, shortterm_max_ = -HUGE_VAL, sample_peak_ = 0.0;
+  double last_true_peak_ = 0.0;
+  std::vector<double> buffer_;
 };
 
 // Measures interleaved stereo integer frames of `bits` width (value / 2^(bits-1) is the

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "lathe/error.hpp"
 #include "lathe/registers.hpp"
 
 namespace lathe {
@@ -83,6 +84,7 @@ constexpr double kMakeupDb = 24.0;
 constexpr double kCeilingMinDbtp = -20.0, kCeilingMaxDbtp = 0.0;
 constexpr double kLookaheadMinMs = 0.1, kLookaheadMaxMs = 5.0;
 constexpr double kDriveDb = 24.0;
+constexpr double kTargetMinLufs = -60.0, kTargetMaxLufs = 0.0;  // loudness target
 }  // namespace limits
 
 // The limiter aims this far below the requested ceiling: it covers the table and
@@ -90,8 +92,9 @@ constexpr double kDriveDb = 24.0;
 // detector and other true-peak meters, and dither (see docs/fixed-point.md).
 constexpr double kCeilingMarginDb = 0.2;
 
-// Empty when valid; else one line naming the parameter, its value and the allowed range.
-std::optional<std::string> validate(const ChainParams& p, int sample_rate);
+// No error when valid; else kInvalidSetting (or kUnsupportedRate) and one line naming the
+// setting, its value and the allowed range (lathe/settings.hpp has the ranges).
+Error validate(const ChainParams& p, int sample_rate);
 
 // The conversion. Precondition: validate(p, sample_rate) is empty.
 reg::RegisterImage to_registers(const ChainParams& p, int sample_rate);
