@@ -238,6 +238,7 @@ int cmd_master(const MasterArgs& a) {
   job.output = a.out;
   job.save_preset = a.save_preset;
   job.preset = *found;
+  job.measure = !a.quiet;  // the report is all the measurements are for
   std::vector<std::string> sets;
   if (a.bits) sets.push_back("dither.bits=" + *a.bits);
   if (a.ceiling) sets.push_back("limiter.ceiling_dbtp=" + *a.ceiling);

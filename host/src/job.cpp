@@ -3,6 +3,7 @@
 #include "lathe/job.hpp"
 
 #include <chrono>
+#include <functional>
 #include <cmath>
 #include <cstdio>
 
@@ -25,17 +26,17 @@ class ReaderSource final : public FrameSource {
 // The output as written is what the report measures.
 class MeteredWriter final : public FrameSink {
  public:
-  MeteredWriter(AudioWriter& writer, LoudnessMeter& meter, int bits) : writer_(writer), meter_(meter), bits_(bits) {}
+  MeteredWriter(AudioWriter& writer, LoudnessMeter* meter, int bits) : writer_(writer), meter_(meter), bits_(bits) {}
   Error write(std::span<const int32_t> frames) override {
     if (auto e = writer_.write(frames)) return e;
     frames_ += frames.size() / 2;
-    return meter_.add(frames, bits_);
+    return meter_ ? meter_->add(frames, bits_) : Error{};
   }
   std::size_t frames() const { return frames_; }
 
  private:
   AudioWriter& writer_;
-  LoudnessMeter& meter_;
+  LoudnessMeter* meter_;  // null: not measured
   int bits_;
   std::size_t frames_ = 0;
 };
@@ -86,9 +87,10 @@ Result<JobReport> run_master_job(const MasterJob& job, Device* device, const Pro
   report.target_lufs = job.preset.target_lufs;
   report.ceiling_dbtp = job.preset.params.lim.ceiling_dbtp;
 
-  auto in_meter = LoudnessMeter::create(format.sample_rate, format.channels, LoudnessMeter::Measures::kAll);
+  const auto measures = job.measure ? LoudnessMeter::Measures::kAll : LoudnessMeter::Measures::kIntegrated;
+  auto in_meter = LoudnessMeter::create(format.sample_rate, format.channels, measures);
   if (!in_meter) return failure(in_meter.error());
-  auto out_meter = LoudnessMeter::create(format.sample_rate, format.channels, LoudnessMeter::Measures::kAll);
+  auto out_meter = LoudnessMeter::create(format.sample_rate, format.channels, measures);
   if (!out_meter) return failure(out_meter.error());
   // The header's frame count picks WAV or RF64 (exact for PCM; an estimate only matters
   // past 4 GiB).
@@ -107,8 +109,9 @@ Result<JobReport> run_master_job(const MasterJob& job, Device* device, const Pro
   options.scratch_dir = slash == std::string::npos ? "." : job.output.substr(0, slash + 1);
 
   ReaderSource source(*reader);
-  MeteredWriter sink(*writer, *out_meter, report.out_bits);
-  auto on_front = [&](std::span<const int32_t> frames) { return in_meter->add(frames, 24); };
+  MeteredWriter sink(*writer, job.measure ? &*out_meter : nullptr, report.out_bits);
+  std::function<Error(std::span<const int32_t>)> on_front;
+  if (job.measure) on_front = [&](std::span<const int32_t> frames) { return in_meter->add(frames, 24); };
   auto summary = master_stream(source, format.sample_rate, options, device, sink, on_front);
   if (!summary) {
     if (summary.error() == Errc::kCancelled)
@@ -133,8 +136,12 @@ Result<JobReport> run_master_job(const MasterJob& job, Device* device, const Pro
   if (staged)
     if (auto e = staged->commit()) return failure(e.within("--save-preset"));
 
-  report.before = in_meter->report();
-  report.after = out_meter->report();
+  if (job.measure) {
+    report.before = in_meter->report();
+    report.after = out_meter->report();
+  } else {
+    report.before.duration_s = report.after.duration_s = static_cast<double>(summary->frames) / format.sample_rate;
+  }
   report.drive_db = summary->drive_db;
   report.passes = summary->passes;
   report.target_reached = summary->target_reached;

@@ -121,10 +121,9 @@ Error LoudnessMeter::add(std::span<const int32_t> stereo_frames, int bits) {
     buffer_.resize(n * ch);
     const int32_t* src = &stereo_frames[first * 2];
     for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t c = 0; c < ch; ++c) {
-        buffer_[i * ch + c] = src[2 * i + c] * scale;
-        sample_peak_ = std::max(sample_peak_, std::fabs(buffer_[i * ch + c]));
-      }
+      for (std::size_t c = 0; c < ch; ++c) buffer_[i * ch + c] = src[2 * i + c] * scale;
+    if (all_)
+      for (std::size_t i = 0; i < n * ch; ++i) sample_peak_ = std::max(sample_peak_, std::fabs(buffer_[i]));
     if (auto e = feed(buffer_.data(), n)) return e;
   }
   return {};

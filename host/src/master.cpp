@@ -20,7 +20,9 @@ namespace lathe {
 namespace {
 
 constexpr std::size_t kBlockFrames = 4096;
-constexpr std::size_t kDefaultBudgetBytes = std::size_t{192} << 20;
+// Enough for a 10-minute 48 kHz front cache and a 7-minute output in memory; longer
+// files spill the front to disk and run the best pass again.
+constexpr std::size_t kDefaultBudgetBytes = std::size_t{512} << 20;
 
 std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
 
@@ -61,6 +63,11 @@ class FrontCache {
       std::vector<model::FrontFrame>().swap(memory_);
     }
     return write_bytes(frames.data(), frames.size() * sizeof(model::FrontFrame));
+  }
+
+  // Room for the frames expected, when they fit the budget: no regrowth copies.
+  void reserve(std::size_t frames) {
+    if (frames <= budget_frames_) memory_.reserve(frames);
   }
 
   Error rewind() {
@@ -143,6 +150,7 @@ class DriveSearch {
                   const std::function<bool(double)>& progress) {
     std::vector<int32_t> block(2 * kBlockFrames);
     std::vector<model::FrontFrame> front(kBlockFrames);
+    if (size_hint) cache_.reserve(size_hint + static_cast<std::size_t>(latency_));
     for (;;) {
       if (progress && !progress(size_hint ? std::min(1.0, static_cast<double>(frames_) / size_hint) : 0.0))
         return cancelled();
@@ -320,6 +328,7 @@ Result<MasterSummary> master_stream(FrameSource& in, int sample_rate, const Mast
     auto meter = LoudnessMeter::create(sample_rate, channels, LoudnessMeter::Measures::kIntegrated);
     if (!meter) return failure(meter.error());
     pass_out.clear();
+    if (keep_output) pass_out.reserve(2 * result.frames);
     auto sink = [&](std::span<const int32_t> block) -> Error {
       if (keep_output) pass_out.insert(pass_out.end(), block.begin(), block.end());
       return meter->add(block, params.dither.bits);

@@ -22,6 +22,9 @@ struct MasterJob {
   Preset preset;
   std::string save_preset;  // also publish the preset used here (with the output); "" : no
   std::size_t memory_budget_bytes = 0;  // 0: default_memory_budget()
+  // Measure the input and the output for the report (BS.1770 loudness, LRA, true peak):
+  // about as costly as the rest of the job; `lathe master --quiet` does without.
+  bool measure = true;
 };
 
 struct JobReport {
@@ -29,7 +32,7 @@ struct JobReport {
   AudioFormat input_format;
   int out_bits = 24;
   std::string device;           // the back end's name: model, sim, usb
-  LoudnessReport before, after;  // input as the chain saw it; output as written
+  LoudnessReport before, after;  // input as the chain saw it; output as written (NaN: not measured)
   std::optional<double> target_lufs;
   double ceiling_dbtp = 0.0;
   double drive_db = 0.0;
