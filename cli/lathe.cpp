@@ -11,7 +11,6 @@
 #include <iostream>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "lathe/audio_file.hpp"
@@ -148,7 +147,7 @@ int cmd_presets(const std::string& name) {
 // "LT-0042 (bus 1 address 4): protocol version 1, 8 EQ bands, ...", or why the board cannot be used.
 std::string board_line(const lathe::usb::BoardReport& board) {
   const std::string where = lathe::usb::format_board(board);
-  if (!board.info) return where + ": cannot use it: " + board.error;
+  if (!board.info) return where + ": cannot use it: " + board.error.message();
   return where + ": " + lathe::protocol::describe(*board.info);
 }
 
@@ -157,19 +156,19 @@ int cmd_devices(std::optional<std::chrono::milliseconds> watch) {
   lathe::usb::HotplugWatcher watcher;
   if (watch) {
     const auto id = lathe::usb::usb_id_from_environment();
-    if (const auto* error = std::get_if<std::string>(&id)) return fail(*error);
-    std::string message;
-    if (watcher.start(std::get<lathe::usb::UsbId>(id), message)) return fail("devices --watch: " + message);
+    if (!id) return fail(id.error().message());
+    if (auto e = watcher.start(*id)) return fail("devices --watch: " + e.message());
   }
   std::cout << "  model   bit-exact C++ reference model (always available)\n";
   auto sim = lathe::open_device("sim");
-  std::cout << "  sim     " << (sim.device ? sim.device->info().description : sim.message) << "\n";
-  sim.device.reset();
+  std::cout << "  sim     " << (sim ? sim->device->info().description : sim.error().message()) << "\n";
+  if (sim) sim->device.reset();
   const auto list = lathe::usb::list_boards();
-  if (!list.error.empty()) std::cout << "  usb     " << list.error << "\n";
-  else if (list.boards.empty())
-    std::cout << "  usb     no board attached (looking for " << lathe::usb::format_usb_id(list.id) << ")\n";
-  for (const auto& board : list.boards) std::cout << "  usb     " << board_line(board) << "\n";
+  if (!list) std::cout << "  usb     " << list.error().message() << "\n";
+  else if (list->boards.empty())
+    std::cout << "  usb     no board attached (looking for " << lathe::usb::format_usb_id(list->id) << ")\n";
+  else
+    for (const auto& board : list->boards) std::cout << "  usb     " << board_line(board) << "\n";
   std::cout << std::flush;
   if (!watch) return 0;
   // How long to watch is the user's request, not a test's margin: the wall clock is right here.
@@ -253,17 +252,16 @@ int cmd_master(const MasterArgs& a) {
 
   if (wait_for_board.count() > 0) {
     if (!a.quiet) std::cerr << "waiting up to " << wait_for_board.count() / 1000.0 << " s for a board\n";
-    std::string message;
     // With auto, a board that never came means the model, which open_device says.
-    if (lathe::usb::wait_for_board(device_spec.selector, wait_for_board, message) && device_spec.backend != "auto")
-      return fail("device '" + a.device + "': " + message);
+    if (auto e = lathe::usb::wait_for_board(device_spec.selector, wait_for_board); e && device_spec.backend != "auto")
+      return fail("device '" + a.device + "': " + e.message());
   }
   auto opened = lathe::open_device(a.device);
-  if (!opened.device) return fail(opened.message);
-  if (!a.quiet) std::cerr << opened.message << "\n";
+  if (!opened) return fail(opened.error().message());
+  if (!a.quiet) std::cerr << opened->message << "\n";
 
   ProgressLine progress(!a.quiet);
-  auto report = lathe::run_master_job(job, opened.device.get(),
+  auto report = lathe::run_master_job(job, opened->device.get(),
                                       [&](const std::string& stage, double f) { return progress.update(stage, f); });
   progress.finish();
   if (!report) return fail(report.error());

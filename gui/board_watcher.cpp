@@ -4,7 +4,6 @@
 #include <QTimer>
 #include <chrono>
 #include <string>
-#include <variant>
 
 #include "lathe/usb/hotplug.hpp"
 
@@ -16,7 +15,8 @@ namespace {
 constexpr std::chrono::milliseconds kEventSlice{5};
 
 BoardEntry entry_of(const usb::BoardReport& board) {
-  return BoardEntry{QString::fromStdString(board.serial), board.bus, board.address, QString::fromStdString(board.error)};
+  return BoardEntry{QString::fromStdString(board.serial), board.bus, board.address,
+                    QString::fromStdString(board.error.message())};
 }
 
 }  // namespace
@@ -35,14 +35,13 @@ BoardWatcher::~BoardWatcher() = default;
 
 void BoardWatcher::start() {
   const auto id = usb::usb_id_from_environment();
-  if (const auto* error = std::get_if<std::string>(&id)) {
-    emit unavailable(QString::fromStdString(*error));
+  if (!id) {
+    emit unavailable(QString::fromStdString(id.error().message()));
     return;
   }
   auto watcher = std::make_unique<usb::HotplugWatcher>();
-  std::string message;
-  if (watcher->start(std::get<usb::UsbId>(id), message)) {
-    emit unavailable(QString::fromStdString(message));
+  if (auto e = watcher->start(*id)) {
+    emit unavailable(QString::fromStdString(e.message()));
     return;
   }
   watcher_ = std::move(watcher);

@@ -114,7 +114,8 @@ void DevicePanel::showBoardListUnavailable(const QString& reason) {
 }
 
 void DevicePanel::showStatus(const DeviceStatus& status) {
-  name_->setText(QStringLiteral("<b>%1</b> \u2013 %2").arg(status.backend, status.description.toHtmlEscaped()));
+  name_->setText(QStringLiteral("<b>%1</b> \u2013 %2")
+                     .arg(backend_text(status.backend), status.description.toHtmlEscaped()));
   QStringList details;
   details << tr("serial %1").arg(status.serial.isEmpty() ? tr("n/a") : status.serial);
   details << tr("protocol %1").arg(status.protocol_version > 0 ? QString::number(status.protocol_version) : tr("n/a"));

@@ -62,23 +62,22 @@ void DeviceWorker::fail(const QString& message) {
   setState(device_ ? DeviceState::kError : DeviceState::kNone, message);
 }
 
-QString DeviceWorker::failureText(std::error_code ec) const {
-  const std::string detail = device_ ? device_->error_detail() : std::string();
-  return detail.empty() ? qs(ec.message()) : qs(ec.message() + ": " + detail);
+QString DeviceWorker::failureText(const Error& error) {
+  return QString::fromLatin1(error.name()) + ": " + qs(error.message());
 }
 
 void DeviceWorker::setState(DeviceState state, const QString& detail) { emit stateChanged(state, detail); }
 
 bool DeviceWorker::writeRegisters(bool reset) {
   if (!device_ || !regs_) return false;
-  if (auto ec = device_->write_registers(*regs_)) {
-    fail(QStringLiteral("device %1: cannot write registers (%2)").arg(status_.backend, failureText(ec)));
+  if (auto e = device_->write_registers(*regs_)) {
+    fail(QStringLiteral("device %1: cannot write registers (%2)").arg(backend_text(status_.backend), failureText(e)));
     return false;
   }
   // The lookahead and the dither seed are latched at reset (docs/fixed-point.md).
   if (reset) {
-    if (auto ec = device_->reset()) {
-      fail(QStringLiteral("device %1: reset failed (%2)").arg(status_.backend, failureText(ec)));
+    if (auto e = device_->reset()) {
+      fail(QStringLiteral("device %1: reset failed (%2)").arg(backend_text(status_.backend), failureText(e)));
       return false;
     }
   }
@@ -86,21 +85,21 @@ bool DeviceWorker::writeRegisters(bool reset) {
 }
 
 void DeviceWorker::openDevice(const QString& kind) {
-  OpenedDevice opened = factory_(kind.toStdString());
-  if (!opened.device) {
-    QString message = qs(opened.message.empty() ? opened.error.message() : opened.message);
+  auto opened = factory_(kind.toStdString());
+  if (!opened) {
+    const QString message = qs(opened.error().message());
     if (device_) {  // the open device keeps working
-      emit errorOccurred(message + QStringLiteral(" (still using %1)").arg(status_.backend));
+      emit errorOccurred(message + QStringLiteral(" (still using %1)").arg(backend_text(status_.backend)));
       return;
     }
     fail(message);
     return;
   }
   if (preview_) preview_->frames_done = 0, preview_->clock.restart();
-  device_ = std::move(opened.device);
+  device_ = std::move(opened->device);
   const DeviceInfo info = device_->info();
-  status_ = DeviceStatus{true,           kind,          qs(info.backend), qs(info.description),
-                         qs(info.serial), info.protocol_version, qs(opened.message)};
+  status_ = DeviceStatus{true,            kind,          info.backend,         qs(info.description),
+                         qs(info.serial), info.protocol_version, qs(opened->message)};
   emit deviceOpened(status_);
   if (regs_ && !writeRegisters(true)) return;
   if (preview_) setState(DeviceState::kPreview, preview_->info.path);
@@ -229,10 +228,11 @@ void DeviceWorker::tick() {
     }
     const std::size_t n = *got;
     p.position += n;
-    if (auto ec = device_->process({p.in.data(), 2 * n}, {p.out.data(), 2 * n})) {
+    if (auto e = device_->process({p.in.data(), 2 * n}, {p.out.data(), 2 * n})) {
       stopPreviewQuietly();
       emit previewStopped();
-      fail(QStringLiteral("device %1: audio failed (%2); preview stopped").arg(status_.backend, failureText(ec)));
+      fail(QStringLiteral("device %1: audio failed (%2); preview stopped")
+               .arg(backend_text(status_.backend), failureText(e)));
       return;
     }
     if (auto e = p.in_meter->add({p.in.data(), 2 * n}, 24); !e) in_tp = std::max(in_tp, p.in_meter->last_true_peak());
@@ -242,13 +242,15 @@ void DeviceWorker::tick() {
   }
   p.frames_done += due;
 
-  model::Meters m;
-  if (auto ec = device_->read_meters(m, true)) {
+  const auto meters = device_->read_meters(true);
+  if (!meters) {
     stopPreviewQuietly();
     emit previewStopped();
-    fail(QStringLiteral("device %1: cannot read meters (%2); preview stopped").arg(status_.backend, failureText(ec)));
+    fail(QStringLiteral("device %1: cannot read meters (%2); preview stopped")
+             .arg(backend_text(status_.backend), failureText(meters.error())));
     return;
   }
+  const model::Meters& m = *meters;
   MeterReading r;
   constexpr double kEdgeFullScale = 1 << 23;
   for (int ch = 0; ch < 2; ++ch) {
@@ -269,17 +271,16 @@ void DeviceWorker::tick() {
 }
 
 void DeviceWorker::boardDetached(const QString& serial) {
-  if (!device_ || status_.backend != QLatin1String("usb") || serial.isEmpty() || serial != status_.serial) return;
+  if (!device_ || status_.backend != Backend::kUsb || serial.isEmpty() || serial != status_.serial) return;
   // One cheap call: the transport has seen its transfers fail by now, and says what
   // happened in the driver's words. A board that still answers is not the one that left
   // (two boards with one serial).
-  model::Meters meters;
-  const std::error_code ec = device_->read_meters(meters, false);
-  if (!ec) return;
-  const std::string detail = device_->error_detail();
-  const QString message = ec == DeviceError::kDisconnected && !detail.empty()
-                              ? qs(detail)
-                              : QStringLiteral("board serial %1 was unplugged (%2)").arg(serial, failureText(ec));
+  const auto meters = device_->read_meters(false);
+  if (meters) return;
+  const Error& e = meters.error();
+  const QString message = e == Errc::kDisconnected
+                              ? qs(e.message())
+                              : QStringLiteral("board serial %1 was unplugged (%2)").arg(serial, failureText(e));
   if (preview_) {
     stopPreviewQuietly();
     emit previewStopped();
@@ -303,7 +304,7 @@ void DeviceWorker::masterFile(const MasterJob& job) {
     emit masterFinished(report);
   }
   // A board ran the final pass with the job's registers: give it back the live ones.
-  if (device_ && regs_ && status_.backend != QLatin1String("model")) writeRegisters(true);
+  if (device_ && regs_ && status_.backend != Backend::kModel) writeRegisters(true);
   setState(device_ ? DeviceState::kIdle : DeviceState::kNone);
 }
 

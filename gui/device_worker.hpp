@@ -18,6 +18,7 @@
 
 #include "lathe/audio_file.hpp"
 #include "lathe/device.hpp"
+#include "lathe/error.hpp"
 #include "lathe/loudness.hpp"
 #include "lathe/preset.hpp"
 #include "lathe/registers.hpp"
@@ -27,14 +28,17 @@ class QTimer;
 namespace lathe::gui {
 
 // How a device is opened: lathe::open_device, or a stand-in in tests.
-using DeviceFactory = std::function<OpenedDevice(const std::string& kind)>;
+using DeviceFactory = std::function<Result<OpenedDevice>(const std::string& kind)>;
+
+// "model", "sim", "usb", for display.
+inline QString backend_text(Backend backend) { return QString::fromLatin1(backend_name(backend)); }
 
 enum class DeviceState { kNone, kIdle, kPreview, kMastering, kError };
 
 struct DeviceStatus {
   bool open = false;
   QString requested;    // the kind asked for: auto, model, sim, usb
-  QString backend;      // what runs: model, sim, usb
+  Backend backend = Backend::kModel;  // what runs
   QString description;
   QString serial;       // boards only
   int protocol_version = 0;
@@ -73,7 +77,7 @@ struct MasterJob {
 
 struct MasterReport {
   QString input, output;
-  QString backend;
+  Backend backend = Backend::kModel;
   int sample_rate = 0, channels = 0, out_bits = 24;
   LoudnessReport before, after;
   std::optional<double> target_lufs;
@@ -131,9 +135,9 @@ class DeviceWorker : public QObject {
   struct Preview;
   void tick();
   void fail(const QString& message);
-  // What a failed call said: the error's name, and the back end's words when it has some
+  // What a failed call said: the error's name and its words
   // ("disconnected: board FT232H serial LT-0042 was unplugged").
-  QString failureText(std::error_code ec) const;
+  static QString failureText(const Error& error);
   void setState(DeviceState state, const QString& detail = {});
   void stopPreviewQuietly();
   bool writeRegisters(bool reset);

@@ -187,8 +187,8 @@ void FilesPanel::showReport(const MasterReport& r) {
                        "%5 Hz, %6, %7-bit, device %8, %9 s.")
                         .arg(QString::number(r.comp_gr_max_db, 'f', 1), QString::number(r.lim_gr_max_db, 'f', 1),
                              format_db(r.drive_db, 2), QString::number(r.passes), QString::number(r.sample_rate),
-                             r.channels == 1 ? tr("mono") : tr("stereo"), QString::number(r.out_bits), r.backend,
-                             QString::number(r.seconds, 'f', 2));
+                             r.channels == 1 ? tr("mono") : tr("stereo"), QString::number(r.out_bits),
+                             backend_text(r.backend), QString::number(r.seconds, 'f', 2));
   if (!r.note.isEmpty()) summary += QStringLiteral("<br><span style='color:#e6c83c'>%1</span>").arg(r.note.toHtmlEscaped());
   summary_->setText(QStringLiteral("<b>%1</b><br>%2").arg(r.output.toHtmlEscaped(), summary));
 }

@@ -58,18 +58,22 @@ void Board::run(uint64_t cycles) {
   for (uint64_t i = 0; i < cycles; ++i) step();
 }
 
-std::error_code BoardTransport::write(std::span<const uint8_t> bytes, std::chrono::milliseconds timeout) {
+Error BoardTransport::write(std::span<const uint8_t> bytes, std::chrono::milliseconds timeout) {
   uint64_t budget = static_cast<uint64_t>(timeout.count()) * Board::kCyclesPerMs;
+  const std::size_t total = bytes.size();
   for (;;) {
     bytes = bytes.subspan(board_.feed(bytes));
     if (bytes.empty()) return {};
-    if (budget < kChunkCycles) return std::make_error_code(std::errc::timed_out);
+    if (budget < kChunkCycles)
+      return {Errc::kTimeout, "the simulated board took " + std::to_string(total - bytes.size()) + " of " +
+                                  std::to_string(total) + " bytes within " + std::to_string(timeout.count()) +
+                                  " ms (its FT232H receive buffer stayed full)"};
     board_.run(kChunkCycles);
     budget -= kChunkCycles;
   }
 }
 
-std::error_code BoardTransport::read(std::vector<uint8_t>& out, std::chrono::milliseconds timeout) {
+Error BoardTransport::read(std::vector<uint8_t>& out, std::chrono::milliseconds timeout) {
   uint64_t budget = static_cast<uint64_t>(timeout.count()) * Board::kCyclesPerMs;
   for (;;) {
     if (board_.host_read(out)) return {};

@@ -3,16 +3,21 @@
 // back-pressure, meter reads. Every wait is bounded by a cycle budget.
 #include "lathe/sim/core_device.hpp"
 
+#include <cstdio>
+
 #include "Vlathe_core.h"
 #include "lathe/sim/clocked_model.hpp"
 
 namespace lathe::sim {
 namespace {
-// Far more than any command needs (a commit copies 224 words, a clear walks 2048-entry
-// memories), so running out means the design is stuck.
-constexpr int kCommandCycles = 20000;
 // Per frame: a frame needs about 50 cycles at full throughput.
 constexpr int kCyclesPerFrame = 2000;
+
+std::string hex(uint32_t v, int digits) {
+  char text[16];
+  std::snprintf(text, sizeof text, "0x%0*x", digits, v);
+  return text;
+}
 }  // namespace
 
 CoreDevice::CoreDevice(const SimOptions& options) : dut_(std::make_unique<ClockedModel<Vlathe_core>>(options)) {
@@ -26,23 +31,26 @@ CoreDevice::CoreDevice(const SimOptions& options) : dut_(std::make_unique<Clocke
 CoreDevice::~CoreDevice() = default;
 
 DeviceInfo CoreDevice::info() const {
-  return {"sim", "Verilated lathe_core (register bus and streams, no protocol)", "", 0, reg::kEqBands};
+  return {Backend::kSim, "Verilated lathe_core (register bus and streams, no protocol)", "", 0, reg::kEqBands};
 }
 
 uint64_t CoreDevice::cycles() const { return dut_->cycles(); }
 
-void CoreDevice::write_register(int addr, uint32_t value) {
+Error CoreDevice::write_register(int addr, uint32_t value, int max_cycles) {
   auto& top = dut_->top();
   top.reg_addr_i = static_cast<uint8_t>(addr);
   top.reg_wdata_i = value;
   top.reg_we_i = 1;
-  for (int i = 0; i < kCommandCycles; ++i) {
+  bool taken = false;
+  for (int i = 0; i < max_cycles && !taken; ++i) {
     dut_->settle();
-    const bool taken = top.reg_ready_o;
+    taken = top.reg_ready_o;
     dut_->tick();
-    if (taken) break;
   }
   top.reg_we_i = 0;
+  if (taken) return {};
+  return {Errc::kTimeout, "lathe_core did not take the write of register " + hex(static_cast<uint32_t>(addr), 2) +
+                              " within " + std::to_string(max_cycles) + " cycles (its register file stayed busy)"};
 }
 
 uint32_t CoreDevice::read_register(int addr) {
@@ -54,40 +62,45 @@ uint32_t CoreDevice::read_register(int addr) {
   return top.reg_rdata_o;
 }
 
-std::error_code CoreDevice::wait_idle() {
+Error CoreDevice::wait_idle() {
+  uint32_t status = 0;
   for (int i = 0; i < kCommandCycles; ++i) {
-    const uint32_t status = read_register(reg::kStatus);
+    status = read_register(reg::kStatus);
     if (!(status & (reg::kStatusCommitPending | reg::kStatusClearPending | reg::kStatusMetersPending)) &&
         ((status >> 8) & 0xff) == 0)
       return {};
   }
-  return DeviceError::kTimeout;
+  return {Errc::kTimeout, "lathe_core's command is still pending after " + std::to_string(kCommandCycles) +
+                              " cycles (status " + hex(status, 8) + ")"};
 }
 
-std::error_code CoreDevice::write_registers(const reg::RegisterImage& regs) {
+Error CoreDevice::write_registers(const reg::RegisterImage& regs) {
   for (int a = 0; a < reg::kRegCount; ++a)
-    if (reg::is_config_register(a)) write_register(a, regs.words[a]);
-  write_register(reg::kCommand, reg::kCmdCommit);
+    if (reg::is_config_register(a))
+      if (auto e = write_register(a, regs.words[a])) return e;
+  if (auto e = write_register(reg::kCommand, reg::kCmdCommit)) return e;
   out_bits_ = (regs[reg::kCtrl] & reg::kCtrlOut16) ? 16 : 24;
   return wait_idle();
 }
 
-std::error_code CoreDevice::reset() {
-  write_register(reg::kCommand, reg::kCmdClear | reg::kCmdClearMeters);
+Error CoreDevice::reset() {
+  if (auto e = write_register(reg::kCommand, reg::kCmdClear | reg::kCmdClearMeters)) return e;
   return wait_idle();
 }
 
-std::error_code CoreDevice::process(std::span<const int32_t> in, std::span<int32_t> out) {
-  if (in.size() % 2 != 0 || out.size() != in.size()) return DeviceError::kInvalidArgument;
+Error CoreDevice::process(std::span<const int32_t> in, std::span<int32_t> out) {
+  if (auto e = check_process_buffers(in, out)) return e;
   auto& top = dut_->top();
   const std::size_t frames = in.size() / 2;
   std::size_t sent = 0, received = 0;
-  uint64_t budget = static_cast<uint64_t>(frames) * kCyclesPerFrame + kCommandCycles;
+  const uint64_t allowed = static_cast<uint64_t>(frames) * kCyclesPerFrame + kCommandCycles;
+  uint64_t budget = allowed;
   top.out_ready_i = 1;
   while (received < frames) {
     if (budget-- == 0) {
       top.in_valid_i = 0;
-      return DeviceError::kTimeout;
+      return {Errc::kTimeout, "lathe_core returned " + std::to_string(received) + " of " + std::to_string(frames) +
+                                  " frames within " + std::to_string(allowed) + " cycles"};
     }
     top.in_valid_i = sent < frames;
     if (sent < frames) {
@@ -110,8 +123,9 @@ std::error_code CoreDevice::process(std::span<const int32_t> in, std::span<int32
   return {};
 }
 
-std::error_code CoreDevice::read_meters(model::Meters& m, bool clear) {
-  if (auto ec = wait_idle()) return ec;
+Result<model::Meters> CoreDevice::read_meters(bool clear) {
+  if (auto e = wait_idle()) return failure(std::move(e));
+  model::Meters m;
   m.in_peak[0] = read_register(reg::kMeterInPeakL);
   m.in_peak[1] = read_register(reg::kMeterInPeakR);
   m.out_peak[0] = read_register(reg::kMeterOutPeakL);
@@ -125,10 +139,10 @@ std::error_code CoreDevice::read_meters(model::Meters& m, bool clear) {
     m.out_sum_sq[ch] = read_register(lo) | (static_cast<uint64_t>(read_register(lo + 1)) << 32);
   }
   if (clear) {
-    write_register(reg::kCommand, reg::kCmdClearMeters);
-    return wait_idle();
+    if (auto e = write_register(reg::kCommand, reg::kCmdClearMeters)) return failure(std::move(e));
+    if (auto e = wait_idle()) return failure(std::move(e));
   }
-  return {};
+  return m;
 }
 
 }  // namespace lathe::sim

@@ -12,7 +12,7 @@ using Clock = std::chrono::steady_clock;
 // far slower than the board.
 LinkOptions sim_link_options() {
   LinkOptions o;
-  o.backend = "sim";
+  o.backend = Backend::kSim;
   o.reply_timeout = std::chrono::milliseconds(20);
   o.wall_timeout = std::chrono::milliseconds(60000);
   return o;
@@ -21,26 +21,26 @@ LinkOptions sim_link_options() {
 OwnedBoardTransport::OwnedBoardTransport(const SimOptions& options, const Ft232hOptions& chip)
     : board_(std::make_unique<Board>(options, chip)), transport_(*board_) {}
 
-std::error_code OwnedBoardTransport::write(std::span<const uint8_t> bytes, std::chrono::milliseconds timeout) {
+Error OwnedBoardTransport::write(std::span<const uint8_t> bytes, std::chrono::milliseconds timeout) {
   const auto t0 = Clock::now();
-  const auto ec = transport_.write(bytes, timeout);
+  auto e = transport_.write(bytes, timeout);
   board_seconds_ += std::chrono::duration<double>(Clock::now() - t0).count();
-  return ec;
+  return e;
 }
 
-std::error_code OwnedBoardTransport::read(std::vector<uint8_t>& out, std::chrono::milliseconds timeout) {
+Error OwnedBoardTransport::read(std::vector<uint8_t>& out, std::chrono::milliseconds timeout) {
   const auto t0 = Clock::now();
-  const auto ec = transport_.read(out, timeout);
+  auto e = transport_.read(out, timeout);
   board_seconds_ += std::chrono::duration<double>(Clock::now() - t0).count();
-  return ec;
+  return e;
 }
 
-OpenedDevice open_sim_device(const SimOptions& options, const Ft232hOptions& chip) {
+Result<OpenedDevice> open_sim_device(const SimOptions& options, const Ft232hOptions& chip) {
   auto device =
       std::make_unique<LinkDevice>(std::make_unique<OwnedBoardTransport>(options, chip), sim_link_options());
-  if (auto ec = device->open()) return {nullptr, ec, "device 'sim': " + device->error_message()};
+  if (auto e = device->open()) return failure(e.within("device 'sim'"));
   const std::string summary = protocol::describe(device->board_info());
-  return {std::move(device), {}, "device: sim (Verilated lathe_top over the byte protocol, " + summary + ")"};
+  return OpenedDevice{std::move(device), "device: sim (Verilated lathe_top over the byte protocol, " + summary + ")"};
 }
 
 void register_sim_backend() {

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "check_meters.hpp"
 #include "dsp_measure.hpp"
 #include "lathe/device.hpp"
 #include "lathe/master.hpp"
@@ -19,8 +20,7 @@ TEST_CASE("meters report what the chain did", "[model][meters]") {
   ModelDevice device;
   std::vector<int32_t> out;
   REQUIRE_FALSE(run_device(device, to_registers(p, fs), in, out));
-  model::Meters m;
-  REQUIRE_FALSE(device.read_meters(m, true));
+  const model::Meters m = required_meters(device, true);
 
   uint32_t in_peak[2] = {0, 0};
   for (std::size_t i = 0; i < in.size(); ++i) in_peak[i % 2] = std::max(in_peak[i % 2], fx::magnitude(in[i]));
@@ -49,8 +49,7 @@ TEST_CASE("meters report what the chain did", "[model][meters]") {
   REQUIRE(m.true_peak > 0);
 
   // Reading with clear empties them; without clear keeps them.
-  model::Meters again;
-  REQUIRE_FALSE(device.read_meters(again, false));
+  const model::Meters again = required_meters(device, false);
   REQUIRE(again.frames == 0);
   REQUIRE(again.in_peak[0] == 0);
 }
@@ -79,5 +78,7 @@ TEST_CASE("the same registers and input give the same output after reset", "[mod
   REQUIRE_FALSE(run_device(device, regs, in, b));
   REQUIRE(a == b);
   std::vector<int32_t> odd(3);
-  REQUIRE(device.process(odd, odd) == DeviceError::kInvalidArgument);
+  const Error odd_frames = device.process(odd, odd);
+  REQUIRE(odd_frames == Errc::kInvalidArgument);
+  REQUIRE(odd_frames.message() == "process: 3 samples in, 3 out (both must be the same whole number of stereo frames)");
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The protocol client (LinkDevice) against a C++ board: a loopback Transport that plays
 // the board's side of docs/protocol.md on top of the model, with injectable faults. No RTL.
+// Time is simulated: a read that brings nothing counts as its whole timeout waited, so no
+// case depends on how fast the machine runs.
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -38,19 +40,19 @@ struct Faults {
   uint16_t credit = 512;
 };
 
-// The board's side of the protocol on top of ModelDevice. Audio is processed when the
+// The board's side of the protocol on top of the model's chain. Audio is processed when the
 // host reads, so frames the host sends before reading are in flight against the credit.
 class LoopbackBoard final : public Transport {
  public:
   explicit LoopbackBoard(Faults faults = {}) : faults_(faults), rng_(faults.seed) {}
 
-  std::error_code write(std::span<const uint8_t> bytes, std::chrono::milliseconds) override {
+  Error write(std::span<const uint8_t> bytes, std::chrono::milliseconds) override {
     decoder_.feed(bytes);
     while (auto p = decoder_.next()) handle(*p);
     return {};
   }
 
-  std::error_code read(std::vector<uint8_t>& out, std::chrono::milliseconds) override {
+  Error read(std::vector<uint8_t>& out, std::chrono::milliseconds timeout) override {
     run_audio();
     if (held_) {  // a reordered packet with nothing after it goes out late, still
       emit(*held_);
@@ -60,12 +62,14 @@ class LoopbackBoard final : public Transport {
     const std::size_t n = std::min<std::size_t>(tx_.size(), 1 + rng_() % 3000);
     out.insert(out.end(), tx_.begin(), tx_.begin() + static_cast<std::ptrdiff_t>(n));
     tx_.erase(tx_.begin(), tx_.begin() + static_cast<std::ptrdiff_t>(n));
+    if (n == 0) waited += timeout;  // a real link would have waited that long
     return {};
   }
 
   std::string describe() const override { return "loopback board (model)"; }
 
   uint64_t overruns = 0;
+  std::chrono::milliseconds waited{0};  // simulated time spent in reads that brought nothing
 
  private:
   bool chance(double p) { return p > 0.0 && std::uniform_real_distribution<double>(0.0, 1.0)(rng_) < p; }
@@ -117,14 +121,11 @@ class LoopbackBoard final : public Transport {
         for (const auto& [addr, value] : *items) {
           if (addr == reg::kCommand) {
             if (value & reg::kCmdCommit) {
-              model_.write_registers(staged_);
+              chain_.configure(staged_);
               configured_ = true;
             }
-            if (value & reg::kCmdClear) model_.reset();
-            if (value & reg::kCmdClearMeters) {
-              model::Meters discard;
-              model_.read_meters(discard, true);
-            }
+            if (value & reg::kCmdClear) chain_.reset();
+            if (value & reg::kCmdClearMeters) chain_.clear_meters();
           } else if (addr < reg::kRegCount) {
             staged_.words[addr] = value;
           }
@@ -134,8 +135,7 @@ class LoopbackBoard final : public Transport {
       }
       case Type::kRegRead: {
         if (p.payload.empty()) return malformed(p);
-        model::Meters m;
-        model_.read_meters(m, false);
+        const model::Meters m = chain_.meters();
         const uint32_t meters[] = {m.in_peak[0],
                                    m.in_peak[1],
                                    m.out_peak[0],
@@ -190,7 +190,7 @@ class LoopbackBoard final : public Transport {
       pending_sizes_.pop_front();
       std::vector<int32_t> in(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n)), out(n);
       pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
-      model_.process(in, out);
+      chain_.process(in.data(), out.data(), n / 2);
       reply({Type::kAudioOut, audio_sequence_++, protocol::audio_payload(out)});
     }
   }
@@ -200,7 +200,7 @@ class LoopbackBoard final : public Transport {
   protocol::Decoder decoder_;
   std::vector<uint8_t> tx_;
   std::optional<Packet> held_;
-  ModelDevice model_;
+  model::Chain chain_;  // the model, as the board's core
   reg::RegisterImage staged_;
   bool configured_ = false;
   std::deque<int32_t> pending_;
@@ -220,9 +220,33 @@ std::unique_ptr<LinkDevice> open_link(const Faults& faults, LoopbackBoard** boar
   return link;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
+constexpr auto kReplyTimeout = LinkOptions{}.reply_timeout;
+constexpr int kAttempts = LinkOptions{}.attempts;
+
+// A device in front of another that keeps the first error any call returned, so a test
+// that runs a whole job (run_device) can look at the Error itself.
+class ErrorTap final : public Device {
+ public:
+  explicit ErrorTap(Device& inner) : inner_(inner) {}
+  DeviceInfo info() const override { return inner_.info(); }
+  Error write_registers(const reg::RegisterImage& regs) override { return keep(inner_.write_registers(regs)); }
+  Error reset() override { return keep(inner_.reset()); }
+  Error process(std::span<const int32_t> in, std::span<int32_t> out) override { return keep(inner_.process(in, out)); }
+  Result<model::Meters> read_meters(bool clear) override {
+    auto m = inner_.read_meters(clear);
+    if (!m && !first_) first_ = m.error();
+    return m;
+  }
+  const Error& first_error() const { return first_; }
+
+ private:
+  Error keep(Error e) {
+    if (e && !first_) first_ = e;
+    return e;
+  }
+  Device& inner_;
+  Error first_;
+};
 
 }  // namespace
 
@@ -244,20 +268,18 @@ TEST_CASE("LinkDevice over a loopback board equals the model bit for bit", "[lin
     CHECK(link->info().protocol_version == protocol::kVersion);
     CHECK(link->info().description == "loopback board (model)");
     const auto err = run_device(*link, regs, in, got);
-    INFO(preset << ": " << (err ? err.message() : "") << " " << link->error_message());
+    INFO(preset << ": " << err.message());
     REQUIRE_FALSE(err);
     CHECK(board->overruns == 0);
+    CHECK(board->waited.count() == 0);  // never a reply missing
     REQUIRE(got.size() == expected.size());
     CHECK(got == expected);
 
-    model::Meters want, have;
-    REQUIRE_FALSE(model.read_meters(want, true));
-    REQUIRE_FALSE(link->read_meters(have, true));
-    check_meters_equal(have, want);
+    const model::Meters want = required_meters(model, true);
+    check_meters_equal(required_meters(*link, true), want);
     CHECK(want.frames > 0);
     // Cleared on the board too.
-    REQUIRE_FALSE(link->read_meters(have, false));
-    CHECK(have.frames == 0);
+    CHECK(required_meters(*link, false).frames == 0);
   }
 }
 
@@ -266,24 +288,29 @@ TEST_CASE("LinkDevice refuses a board of another protocol version, band count or
     Faults f;
     f.protocol_version = 2;
     auto link = open_link(f);
-    CHECK(link->open() == DeviceError::kProtocol);
-    CHECK_THAT(link->error_message(), Catch::Contains("version 2") && Catch::Contains("version 1"));
+    const Error e = link->open();
+    CHECK(e == Errc::kProtocol);
+    CHECK(e.message() == "the board speaks protocol version 2, this host speaks version 1");
     reg::RegisterImage regs;
-    CHECK(link->write_registers(regs) == DeviceError::kNotAvailable);
+    const Error not_open = link->write_registers(regs);
+    CHECK(not_open == Errc::kNotAvailable);
+    CHECK(not_open.message() == "the board has not been opened");
   }
   {
     Faults f;
     f.eq_bands = 6;
     auto link = open_link(f);
-    CHECK(link->open() == DeviceError::kProtocol);
-    CHECK_THAT(link->error_message(), Catch::Contains("6 EQ bands") && Catch::Contains("built for 8"));
+    const Error e = link->open();
+    CHECK(e == Errc::kProtocol);
+    CHECK_THAT(e.message(), Catch::Contains("6 EQ bands") && Catch::Contains("built for 8"));
   }
   {
     Faults f;
     f.max_lookahead = 512;
     auto link = open_link(f);
-    CHECK(link->open() == DeviceError::kProtocol);
-    CHECK_THAT(link->error_message(), Catch::Contains("512") && Catch::Contains("1024"));
+    const Error e = link->open();
+    CHECK(e == Errc::kProtocol);
+    CHECK_THAT(e.message(), Catch::Contains("512") && Catch::Contains("1024"));
   }
 }
 
@@ -299,54 +326,87 @@ TEST_CASE("LinkDevice reports board errors by name and silence as a timeout", "[
     REQUIRE_FALSE(link->open());
     const auto err = run_device(*link, regs, in, out);
     REQUIRE(err);
-    CHECK_THAT(link->error_message(), Catch::Contains("the board reported"));
-    // The job's message carries the link's detail, so the CLI shows it.
-    CHECK_THAT(err.message(), Catch::Contains("protocol error") && Catch::Contains("the board reported"));
+    // The job's message carries the error's name and the link's words, so the CLI shows them.
+    CHECK(err == Errc::kProtocol);
+    CHECK_THAT(err.message(), Catch::StartsWith("device: protocol: the board reported: "));
+    std::vector<int32_t> block(2 * 64), block_out(block.size());
+    const Error e = link->process(block, block_out);
+    CHECK(e == Errc::kProtocol);
+    CHECK_THAT(e.message(), Catch::StartsWith("the board reported: "));
   }
   {
     Faults f;
-    f.silent_after = 3;  // info and a couple of register replies, then nothing
-    auto link = open_link(f);
+    f.silent_after = 3;  // info, the registers' and the commit's acks, then nothing
+    LoopbackBoard* board = nullptr;
+    auto link = open_link(f, &board);
     REQUIRE_FALSE(link->open());
-    const auto t0 = std::chrono::steady_clock::now();
-    CHECK(link->write_registers(regs) == DeviceError::kTimeout);
-    CHECK(seconds_since(t0) < 5.0);
-    CHECK_THAT(link->error_message(), Catch::Contains("no reply"));
+    const Error e = link->write_registers(regs);
+    CHECK(e == Errc::kTimeout);
+    CHECK(e.message() == "no reply from the board within 250 ms (register read, 3 attempts)");  // the status poll
+    // Each attempt waited one reply timeout, no more.
+    CHECK(board->waited == kAttempts * kReplyTimeout);
   }
 }
 
-// A transport that fails every call the way the USB driver does: a DeviceError and its
-// own words (or a plain system error, as a transport without them would).
+// A transport that fails the way the USB driver does: an Error in its own words, sticky.
+// Writes fail, or (with `reads_only`) only reads do.
 class FailedTransport final : public Transport {
  public:
-  FailedTransport(std::error_code error, std::string detail) : error_(error), detail_(std::move(detail)) {}
-  std::error_code write(std::span<const uint8_t>, std::chrono::milliseconds) override { return error_; }
-  std::error_code read(std::vector<uint8_t>&, std::chrono::milliseconds) override { return error_; }
+  FailedTransport(Error error, bool reads_only = false) : error_(std::move(error)), reads_only_(reads_only) {}
+  Error write(std::span<const uint8_t>, std::chrono::milliseconds) override {
+    ++writes;
+    return reads_only_ ? Error{} : error_;
+  }
+  Error read(std::vector<uint8_t>&, std::chrono::milliseconds) override {
+    ++reads;
+    return error_;
+  }
   std::string describe() const override { return "failed transport"; }
-  std::string error_detail() const override { return detail_; }
+
+  int writes = 0, reads = 0;
 
  private:
-  std::error_code error_;
-  std::string detail_;
+  Error error_;
+  bool reads_only_;
 };
 
-TEST_CASE("LinkDevice passes a transport's DeviceError and its words on to the user", "[link]") {
+TEST_CASE("LinkDevice passes a transport's error and its words on to the user", "[link]") {
+  auto open_on = [](Error error, bool reads_only, FailedTransport*& transport) {
+    auto t = std::make_unique<FailedTransport>(std::move(error), reads_only);
+    transport = t.get();
+    return std::make_unique<LinkDevice>(std::move(t));
+  };
+  FailedTransport* transport = nullptr;
   {
-    LinkDevice link(std::make_unique<FailedTransport>(DeviceError::kDisconnected, "board FT232H serial X was unplugged"));
-    REQUIRE(link.open() == DeviceError::kDisconnected);
-    CHECK(link.error_message() == "board FT232H serial X was unplugged");
+    auto link = open_on({Errc::kDisconnected, "board FT232H serial X was unplugged"}, false, transport);
+    const Error e = link->open();
+    REQUIRE(e == Errc::kDisconnected);
+    CHECK(e.message() == "board FT232H serial X was unplugged");
   }
   {
-    LinkDevice link(std::make_unique<FailedTransport>(DeviceError::kTimeout, "the board did not accept data for 1000 ms"));
-    const auto t0 = std::chrono::steady_clock::now();
-    REQUIRE(link.open() == DeviceError::kTimeout);  // retried, each attempt failing at once
-    CHECK(seconds_since(t0) < 1.0);
-    CHECK_THAT(link.error_message(), Catch::StartsWith("the board did not accept data for 1000 ms"));
+    // A failure the transport keeps: asked once, never again, nothing waited for.
+    auto link = open_on({Errc::kTimeout, "the board did not accept data for 1000 ms"}, false, transport);
+    const Error e = link->open();
+    REQUIRE(e == Errc::kTimeout);
+    CHECK(e.message() == "the board did not accept data for 1000 ms");
+    CHECK(transport->writes == 1);
+    CHECK(transport->reads == 0);
   }
   {
-    LinkDevice link(std::make_unique<FailedTransport>(std::make_error_code(std::errc::io_error), ""));
-    REQUIRE(link.open() == DeviceError::kDisconnected);
-    CHECK_THAT(link.error_message(), Catch::StartsWith("transport: "));
+    // The same on the way back.
+    auto link = open_on({Errc::kDisconnected, "board FT232H serial X was unplugged"}, true, transport);
+    const Error e = link->open();
+    REQUIRE(e == Errc::kDisconnected);
+    CHECK(e.message() == "board FT232H serial X was unplugged");
+    CHECK(transport->writes == 1);
+    CHECK(transport->reads == 1);
+  }
+  {
+    // A transport without words is still named.
+    auto link = open_on({Errc::kDisconnected, ""}, false, transport);
+    const Error e = link->open();
+    REQUIRE(e == Errc::kDisconnected);
+    CHECK(e.message() == "transport: failed transport failed (disconnected)");
   }
 }
 
@@ -386,24 +446,38 @@ TEST_CASE("Every injected link fault ends in an error or in the exact output, ne
          f.garbage = f.drop = f.duplicate = f.reorder = f.corrupt = f.error = 0.02;
        })},
   };
-  const auto t0 = std::chrono::steady_clock::now();
+  std::chrono::milliseconds waited_in_all{0};
   for (const Kind& kind : kinds) {
+    const std::string name = kind.name;
     int errors = 0, exact = 0;
     for (uint32_t seed = 1; seed <= 20; ++seed) {
       Faults f = kind.f;
       f.seed = seed;
       f.credit = 400;
-      const auto t_job = std::chrono::steady_clock::now();
-      auto link = open_link(f);
-      lathe::Error err;
+      LoopbackBoard* board = nullptr;
+      auto link = open_link(f, &board);
+      ErrorTap tap(*link);
       std::vector<int32_t> out;
-      if (link->open()) err = lathe::Error(lathe::Errc::kProtocol, link->error_message());
-      else err = run_device(*link, regs, in, out);
-      INFO(kind.name << " seed " << seed << ": " << (err ? err.message() + " / " + link->error_message() : "ok"));
-      CHECK(seconds_since(t_job) < 5.0);
-      if (err) {
+      Error e = link->open();
+      if (!e) {
+        const Error err = run_device(tap, regs, in, out);
+        e = tap.first_error();
+        // The job's error is the device's: its code, its name and its words.
+        CHECK(err.code() == e.code());
+        if (err) CHECK(err.message() == "device: " + std::string(e.name()) + ": " + e.message());
+      }
+      INFO(kind.name << " seed " << seed << ": " << e.name() << ": " << e.message());
+      // However the link misbehaves, a job waits a few reply timeouts, not more.
+      CHECK(board->waited < std::chrono::seconds(5));
+      waited_in_all += board->waited;
+      if (e) {
         ++errors;
-        CHECK_FALSE(link->error_message().empty());
+        // Only the board's words and silence end a job: a lost or garbled packet is a
+        // protocol error or a timeout, and the message says which part of the board.
+        CHECK((e == Errc::kProtocol || e == Errc::kTimeout));
+        CHECK_THAT(e.message(), Catch::Contains("the board") || Catch::Contains("from the board"));
+        if (name == "silence") CHECK(e == Errc::kTimeout);
+        if (name == "error") CHECK_THAT(e.message(), Catch::StartsWith("the board reported: "));
       } else {
         // A fault the client mended (a retried register reply, garbage between packets)
         // must leave the output exact.
@@ -413,20 +487,22 @@ TEST_CASE("Every injected link fault ends in an error or in the exact output, ne
     }
     INFO(kind.name << ": " << errors << " errors, " << exact << " exact");
     // ~50 audio packets per job at 5%: each seed meets a fault on the audio path.
-    const std::string name = kind.name;
     if (name.starts_with("audio") || name == "silence") CHECK(errors == 20);
     else if (name.starts_with("register") || name == "garbage") CHECK(exact > 0);  // mended by retries, resync
     else CHECK(errors > 0);
   }
-  CHECK(seconds_since(t0) < 60.0);
+  CHECK(waited_in_all < std::chrono::seconds(60));
 }
 
 namespace {
 
 // Replies that are random bytes, sprinkled with well-formed packets of random type,
-// sequence and payload (so the client gets past the sync hunt and into its checks).
+// sequence and payload (so the client gets past the sync hunt and into its checks). It
+// says what it did to the client: a write it failed, a read that found the stream ended.
 class FuzzBoard final : public Transport {
  public:
+  static inline const Error kWriteFailure{Errc::kDisconnected, "fuzz board: write failed"};
+
   explicit FuzzBoard(uint32_t seed) : rng_(seed) {
     // A valid kInfo for the first hello (sequence 0) lets most streams reach open().
     if (rng_() % 4 != 0) {
@@ -446,50 +522,120 @@ class FuzzBoard final : public Transport {
         const std::size_t n = rng_() % 3 == 0 ? rng_() % 1021 : rng_() % 16;
         for (std::size_t k = 0; k < n; ++k) p.payload.push_back(static_cast<uint8_t>(rng_()));
         if (p.type == Type::kRegWriteAck && rng_() % 2) p.payload = {static_cast<uint8_t>(rng_() % 200)};
+        if (p.type == Type::kAudioOut)
+          if (auto samples = protocol::parse_audio(p.payload)) audio_.push_back(std::move(*samples));
         protocol::encode(p, stream_);
       }
     }
   }
-  std::error_code write(std::span<const uint8_t>, std::chrono::milliseconds) override {
-    return rng_() % 500 == 0 ? std::make_error_code(std::errc::io_error) : std::error_code{};
+  Error write(std::span<const uint8_t>, std::chrono::milliseconds) override {
+    if (rng_() % 500 != 0) return {};
+    failed_write_ = true;
+    return kWriteFailure;
   }
-  std::error_code read(std::vector<uint8_t>& out, std::chrono::milliseconds) override {
+  Error read(std::vector<uint8_t>& out, std::chrono::milliseconds) override {
     const std::size_t n = std::min<std::size_t>(stream_.size() - at_, 1 + rng_() % 700);
     out.insert(out.end(), stream_.begin() + static_cast<std::ptrdiff_t>(at_),
                stream_.begin() + static_cast<std::ptrdiff_t>(at_ + n));
     at_ += n;
+    if (n == 0) ran_dry_ = true;
     return {};
   }
   std::string describe() const override { return "fuzz"; }
+
+  // What happened since the last look.
+  struct Events {
+    bool failed_write = false;
+    bool ran_dry = false;
+  };
+  Events take_events() {
+    const Events e{failed_write_, ran_dry_};
+    failed_write_ = ran_dry_ = false;
+    return e;
+  }
+  // The samples of every well-formed audio packet in the stream, in stream order.
+  const std::vector<std::vector<int32_t>>& audio() const { return audio_; }
 
  private:
   std::mt19937 rng_;
   std::vector<uint8_t> stream_;
   std::size_t at_ = 0;
+  std::vector<std::vector<int32_t>> audio_;
+  bool failed_write_ = false, ran_dry_ = false;
 };
+
+// Whether `out` is the samples of some of `packets`, in their order, end to end: all that
+// audio from a board can be.
+bool made_of(const std::vector<int32_t>& out, const std::vector<std::vector<int32_t>>& packets) {
+  std::size_t at = 0;
+  for (const auto& p : packets)
+    if (at + p.size() <= out.size() && std::equal(p.begin(), p.end(), out.begin() + static_cast<std::ptrdiff_t>(at)))
+      at += p.size();
+  return at == out.size();
+}
 
 }  // namespace
 
-TEST_CASE("LinkDevice survives thousands of random reply streams in bounded time", "[link]") {
+TEST_CASE("LinkDevice survives thousands of random reply streams, each call ending as it must", "[link]") {
   const auto regs = job_registers("streaming", 48000);
   const auto in = signals::music_like(0.02, 48000, 9);
-  std::vector<int32_t> out(in.size());
-  const auto t0 = std::chrono::steady_clock::now();
-  int opened = 0;
+  const std::string dry_reply = "no reply from the board within 250 ms (";
+  const std::string dry_audio = "no audio from the board within 250 ms (";
+  int opened = 0, calls = 0, ok = 0, failed_writes = 0, ran_dry = 0, protocol_errors = 0, audio_back = 0;
   for (uint32_t seed = 1; seed <= 3000; ++seed) {
-    LinkDevice link(std::make_unique<FuzzBoard>(seed));
-    if (link.open()) {
-      CHECK_FALSE(link.error_message().empty());
-      continue;
-    }
+    auto transport = std::make_unique<FuzzBoard>(seed);
+    FuzzBoard& board = *transport;
+    LinkDevice link(std::move(transport));
+    // What each call must end in follows from what the board did meanwhile: a failed
+    // write is the call's error, word for word (the client passes it on and does not
+    // retry it); a stream that ended is silence, a timeout after every attempt; otherwise
+    // the bytes decide: success, or a protocol error in the board's words.
+    auto check = [&](const char* call, const Error& e, std::initializer_list<const char*> requests) {
+      INFO("seed " << seed << ", " << call << ": " << e.name() << ": " << e.message());
+      ++calls;
+      const auto events = board.take_events();
+      if (events.failed_write) {
+        ++failed_writes;
+        CHECK(e == FuzzBoard::kWriteFailure.code());
+        CHECK(e.message() == FuzzBoard::kWriteFailure.message());
+      } else if (events.ran_dry) {
+        ++ran_dry;
+        CHECK(e == Errc::kTimeout);
+        bool named = false;
+        for (const char* request : requests)
+          named = named || e.message() == dry_reply + request + ", 3 attempts)" ||
+                  (std::string(request) == "audio" && e.message().starts_with(dry_audio));
+        CHECK(named);
+      } else if (e) {
+        ++protocol_errors;
+        CHECK(e == Errc::kProtocol);
+        CHECK_THAT(e.message(), Catch::StartsWith("the board") || Catch::StartsWith("audio from the board "));
+      } else {
+        ++ok;
+      }
+    };
+    const Error hello = link.open();
+    check("open", hello, {"hello"});
+    if (hello) continue;
     ++opened;
-    // Whatever the bytes, each call returns; most fail, none may crash or hang.
-    (void)link.write_registers(regs);
-    (void)link.reset();
-    (void)link.process(in, out);
-    model::Meters m;
-    (void)link.read_meters(m, true);
+    check("write_registers", link.write_registers(regs), {"register write", "register read"});
+    check("reset", link.reset(), {"register write", "register read"});
+    std::vector<int32_t> out(in.size());
+    const Error processed = link.process(in, out);
+    check("process", processed, {"audio"});
+    // Audio that came back is audio the board sent, in order, nothing else.
+    if (!processed) {
+      ++audio_back;
+      CHECK(made_of(out, board.audio()));
+    }
+    const auto meters = link.read_meters(true);
+    check("read_meters", meters ? Error{} : meters.error(), {"register write", "register read"});
   }
   CHECK(opened > 1000);
-  CHECK(seconds_since(t0) < 60.0);
+  // Every ending was met, so each branch above was checked.
+  CHECK(failed_writes > 0);
+  CHECK(ran_dry > 0);
+  CHECK(protocol_errors > 0);
+  WARN(calls << " calls: " << ok << " ok, " << failed_writes << " failed writes, " << ran_dry << " ran dry, "
+             << protocol_errors << " protocol errors; " << audio_back << " times audio back");
 }

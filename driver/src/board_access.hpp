@@ -6,9 +6,9 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <system_error>
 #include <vector>
 
+#include "lathe/error.hpp"
 #include "lathe/protocol.hpp"
 #include "lathe/usb/usb_backend.hpp"
 #include "lathe/usb/usb_context.hpp"
@@ -17,19 +17,13 @@
 
 namespace lathe::usb {
 
-// A failed step, for people.
-struct UsbFailure {
-  std::error_code error;
-  std::string message;
-};
-
 // A board on the bus as enumeration sees it.
 struct BoardOnBus {
   libusb_device* device = nullptr;  // referenced by whoever made this
   int bus = 0;
   int address = 0;
-  std::string serial;        // empty when it could not be read
-  std::string serial_error;  // why it is empty
+  std::string serial;  // empty when it could not be read
+  Error serial_error;  // why it is empty, in words that follow the board's location
 };
 
 // `device` on the bus, with its serial number read from its string descriptor (which
@@ -50,17 +44,16 @@ class BoardScan {
   BoardScan& operator=(const BoardScan&) = delete;
 
   const std::vector<BoardOnBus>& boards() const { return boards_; }
-  const std::string& error() const { return error_; }  // enumeration itself failed
+  const Error& error() const { return error_; }  // enumeration itself failed
 
  private:
   std::vector<BoardOnBus> boards_;
-  std::string error_;
+  Error error_;
 };
 
 // Opens `board`: libusb_open, kernel driver detached, interface 0 claimed, the FT232H in
-// synchronous FIFO mode, IN transfers running. nullptr and `failure` when any step fails.
-std::unique_ptr<UsbTransport> open_board(std::shared_ptr<UsbContext> context, const BoardOnBus& board,
-                                         UsbFailure& failure);
+// synchronous FIFO mode, IN transfers running; or the step that failed, in words.
+Result<std::unique_ptr<UsbTransport>> open_board(std::shared_ptr<UsbContext> context, const BoardOnBus& board);
 
 // Opens `board`, asks kHello and closes it again: what `lathe devices` shows.
 BoardReport probe_board(std::shared_ptr<UsbContext> context, const BoardOnBus& board);

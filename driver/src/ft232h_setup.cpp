@@ -3,7 +3,6 @@
 
 #include <cstdio>
 
-#include "lathe/device.hpp"
 #include "lathe/usb/usb_context.hpp"
 
 namespace lathe::usb {
@@ -27,22 +26,19 @@ constexpr SetupStep kSyncFifoSetup[] = {
 
 std::span<const SetupStep> sync_fifo_setup() { return kSyncFifoSetup; }
 
-std::error_code enter_sync_fifo_mode(libusb_device_handle* handle, const std::string& board, std::string& message) {
+Error enter_sync_fifo_mode(libusb_device_handle* handle, const std::string& board) {
   for (const SetupStep& step : kSyncFifoSetup) {
     const int rc = libusb_control_transfer(handle, kRequestOut, step.request, step.value, step.index, nullptr, 0,
                                            kControlTimeoutMs);
     if (rc >= 0) continue;
+    if (rc == LIBUSB_ERROR_NO_DEVICE)
+      return {Errc::kDisconnected, "board " + board + " was unplugged during set-up ('" + step.what + "')"};
     char request[64];
     std::snprintf(request, sizeof request, "request 0x%02x, wValue 0x%04x, wIndex 0x%04x", step.request, step.value,
                   step.index);
-    message = "board " + board + ": FT232H set-up failed at '" + step.what + "' (" + request +
-              "): " + libusb_error_text(rc);
-    if (rc == LIBUSB_ERROR_NO_DEVICE) {
-      message = "board " + board + " was unplugged during set-up ('" + step.what + "')";
-      return DeviceError::kDisconnected;
-    }
-    if (rc == LIBUSB_ERROR_TIMEOUT) return DeviceError::kTimeout;
-    return DeviceError::kNotAvailable;
+    return {rc == LIBUSB_ERROR_TIMEOUT ? Errc::kTimeout : Errc::kNotAvailable,
+            "board " + board + ": FT232H set-up failed at '" + step.what + "' (" + request +
+                "): " + libusb_error_text(rc)};
   }
   return {};
 }

@@ -52,23 +52,20 @@ HotplugWatcher::~HotplugWatcher() = default;
 
 bool HotplugWatcher::supported() { return libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) != 0; }
 
-std::error_code HotplugWatcher::start(UsbId id, std::string& message) {
-  if (!supported()) {
-    message = "libusb cannot report boards arriving and leaving on this system (no hotplug support)";
-    return DeviceError::kNotAvailable;
-  }
-  impl_->context = UsbContext::create(message);
-  if (!impl_->context) return DeviceError::kNotAvailable;
+Error HotplugWatcher::start(UsbId id) {
+  if (!supported())
+    return {Errc::kNotAvailable,
+            "libusb cannot report boards arriving and leaving on this system (no hotplug support)"};
+  auto context = UsbContext::create();
+  if (!context) return context.error();
+  impl_->context = std::move(*context);
   impl_->enumerating = true;
   const int rc = libusb_hotplug_register_callback(
       impl_->context->get(), LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT,
       LIBUSB_HOTPLUG_ENUMERATE, id.vendor_id, id.product_id, LIBUSB_HOTPLUG_MATCH_ANY, &Impl::on_hotplug,
       impl_.get(), &impl_->callback);
   impl_->enumerating = false;
-  if (rc != LIBUSB_SUCCESS) {
-    message = "cannot watch for boards: " + libusb_error_text(rc);
-    return DeviceError::kNotAvailable;
-  }
+  if (rc != LIBUSB_SUCCESS) return {Errc::kNotAvailable, "cannot watch for boards: " + libusb_error_text(rc)};
   impl_->registered = true;
   // Serial numbers of the boards already attached, now: one that leaves before next()
   // looks at its arrival would otherwise be reported without one.

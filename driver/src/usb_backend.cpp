@@ -21,7 +21,7 @@ std::string list_serials(const std::vector<BoardOnBus>& boards) {
   std::string text;
   for (const auto& board : boards) {
     if (!text.empty()) text += ", ";
-    text += board.serial.empty() ? board_location(board) + " (" + board.serial_error + ")" : board.serial;
+    text += board.serial.empty() ? board_location(board) + " (" + board.serial_error.message() + ")" : board.serial;
   }
   return text;
 }
@@ -30,7 +30,7 @@ std::string list_serials(const std::vector<BoardOnBus>& boards) {
 
 LinkOptions usb_link_options(const std::string& serial) {
   LinkOptions o;
-  o.backend = "usb";
+  o.backend = Backend::kUsb;
   o.serial = serial;
   // A board answers within a couple of latency-timer periods; a second of silence means
   // it is not answering. Both are wall-clock times here.
@@ -39,34 +39,32 @@ LinkOptions usb_link_options(const std::string& serial) {
   return o;
 }
 
-OpenedDevice open_usb_board(const std::string& serial) {
+Result<OpenedDevice> open_usb_board(const std::string& serial) {
   auto opened = open_usb_board_link(serial);
-  return {std::move(opened.device), opened.error, std::move(opened.message)};
+  if (!opened) return failure(std::move(opened.error()));
+  return OpenedDevice{std::move(opened->device), std::move(opened->message)};
 }
 
-OpenedBoard open_usb_board_link(const std::string& serial) {
+Result<OpenedBoard> open_usb_board_link(const std::string& serial) {
   const std::string kind = serial.empty() ? "device 'usb'" : "device 'usb:" + serial + "'";
-  const auto id_or_error = usb_id_from_environment();
-  if (const auto* error = std::get_if<std::string>(&id_or_error))
-    return {nullptr, nullptr, DeviceError::kInvalidArgument, kind + ": " + *error};
-  const UsbId id = std::get<UsbId>(id_or_error);
+  const auto found_id = usb_id_from_environment();
+  if (!found_id) return failure(found_id.error().within(kind));
+  const UsbId id = *found_id;
 
-  std::string message;
-  auto context = UsbContext::create(message);
+  const auto context = UsbContext::create();
   if (!context)
-    return {nullptr, nullptr, DeviceError::kNotAvailable, kind + ": no board attached " + looking_for(id) + ": " + message};
-  const BoardScan scan(*context, id);
-  if (!scan.error().empty()) return {nullptr, nullptr, DeviceError::kNotAvailable, kind + ": " + scan.error()};
+    return failure(context.error().code(),
+                   kind + ": no board attached " + looking_for(id) + ": " + context.error().message());
+  const BoardScan scan(**context, id);
+  if (scan.error()) return failure(scan.error().within(kind));
   const auto& boards = scan.boards();
 
   const BoardOnBus* chosen = nullptr;
   if (serial.empty()) {
-    if (boards.empty())
-      return {nullptr, nullptr, DeviceError::kNotAvailable, kind + ": no board attached " + looking_for(id)};
+    if (boards.empty()) return failure(Errc::kNotAvailable, kind + ": no board attached " + looking_for(id));
     if (boards.size() > 1)
-      return {nullptr, nullptr, DeviceError::kInvalidArgument,
-              kind + ": " + std::to_string(boards.size()) + " boards attached (" + list_serials(boards) +
-                  "): choose one with --device usb:SERIAL"};
+      return failure(Errc::kInvalidArgument, kind + ": " + std::to_string(boards.size()) + " boards attached (" +
+                                                 list_serials(boards) + "): choose one with --device usb:SERIAL");
     chosen = &boards.front();
   } else {
     std::vector<const BoardOnBus*> matching;
@@ -74,71 +72,56 @@ OpenedBoard open_usb_board_link(const std::string& serial) {
       if (board.serial == serial) matching.push_back(&board);
     if (!matching.empty()) chosen = matching.front();
     if (!chosen)
-      return {nullptr, nullptr, DeviceError::kNotAvailable,
-              kind + ": no board with serial " + serial + " is attached " + looking_for(id) +
-                  (boards.empty() ? "" : "; attached: " + list_serials(boards))};
+      return failure(Errc::kNotAvailable, kind + ": no board with serial " + serial + " is attached " +
+                                              looking_for(id) +
+                                              (boards.empty() ? "" : "; attached: " + list_serials(boards)));
     if (matching.size() > 1) {
       std::string places;
       for (const auto* board : matching) places += (places.empty() ? "" : ", ") + board_location(*board);
-      return {nullptr, nullptr, DeviceError::kInvalidArgument,
-              kind + ": " + std::to_string(matching.size()) + " boards have serial " + serial + " (" + places + ")"};
+      return failure(Errc::kInvalidArgument, kind + ": " + std::to_string(matching.size()) + " boards have serial " +
+                                                 serial + " (" + places + ")");
     }
   }
 
-  UsbFailure failure;
-  auto transport = open_board(context, *chosen, failure);
-  if (!transport) return {nullptr, nullptr, failure.error, kind + ": " + failure.message};
-  const UsbTransport* view = transport.get();
-  auto device = std::make_unique<LinkDevice>(std::move(transport), usb_link_options(chosen->serial));
-  if (const auto ec = device->open())
-    return {nullptr, nullptr, ec, kind + " (board " + board_name(*chosen) + "): " + device->error_message()};
+  auto transport = open_board(*context, *chosen);
+  if (!transport) return failure(transport.error().within(kind));
+  const UsbTransport* view = transport->get();
+  auto device = std::make_unique<LinkDevice>(std::move(*transport), usb_link_options(chosen->serial));
+  if (auto e = device->open()) return failure(e.within(kind + " (board " + board_name(*chosen) + ")"));
   const std::string summary = protocol::describe(device->board_info());
-  return {std::move(device), view, {},
-          "device: usb (" + board_name(*chosen) + ", " + board_location(*chosen) + "; " + summary + ")"};
+  return OpenedBoard{std::move(device), view,
+                     "device: usb (" + board_name(*chosen) + ", " + board_location(*chosen) + "; " + summary + ")"};
 }
 
 BoardReport probe_board(std::shared_ptr<UsbContext> context, const BoardOnBus& board) {
   BoardReport report{board.serial, board.bus, board.address, std::nullopt, {}};
-  UsbFailure failure;
-  auto transport = open_board(std::move(context), board, failure);
+  auto transport = open_board(std::move(context), board);
   if (!transport) {
-    report.error = failure.message;
+    report.error = std::move(transport.error());
     return report;
   }
-  LinkDevice device(std::move(transport), usb_link_options(board.serial));
-  if (device.open()) report.error = device.error_message();
+  LinkDevice device(std::move(*transport), usb_link_options(board.serial));
+  if (auto e = device.open()) report.error = std::move(e);
   else report.info = device.board_info();
   return report;
 }
 
-BoardList list_boards() {
-  BoardList list;
-  list.id = UsbId{ftdi::kVendorId, ftdi::kProductId};
-  const auto id_or_error = usb_id_from_environment();
-  if (const auto* error = std::get_if<std::string>(&id_or_error)) {
-    list.error = *error;
-    return list;
-  }
-  list.id = std::get<UsbId>(id_or_error);
-  std::string message;
-  auto context = UsbContext::create(message);
-  if (!context) {
-    list.error = message;
-    return list;
-  }
-  const BoardScan scan(*context, list.id);
-  list.error = scan.error();
-  for (const auto& board : scan.boards()) list.boards.push_back(probe_board(context, board));
+Result<BoardList> list_boards() {
+  const auto id = usb_id_from_environment();
+  if (!id) return failure(id.error());
+  const auto context = UsbContext::create();
+  if (!context) return failure(context.error());
+  const BoardScan scan(**context, *id);
+  if (scan.error()) return failure(scan.error());
+  BoardList list{*id, {}};
+  for (const auto& board : scan.boards()) list.boards.push_back(probe_board(*context, board));
   return list;
 }
 
-std::error_code wait_for_board(const std::string& serial, std::chrono::milliseconds timeout, std::string& message) {
-  const auto id_or_error = usb_id_from_environment();
-  if (const auto* error = std::get_if<std::string>(&id_or_error)) {
-    message = *error;
-    return DeviceError::kInvalidArgument;
-  }
-  const UsbId id = std::get<UsbId>(id_or_error);
+Error wait_for_board(const std::string& serial, std::chrono::milliseconds timeout) {
+  const auto found_id = usb_id_from_environment();
+  if (!found_id) return found_id.error();
+  const UsbId id = *found_id;
   const auto wanted = [&](const std::string& found) { return serial.empty() || found == serial; };
   const auto deadline = Clock::now() + timeout;
   auto remaining = [&] {
@@ -148,19 +131,15 @@ std::error_code wait_for_board(const std::string& serial, std::chrono::milliseco
 
   if (HotplugWatcher::supported()) {
     HotplugWatcher watcher;
-    if (const auto ec = watcher.start(id, message)) return ec;
+    if (auto e = watcher.start(id)) return e;
     while (const auto event = watcher.next(remaining(), false))
       if (event->kind == HotplugEvent::Kind::kAttached && wanted(event->board.serial)) return {};
   } else {
-    std::string error;
-    const auto context = UsbContext::create(error);
-    if (!context) {
-      message = error;
-      return DeviceError::kNotAvailable;
-    }
+    const auto context = UsbContext::create();
+    if (!context) return context.error();
     // No hotplug events on this system: look again every 250 ms.
     for (;;) {
-      const BoardScan scan(*context, id);
+      const BoardScan scan(**context, id);
       for (const auto& board : scan.boards())
         if (wanted(board.serial)) return {};
       if (remaining().count() == 0) break;
@@ -169,9 +148,8 @@ std::error_code wait_for_board(const std::string& serial, std::chrono::milliseco
   }
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%g s", static_cast<double>(timeout.count()) / 1000.0);
-  message = "no board" + (serial.empty() ? std::string() : " with serial " + serial) + " attached within " + seconds +
-            " " + looking_for(id);
-  return DeviceError::kNotAvailable;
+  return {Errc::kNotAvailable, "no board" + (serial.empty() ? std::string() : " with serial " + serial) +
+                                   " attached within " + seconds + " " + looking_for(id)};
 }
 
 std::string format_board(const BoardReport& board) {

@@ -3,12 +3,10 @@
 
 namespace lathe::usb {
 
-std::shared_ptr<UsbContext> UsbContext::create(std::string& message) {
+Result<std::shared_ptr<UsbContext>> UsbContext::create() {
   libusb_context* context = nullptr;
-  if (const int rc = libusb_init(&context); rc != LIBUSB_SUCCESS) {
-    message = "libusb cannot start: " + libusb_error_text(rc);
-    return nullptr;
-  }
+  if (const int rc = libusb_init(&context); rc != LIBUSB_SUCCESS)
+    return failure(Errc::kNotAvailable, "libusb cannot start: " + libusb_error_text(rc));
   return std::shared_ptr<UsbContext>(new UsbContext(context));
 }
 

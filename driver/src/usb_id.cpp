@@ -40,12 +40,13 @@ std::string format_usb_id(UsbId id) {
   return text;
 }
 
-std::variant<UsbId, std::string> usb_id_from_environment() {
+Result<UsbId> usb_id_from_environment() {
   const char* value = std::getenv(kUsbIdVariable);
   if (!value) return UsbId{ftdi::kVendorId, ftdi::kProductId};
   if (auto id = parse_usb_id(value)) return *id;
-  return std::string(kUsbIdVariable) + "='" + value + "' is not a USB id: use VVVV:PPPP in hex, e.g. " +
-         format_usb_id({ftdi::kVendorId, ftdi::kProductId});
+  return failure(Errc::kInvalidArgument, std::string(kUsbIdVariable) + "='" + value +
+                                             "' is not a USB id: use VVVV:PPPP in hex, e.g. " +
+                                             format_usb_id({ftdi::kVendorId, ftdi::kProductId}));
 }
 
 }  // namespace lathe::usb

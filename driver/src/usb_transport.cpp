@@ -8,7 +8,6 @@
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
-#include <optional>
 #include <thread>
 
 #include "lathe/usb/ftdi.hpp"
@@ -17,11 +16,6 @@ namespace lathe::usb {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-struct Failure {
-  DeviceError error;
-  std::string message;
-};
 
 std::string endpoint_name(uint8_t endpoint) {
   char text[8];
@@ -50,11 +44,9 @@ struct UsbTransport::Link {
   void out_done(Slot& slot);
   // Submits `slot`; on failure records it and returns false.
   bool submit_locked(Slot& slot);
-  void fail_locked(Failure failure);
-  std::error_code report_locked(DeviceError error, std::string message);
-  std::error_code report_failure_locked();
-  Failure transfer_failure(const libusb_transfer& transfer) const;
-  Failure submit_failure(int rc, uint8_t endpoint) const;
+  void fail_locked(Error error);
+  Error transfer_failure(const libusb_transfer& transfer) const;
+  Error submit_failure(int rc, uint8_t endpoint) const;
   void run_events();
   // Cancels every transfer and waits for their callbacks; false when some never came
   // back within the close timeout.
@@ -80,9 +72,8 @@ struct UsbTransport::Link {
   std::vector<Slot*> parked_in;  // IN slots waiting for read() to drain the queue
   std::size_t in_flight = 0;
   bool closing = false;
-  std::optional<Failure> failure;  // the first one; sticky
-  std::vector<uint8_t> rx;         // payload bytes not yet read
-  std::string detail;              // error_detail(): why the last failed call failed
+  Error failed;             // the first failure; sticky
+  std::vector<uint8_t> rx;  // payload bytes not yet read
   UsbCounters counters;
 };
 
@@ -101,7 +92,7 @@ UsbTransport::Link::Link(std::shared_ptr<UsbContext> context_in, libusb_device_h
       slot->buffer.resize(bytes);
       slot->transfer = libusb_alloc_transfer(0);
       if (!slot->transfer) {
-        fail_locked({DeviceError::kNotAvailable, "out of memory for USB transfers"});
+        fail_locked({Errc::kOutOfMemory, "out of memory for USB transfers (board " + board + ")"});
         return;
       }
       libusb_fill_bulk_transfer(slot->transfer, handle, endpoint, slot->buffer.data(), static_cast<int>(bytes),
@@ -144,7 +135,7 @@ void UsbTransport::Link::in_done(Slot& slot) {
     if (payload == 0) ++counters.status_only_in;
     counters.max_queued_in = std::max(counters.max_queued_in, rx.size());
     wake = wake || payload > 0;
-    if (!closing && !failure) {
+    if (!closing && !failed) {
       if (rx.size() >= options.max_queued_in_bytes) parked_in.push_back(&slot);
       else if (!submit_locked(slot)) wake = true;
     }
@@ -165,9 +156,9 @@ void UsbTransport::Link::out_done(Slot& slot) {
     counters.bytes_out += static_cast<uint64_t>(t.actual_length);
     ++counters.transfers_out;
     if (t.actual_length != t.length)
-      fail_locked({DeviceError::kDisconnected, "board " + board + " took " + std::to_string(t.actual_length) +
-                                                   " of " + std::to_string(t.length) + " bytes on endpoint " +
-                                                   endpoint_name(t.endpoint)});
+      fail_locked({Errc::kDisconnected, "board " + board + " took " + std::to_string(t.actual_length) + " of " +
+                                            std::to_string(t.length) + " bytes on endpoint " +
+                                            endpoint_name(t.endpoint)});
   } else if (!(closing && t.status == LIBUSB_TRANSFER_CANCELLED)) {
     fail_locked(transfer_failure(t));
   }
@@ -186,46 +177,39 @@ bool UsbTransport::Link::submit_locked(Slot& slot) {
   return false;
 }
 
-void UsbTransport::Link::fail_locked(Failure f) {
-  if (!failure) failure = std::move(f);  // the first failure is the cause; later ones follow from it
+void UsbTransport::Link::fail_locked(Error error) {
+  if (!failed) failed = std::move(error);  // the first failure is the cause; later ones follow from it
 }
 
-std::error_code UsbTransport::Link::report_locked(DeviceError error, std::string message) {
-  detail = std::move(message);
-  return error;
-}
-
-std::error_code UsbTransport::Link::report_failure_locked() { return report_locked(failure->error, failure->message); }
-
-Failure UsbTransport::Link::transfer_failure(const libusb_transfer& t) const {
+Error UsbTransport::Link::transfer_failure(const libusb_transfer& t) const {
   const std::string endpoint = "endpoint " + endpoint_name(t.endpoint);
   switch (t.status) {
     case LIBUSB_TRANSFER_NO_DEVICE:
-      return {DeviceError::kDisconnected, "board " + board + " was unplugged"};
+      return {Errc::kDisconnected, "board " + board + " was unplugged"};
     case LIBUSB_TRANSFER_TIMED_OUT:
-      return {DeviceError::kTimeout, "the board did not accept data for " + std::to_string(options.out_timeout.count()) +
-                                         " ms (" + board + ", " + endpoint + ")"};
+      return {Errc::kTimeout, "the board did not accept data for " + std::to_string(options.out_timeout.count()) +
+                                  " ms (" + board + ", " + endpoint + ")"};
     case LIBUSB_TRANSFER_STALL:
-      return {DeviceError::kDisconnected, endpoint + " stalled (board " + board + ")"};
+      return {Errc::kDisconnected, endpoint + " stalled (board " + board + ")"};
     case LIBUSB_TRANSFER_OVERFLOW:
-      return {DeviceError::kDisconnected, endpoint + " sent more than was asked for (overflow, board " + board + ")"};
+      return {Errc::kDisconnected, endpoint + " sent more than was asked for (overflow, board " + board + ")"};
     case LIBUSB_TRANSFER_CANCELLED:
-      return {DeviceError::kDisconnected, "a transfer on " + endpoint + " was cancelled (board " + board + ")"};
+      return {Errc::kDisconnected, "a transfer on " + endpoint + " was cancelled (board " + board + ")"};
     case LIBUSB_TRANSFER_ERROR:
     case LIBUSB_TRANSFER_COMPLETED:
       break;
   }
   // Linux reports most bus errors, and some unplugs, as a plain transfer error.
-  return {DeviceError::kDisconnected,
+  return {Errc::kDisconnected,
           "a transfer on " + endpoint + " failed (board " + board + ": unplugged, or a cable or hub problem)"};
 }
 
-Failure UsbTransport::Link::submit_failure(int rc, uint8_t endpoint) const {
-  if (rc == LIBUSB_ERROR_NO_DEVICE) return {DeviceError::kDisconnected, "board " + board + " was unplugged"};
+Error UsbTransport::Link::submit_failure(int rc, uint8_t endpoint) const {
+  if (rc == LIBUSB_ERROR_NO_DEVICE) return {Errc::kDisconnected, "board " + board + " was unplugged"};
   if (rc == LIBUSB_ERROR_PIPE)
-    return {DeviceError::kDisconnected, "endpoint " + endpoint_name(endpoint) + " stalled (board " + board + ")"};
-  return {DeviceError::kDisconnected, "cannot submit a transfer on endpoint " + endpoint_name(endpoint) + " (board " +
-                                          board + "): " + libusb_error_text(rc)};
+    return {Errc::kDisconnected, "endpoint " + endpoint_name(endpoint) + " stalled (board " + board + ")"};
+  return {Errc::kDisconnected, "cannot submit a transfer on endpoint " + endpoint_name(endpoint) + " (board " +
+                                   board + "): " + libusb_error_text(rc)};
 }
 
 void UsbTransport::Link::run_events() {
@@ -237,7 +221,7 @@ void UsbTransport::Link::run_events() {
     if (rc != LIBUSB_SUCCESS && rc != LIBUSB_ERROR_INTERRUPTED) {
       {
         std::lock_guard lock(mutex);
-        fail_locked({DeviceError::kDisconnected, "libusb stopped handling events: " + libusb_error_text(rc)});
+        fail_locked({Errc::kDisconnected, "libusb stopped handling events: " + libusb_error_text(rc)});
       }
       changed.notify_all();
       std::this_thread::sleep_for(std::chrono::milliseconds(10));  // not a busy loop on a broken context
@@ -275,49 +259,48 @@ UsbTransport::~UsbTransport() {
   if (!all_back) (void)link_.release();
 }
 
-std::error_code UsbTransport::start() {
+Error UsbTransport::start() {
   Link& l = *link_;
   if (!l.event_thread.joinable()) l.event_thread = std::thread([&l] { l.run_events(); });
   std::lock_guard lock(l.mutex);
-  if (!l.failure)
+  if (!l.failed)
     for (auto& slot : l.in_slots)
       if (!l.submit_locked(*slot)) break;
-  if (l.failure) return l.report_failure_locked();
-  return {};
+  return l.failed;
 }
 
-std::error_code UsbTransport::write(std::span<const uint8_t> bytes, std::chrono::milliseconds timeout) {
+Error UsbTransport::write(std::span<const uint8_t> bytes, std::chrono::milliseconds timeout) {
   Link& l = *link_;
   const auto deadline = Clock::now() + timeout;
   std::unique_lock lock(l.mutex);
-  if (l.failure) return l.report_failure_locked();
+  if (l.failed) return l.failed;
   for (std::size_t at = 0; at < bytes.size();) {
-    if (!l.changed.wait_until(lock, deadline, [&] { return l.failure || !l.free_out.empty(); }))
-      return l.report_locked(DeviceError::kTimeout, "the board did not accept data for " +
-                                                        std::to_string(timeout.count()) + " ms (" + l.board + ")");
-    if (l.failure) return l.report_failure_locked();
+    if (!l.changed.wait_until(lock, deadline, [&] { return l.failed || !l.free_out.empty(); }))
+      return {Errc::kTimeout,
+              "the board did not accept data for " + std::to_string(timeout.count()) + " ms (" + l.board + ")"};
+    if (l.failed) return l.failed;
     Link::Slot& slot = *l.free_out.back();
     l.free_out.pop_back();
     const std::size_t n = std::min(l.options.out_transfer_bytes, bytes.size() - at);
     std::copy_n(bytes.begin() + static_cast<std::ptrdiff_t>(at), n, slot.buffer.begin());
     slot.transfer->length = static_cast<int>(n);
-    if (!l.submit_locked(slot)) return l.report_failure_locked();
+    if (!l.submit_locked(slot)) return l.failed;
     at += n;
   }
   return {};
 }
 
-std::error_code UsbTransport::read(std::vector<uint8_t>& out, std::chrono::milliseconds timeout) {
+Error UsbTransport::read(std::vector<uint8_t>& out, std::chrono::milliseconds timeout) {
   Link& l = *link_;
   std::unique_lock lock(l.mutex);
-  l.changed.wait_for(lock, timeout, [&] { return l.failure || !l.rx.empty(); });
-  if (l.failure) return l.report_failure_locked();
+  l.changed.wait_for(lock, timeout, [&] { return l.failed || !l.rx.empty(); });
+  if (l.failed) return l.failed;
   if (out.empty()) out.swap(l.rx);
   else out.insert(out.end(), l.rx.begin(), l.rx.end());
   l.rx.clear();
   // IN transfers parked on a full queue go back to work; a failure to submit them is
   // the next call's error, these bytes are good.
-  while (!l.parked_in.empty() && !l.failure) {
+  while (!l.parked_in.empty() && !l.failed) {
     Link::Slot* slot = l.parked_in.back();
     l.parked_in.pop_back();
     l.submit_locked(*slot);
@@ -326,11 +309,6 @@ std::error_code UsbTransport::read(std::vector<uint8_t>& out, std::chrono::milli
 }
 
 std::string UsbTransport::describe() const { return "Lathe board, " + link_->board + " (" + link_->location + ")"; }
-
-std::string UsbTransport::error_detail() const {
-  std::lock_guard lock(link_->mutex);
-  return link_->detail;
-}
 
 UsbCounters UsbTransport::counters() const {
   std::lock_guard lock(link_->mutex);

@@ -34,22 +34,22 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: lathe-bench-usb [seconds] [rate] [serial]\n");
     return 2;
   }
-  auto board = lathe::usb::open_usb_board_link(serial);
-  if (!board.device) {
-    std::fprintf(stderr, "lathe-bench-usb: %s\n", board.message.c_str());
+  auto opened = lathe::usb::open_usb_board_link(serial);
+  if (!opened) {
+    std::fprintf(stderr, "lathe-bench-usb: %s\n", opened.error().message().c_str());
     return 1;
   }
+  auto& board = *opened;
   std::printf("%s\n", board.message.c_str());
 
   // Register round trips: one kRegRead of the status register and its reply.
   constexpr int kRoundTrips = 200;
   std::vector<double> trip_ms;
   const uint8_t status[] = {lathe::reg::kStatus};
-  std::vector<uint32_t> values;
   for (int i = 0; i < kRoundTrips; ++i) {
     const auto t0 = Clock::now();
-    if (board.device->read_registers(status, values)) {
-      std::fprintf(stderr, "lathe-bench-usb: register read: %s\n", board.device->error_message().c_str());
+    if (const auto read = board.device->read_registers(status); !read) {
+      std::fprintf(stderr, "lathe-bench-usb: register read: %s\n", read.error().message().c_str());
       return 1;
     }
     trip_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());

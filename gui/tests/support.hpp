@@ -35,7 +35,7 @@ struct DeviceProbe {
   uint64_t frames = 0;
   int resets = 0;
   std::atomic<bool> fail_writes{false};
-  DeviceInfo info{"model", "recording model device", "", 0, reg::kEqBands};
+  DeviceInfo info{Backend::kModel, "recording model device", "", 0, reg::kEqBands};
 
   std::size_t writeCount() const {
     std::lock_guard lock(mutex);
@@ -57,8 +57,9 @@ class RecordingDevice final : public Device {
  public:
   explicit RecordingDevice(std::shared_ptr<DeviceProbe> probe) : probe_(std::move(probe)) {}
   DeviceInfo info() const override { return probe_->info; }
-  std::error_code write_registers(const reg::RegisterImage& regs) override {
-    if (probe_->fail_writes.load()) return DeviceError::kDisconnected;
+  Error write_registers(const reg::RegisterImage& regs) override {
+    if (probe_->fail_writes.load())
+      return {Errc::kDisconnected, "recording device: writes fail, as a board's that was pulled"};
     {
       std::lock_guard lock(probe_->mutex);
       probe_->writes.push_back(regs);
@@ -66,19 +67,19 @@ class RecordingDevice final : public Device {
     }
     return model_.write_registers(regs);
   }
-  std::error_code reset() override {
+  Error reset() override {
     std::lock_guard lock(probe_->mutex);
     ++probe_->resets;
     return model_.reset();
   }
-  std::error_code process(std::span<const int32_t> in, std::span<int32_t> out) override {
+  Error process(std::span<const int32_t> in, std::span<int32_t> out) override {
     {
       std::lock_guard lock(probe_->mutex);
       probe_->frames += in.size() / 2;
     }
     return model_.process(in, out);
   }
-  std::error_code read_meters(model::Meters& meters, bool clear) override { return model_.read_meters(meters, clear); }
+  Result<model::Meters> read_meters(bool clear) override { return model_.read_meters(clear); }
 
  private:
   std::shared_ptr<DeviceProbe> probe_;
@@ -87,9 +88,9 @@ class RecordingDevice final : public Device {
 
 // auto and model open a RecordingDevice on `probe`; sim and usb what open_device says.
 inline DeviceFactory recording_factory(std::shared_ptr<DeviceProbe> probe) {
-  return [probe](const std::string& kind) -> OpenedDevice {
+  return [probe](const std::string& kind) -> Result<OpenedDevice> {
     if (kind == "auto" || kind == "model")
-      return {std::make_unique<RecordingDevice>(probe), {}, "device: " + kind + " -> recording model"};
+      return OpenedDevice{std::make_unique<RecordingDevice>(probe), "device: " + kind + " -> recording model"};
     return open_device(kind);
   };
 }

@@ -71,7 +71,7 @@ class DeviceTest : public QObject {
   }
 
   void boardIdentityShown() {
-    probe_->info = DeviceInfo{"usb", "Lathe board (FT232H)", "LT-0042", 3, reg::kEqBands};
+    probe_->info = DeviceInfo{Backend::kUsb, "Lathe board (FT232H)", "LT-0042", 3, reg::kEqBands};
     open(WindowOptions{}, recording_factory(probe_));
     QTRY_VERIFY(window_->findChild<QLabel*>("deviceName")->text().contains("Lathe board"));
     QVERIFY(window_->findChild<QLabel*>("deviceDetails")->text().contains("LT-0042"));

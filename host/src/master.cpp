@@ -26,14 +26,8 @@ constexpr std::size_t kDefaultBudgetBytes = std::size_t{512} << 20;
 
 std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
 
-Error device_failure(Device& device, std::error_code ec) {
-  const std::string detail = device.error_detail();
-  return Error(ec == DeviceError::kTimeout ? Errc::kTimeout
-               : ec == DeviceError::kDisconnected ? Errc::kDisconnected
-               : ec == DeviceError::kProtocol ? Errc::kProtocol
-                                              : Errc::kNotAvailable,
-               "device: " + ec.message() + (detail.empty() ? "" : ": " + detail));
-}
+// A device's failure as the job's: its code, its name and its words.
+Error device_failure(const Error& e) { return e.within(std::string("device: ") + e.name()); }
 
 Error cancelled() { return Error(Errc::kCancelled, "cancelled"); }
 
@@ -235,8 +229,8 @@ Result<std::size_t> BufferSource::read(std::span<int32_t> frames) {
 
 Error run_device(Device& device, const reg::RegisterImage& regs, FrameSource& in, FrameSink& out,
                  const std::function<bool(double)>& progress, std::size_t total_frames) {
-  if (auto ec = device.write_registers(regs)) return device_failure(device, ec);
-  if (auto ec = device.reset()) return device_failure(device, ec);
+  if (auto ec = device.write_registers(regs)) return device_failure(ec);
+  if (auto ec = device.reset()) return device_failure(ec);
   const std::size_t latency = static_cast<std::size_t>(latency_frames(regs));
   std::vector<int32_t> block_in(2 * kBlockFrames), block_out(2 * kBlockFrames);
   std::size_t fed = 0, input_frames = 0;
@@ -258,7 +252,7 @@ Error run_device(Device& device, const reg::RegisterImage& regs, FrameSource& in
       std::fill_n(block_in.begin(), 2 * n, 0);
     }
     if (n == 0) continue;
-    if (auto ec = device.process({block_in.data(), 2 * n}, {block_out.data(), 2 * n})) return device_failure(device, ec);
+    if (auto ec = device.process({block_in.data(), 2 * n}, {block_out.data(), 2 * n})) return device_failure(ec);
     const std::size_t skip = fed >= latency ? 0 : std::min(n, latency - fed);
     fed += n;
     const std::size_t keep = n - skip;
@@ -412,7 +406,7 @@ Result<MasterSummary> master_stream(FrameSource& in, int sample_rate, const Mast
   result.lim_gr_max_db = log2_q16_to_db(best_lim_gr);
   done_units = total_units - 1.0;
 
-  if (device && device->info().backend != "model") {
+  if (device && device->info().backend != Backend::kModel) {
     if (auto e = in.rewind()) return failure(e);
     if (auto e = run_device(*device, best_regs, in, out, progress_for("device"), result.frames)) return failure(e);
   } else if (keep_output) {

@@ -14,15 +14,19 @@ int main(int argc, char** argv) {
   const int fs = 48000;
   const auto in = lathe::signals::music_like(seconds, fs);
   lathe::sim::CoreDevice core;
-  if (core.write_registers(lathe::to_registers(lathe::builtin_preset("streaming")->params, fs)) || core.reset()) {
-    std::fprintf(stderr, "lathe-bench-core: the core did not take its registers\n");
+  if (auto e = core.write_registers(lathe::to_registers(lathe::builtin_preset("streaming")->params, fs))) {
+    std::fprintf(stderr, "lathe-bench-core: %s\n", e.message().c_str());
+    return 1;
+  }
+  if (auto e = core.reset()) {
+    std::fprintf(stderr, "lathe-bench-core: %s\n", e.message().c_str());
     return 1;
   }
   std::vector<int32_t> out(in.size());
   const uint64_t cycles0 = core.cycles();
   const auto t0 = std::chrono::steady_clock::now();
-  if (core.process(in, out)) {
-    std::fprintf(stderr, "lathe-bench-core: the core timed out\n");
+  if (auto e = core.process(in, out)) {
+    std::fprintf(stderr, "lathe-bench-core: %s\n", e.message().c_str());
     return 1;
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

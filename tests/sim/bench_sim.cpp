@@ -29,8 +29,8 @@ int main(int argc, char** argv) {
   auto transport = std::make_unique<lathe::sim::OwnedBoardTransport>();
   auto* board = transport.get();
   lathe::LinkDevice link(std::move(transport), lathe::sim::sim_link_options());
-  if (link.open()) {
-    std::fprintf(stderr, "open: %s\n", link.error_message().c_str());
+  if (auto e = link.open()) {
+    std::fprintf(stderr, "open: %s\n", e.message().c_str());
     return 1;
   }
 
@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   };
   lathe::MasterResult result;
   if (auto err = lathe::master(in, rate, options, &link, result)) {
-    std::fprintf(stderr, "job: %s (%s)\n", err.message().c_str(), link.error_message().c_str());
+    std::fprintf(stderr, "job: %s\n", err.message().c_str());
     return 1;
   }
   const double total = since_t0();

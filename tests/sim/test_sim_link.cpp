@@ -31,9 +31,9 @@ struct Scratch : test::CliScratch {
 
 std::unique_ptr<Device> open_sim(const sim::Ft232hOptions& chip = {}) {
   auto opened = sim::open_sim_device({}, chip);
-  INFO(opened.message);
-  REQUIRE(opened.device);
-  return std::move(opened.device);
+  INFO((opened ? opened->message : opened.error().message()));
+  REQUIRE(opened);
+  return std::move(opened->device);
 }
 
 // The model's output and meters for a job: what the board must reproduce.
@@ -45,7 +45,7 @@ Reference model_reference(const reg::RegisterImage& regs, const std::vector<int3
   ModelDevice model;
   Reference r;
   REQUIRE_FALSE(run_device(model, regs, in, r.output));
-  REQUIRE_FALSE(model.read_meters(r.meters, true));
+  r.meters = required_meters(model, true);
   return r;
 }
 
@@ -81,23 +81,21 @@ TEST_CASE("Meters and link counters read through the simulated board", "[sim][li
   auto device = open_sim();
   auto& link = static_cast<LinkDevice&>(*device);
   const auto err = run_device(link, regs, in, got);
-  INFO((err ? err.message() : "") << " " << link.error_message());
+  INFO(err.message());
   REQUIRE_FALSE(err);
   CHECK(got == want.output);
 
-  model::Meters have;
-  REQUIRE_FALSE(link.read_meters(have, true));
   CHECK(want.meters.frames > 0);
-  check_meters_equal(have, want.meters);
-  REQUIRE_FALSE(link.read_meters(have, false));
-  CHECK(have.frames == 0);
+  check_meters_equal(required_meters(link, true), want.meters);
+  CHECK(required_meters(link, false).frames == 0);
 
   // A clean job leaves every packet-layer counter at zero.
   std::vector<uint8_t> counters;
   for (int a = reg::kLinkDiscardedBytes; a <= reg::kLinkRepliesDropped; ++a) counters.push_back(static_cast<uint8_t>(a));
-  std::vector<uint32_t> values;
-  REQUIRE_FALSE(link.read_registers(counters, values));
-  CHECK(values == std::vector<uint32_t>(counters.size(), 0));
+  const auto values = link.read_registers(counters);
+  INFO((values ? "" : values.error().message()));
+  REQUIRE(values);
+  CHECK(*values == std::vector<uint32_t>(counters.size(), 0));
 }
 
 TEST_CASE("The simulated board stays bit-exact when the FT232H stalls at random", "[sim][link]") {
@@ -113,7 +111,7 @@ TEST_CASE("The simulated board stays bit-exact when the FT232H stalls at random"
   chip.max_stall_cycles = 200;
   auto device = open_sim(chip);
   const auto err = run_device(*device, regs, in, got);
-  INFO((err ? err.message() : "") << " " << static_cast<LinkDevice&>(*device).error_message());
+  INFO(err.message());
   REQUIRE_FALSE(err);
   CHECK(got == want.output);
 }
@@ -121,9 +119,9 @@ TEST_CASE("The simulated board stays bit-exact when the FT232H stalls at random"
 TEST_CASE("open_device(\"sim\") goes through the registered back end", "[sim][link]") {
   sim::register_sim_backend();
   auto opened = open_device("sim");
-  INFO(opened.message);
-  REQUIRE(opened.device);
-  CHECK(opened.device->info().backend == "sim");
-  CHECK(opened.device->info().protocol_version == protocol::kVersion);
-  CHECK_THAT(opened.message, Catch::Contains("version 1"));
+  INFO((opened ? opened->message : opened.error().message()));
+  REQUIRE(opened);
+  CHECK(opened->device->info().backend == Backend::kSim);
+  CHECK(opened->device->info().protocol_version == protocol::kVersion);
+  CHECK_THAT(opened->message, Catch::Contains("version 1"));
 }

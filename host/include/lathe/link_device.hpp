@@ -8,7 +8,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include "lathe/device.hpp"
@@ -18,7 +17,7 @@
 namespace lathe {
 
 struct LinkOptions {
-  std::string backend = "usb";  // what info() reports: "sim" or "usb"
+  Backend backend = Backend::kUsb;  // what info() reports: kSim or kUsb
   std::string serial;           // what info() reports: the board's serial number, if any
   // How long one wait for a reply may see no bytes at all (the Transport's timeout;
   // simulated time on the simulated board).
@@ -34,21 +33,18 @@ class LinkDevice final : public Device {
   explicit LinkDevice(std::unique_ptr<Transport> transport, LinkOptions options = {});
 
   // kHello -> kInfo; refuses a board whose protocol version, EQ band count or maximum
-  // lookahead differs from this build's (DeviceError::kProtocol, message names both).
-  std::error_code open();
+  // lookahead differs from this build's (Errc::kProtocol, the message names both).
+  Error open();
 
   DeviceInfo info() const override;
-  std::error_code write_registers(const reg::RegisterImage& regs) override;
-  std::error_code reset() override;
-  std::error_code process(std::span<const int32_t> in, std::span<int32_t> out) override;
-  std::error_code read_meters(model::Meters& meters, bool clear) override;
+  Error write_registers(const reg::RegisterImage& regs) override;
+  Error reset() override;
+  Error process(std::span<const int32_t> in, std::span<int32_t> out) override;
+  Result<model::Meters> read_meters(bool clear) override;
 
-  // Reads registers by address (meters, status, link counters).
-  std::error_code read_registers(std::span<const uint8_t> addresses, std::vector<uint32_t>& values);
+  // Reads registers by address (meters, status, link counters), values in that order.
+  Result<std::vector<uint32_t>> read_registers(std::span<const uint8_t> addresses);
 
-  // Why the last call that failed on this device failed, for people; empty after success.
-  const std::string& error_message() const { return message_; }
-  std::string error_detail() const override { return message_; }
   // What the board said in kInfo (valid after open()).
   const protocol::Info& board_info() const { return board_; }
 
@@ -56,28 +52,23 @@ class LinkDevice final : public Device {
   enum class Want { kInfo, kRegWriteAck, kRegReadReply };
   using Clock = std::chrono::steady_clock;
 
-  std::error_code fail(std::error_code ec, std::string message);
-  // A failed transport call: a DeviceError from the transport (a USB board unplugged, an
-  // endpoint stalled) is kept with the transport's own words; anything else means the
-  // link is gone.
-  std::error_code transport_failure(std::error_code ec);
-  std::error_code send(protocol::Type type, std::vector<uint8_t> payload, uint8_t& sequence);
+  // A transport's failure is passed on in its own words.
+  Error send(protocol::Type type, std::vector<uint8_t> payload, uint8_t& sequence);
   // Waits for the reply of `want` with the given sequence number; other packets are
   // handled (audio, errors) or ignored (stale replies).
-  std::error_code await(Want want, uint8_t sequence, protocol::Packet& reply);
-  // Request/reply with retries on timeout (requests are idempotent).
+  Result<protocol::Packet> await(Want want, uint8_t sequence);
   // Feeds what the transport has into the decoder. A read that brings nothing within the
   // reply timeout, a wait longer than the wall timeout since `since`, or more garbage
   // than a burst of noise since `discarded_since` fails the wait; `what` names it.
-  std::error_code receive(const char* what, Clock::time_point since, uint64_t discarded_since);
-  std::error_code transact(protocol::Type type, const std::vector<uint8_t>& payload, Want want,
-                           protocol::Packet& reply);
-  std::error_code write_items(const std::vector<std::pair<uint8_t, uint32_t>>& items);
-  std::error_code command(uint32_t bits);
-  std::error_code wait_idle();
-  // Packets outside what the current call waits for: kError fails the call, audio out
-  // of the current process() is checked against the board's sequence numbers.
-  std::error_code check_error_packet(const protocol::Packet& p);
+  Error receive(const char* what, Clock::time_point since, uint64_t discarded_since);
+  // Request/reply with retries on timeout (requests are idempotent).
+  Result<protocol::Packet> transact(protocol::Type type, const std::vector<uint8_t>& payload, Want want);
+  Error write_items(const std::vector<std::pair<uint8_t, uint32_t>>& items);
+  Error command(uint32_t bits);
+  Error wait_idle();
+  Error not_opened() const;
+  // A kError packet from the board: the error of the call that was waiting.
+  static Error board_error(const protocol::Packet& p);
 
   std::unique_ptr<Transport> transport_;
   LinkOptions options_;
@@ -86,7 +77,6 @@ class LinkDevice final : public Device {
   bool opened_ = false;
   uint8_t host_sequence_ = 0;
   std::optional<uint8_t> next_audio_sequence_;  // the board's, once one kAudioOut was seen
-  std::string message_;
   std::vector<uint8_t> rx_;
 };
 

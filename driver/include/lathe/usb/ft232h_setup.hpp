@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <span>
 #include <string>
-#include <system_error>
 
+#include "lathe/error.hpp"
 #include "lathe/usb/ftdi.hpp"
 
 namespace lathe::usb {
@@ -34,8 +34,8 @@ struct SetupStep {
 // previous session must not reach the packet layer).
 std::span<const SetupStep> sync_fifo_setup();
 
-// Runs sync_fifo_setup() on an open handle with interface 0 claimed. An error is a
-// DeviceError; `message` names the step that failed and libusb's reason.
-std::error_code enter_sync_fifo_mode(libusb_device_handle* handle, const std::string& board, std::string& message);
+// Runs sync_fifo_setup() on an open handle with interface 0 claimed. An error names the
+// board, the step that failed and libusb's reason.
+Error enter_sync_fifo_mode(libusb_device_handle* handle, const std::string& board);
 
 }  // namespace lathe::usb

@@ -7,7 +7,8 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <system_error>
+
+#include "lathe/error.hpp"
 
 #include "lathe/usb/usb_backend.hpp"
 #include "lathe/usb/usb_id.hpp"
@@ -32,9 +33,9 @@ class HotplugWatcher {
   static bool supported();
 
   // Watches boards with `id` on a libusb context of its own; boards already attached
-  // come first, as events with present_at_start. An error (kNotAvailable when libusb
-  // has no hotplug support here) has a message.
-  std::error_code start(UsbId id, std::string& message);
+  // come first, as events with present_at_start. kNotAvailable when libusb has no
+  // hotplug support here or cannot start.
+  Error start(UsbId id);
 
   // The next event, waiting up to `timeout` (libusb's events are handled on the calling
   // thread meanwhile). Arrivals carry their serial; with `probe`, arrivals after start()

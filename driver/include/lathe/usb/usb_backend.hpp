@@ -6,10 +6,10 @@
 #include <chrono>
 #include <optional>
 #include <string>
-#include <system_error>
 #include <vector>
 
 #include "lathe/device.hpp"
+#include "lathe/error.hpp"
 #include "lathe/link_device.hpp"
 #include "lathe/protocol.hpp"
 #include "lathe/usb/usb_id.hpp"
@@ -26,17 +26,16 @@ LinkOptions usb_link_options(const std::string& serial);
 
 // Opens the board with serial number `serial`, or the only board attached when it is
 // empty (several boards: an error that lists their serials), and says hello. Boards are
-// those with usb_id_from_environment(). No board: DeviceError::kNotAvailable.
-OpenedDevice open_usb_board(const std::string& serial);
+// those with usb_id_from_environment(). No board: Errc::kNotAvailable.
+Result<OpenedDevice> open_usb_board(const std::string& serial);
 
 // The same, keeping a view of the transport (benchmarks read its counters).
 struct OpenedBoard {
   std::unique_ptr<LinkDevice> device;
   const UsbTransport* transport = nullptr;  // owned by `device`
-  std::error_code error;
-  std::string message;  // what was opened, or why nothing was
+  std::string message;                      // what was opened
 };
-OpenedBoard open_usb_board_link(const std::string& serial);
+Result<OpenedBoard> open_usb_board_link(const std::string& serial);
 
 // One attached board as `lathe devices` shows it.
 struct BoardReport {
@@ -44,22 +43,22 @@ struct BoardReport {
   int bus = 0;
   int address = 0;
   std::optional<protocol::Info> info;  // when it opened and answered kHello
-  std::string error;                   // why not
+  Error error;                         // why not
 };
 
 struct BoardList {
-  UsbId id;                        // what was looked for
+  UsbId id;  // what was looked for
   std::vector<BoardReport> boards;
-  std::string error;               // the listing itself failed (LATHE_USB_ID, libusb)
 };
 
-// Every attached board, each opened, asked kHello and closed again.
-BoardList list_boards();
+// Every attached board, each opened, asked kHello and closed again; an error when the
+// listing itself fails (LATHE_USB_ID, libusb).
+Result<BoardList> list_boards();
 
 // Waits up to `timeout` until a board (with `serial`, unless it is empty) is attached;
 // one already attached counts. Uses hotplug events where libusb has them, else looks
-// every 250 ms. An error (kNotAvailable when none came) has a message.
-std::error_code wait_for_board(const std::string& serial, std::chrono::milliseconds timeout, std::string& message);
+// every 250 ms. kNotAvailable when none came.
+Error wait_for_board(const std::string& serial, std::chrono::milliseconds timeout);
 
 // "LT-0042 (bus 1 address 4)".
 std::string format_board(const BoardReport& board);

@@ -7,12 +7,14 @@
 #include <memory>
 #include <string>
 
+#include "lathe/error.hpp"
+
 namespace lathe::usb {
 
 class UsbContext {
  public:
-  // A new context, or nullptr and why not (libusb cannot start here).
-  static std::shared_ptr<UsbContext> create(std::string& message);
+  // A new context, or why not (kNotAvailable: libusb cannot start here).
+  static Result<std::shared_ptr<UsbContext>> create();
   ~UsbContext();
   UsbContext(const UsbContext&) = delete;
   UsbContext& operator=(const UsbContext&) = delete;

@@ -6,7 +6,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
+
+#include "lathe/error.hpp"
 
 namespace lathe::usb {
 
@@ -25,7 +26,7 @@ std::optional<UsbId> parse_usb_id(std::string_view text);
 std::string format_usb_id(UsbId id);
 
 // LATHE_USB_ID when set, else the FT232H's 0403:6014; a malformed value is an error
-// message that quotes it.
-std::variant<UsbId, std::string> usb_id_from_environment();
+// (kInvalidArgument) that quotes it.
+Result<UsbId> usb_id_from_environment();
 
 }  // namespace lathe::usb

@@ -23,15 +23,14 @@
 // that long has stopped reading its FIFO.
 //
 // Failures are sticky: the first transfer that ends in error (unplugged, stalled, timed
-// out) is reported by the next write() or read(), and by every call after it, at once.
-// Errors are DeviceError codes; error_detail() says what happened in words.
+// out) is reported by the next write() or read(), and by every call after it, at once,
+// as an Error that names the board and what happened to it.
 #pragma once
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 
-#include "lathe/device.hpp"
 #include "lathe/transport.hpp"
 #include "lathe/usb/usb_context.hpp"
 
@@ -73,12 +72,11 @@ class UsbTransport final : public Transport {
   UsbTransport& operator=(const UsbTransport&) = delete;
 
   // Starts the event thread and submits the IN transfers.
-  std::error_code start();
+  Error start();
 
-  std::error_code write(std::span<const uint8_t> bytes, std::chrono::milliseconds timeout) override;
-  std::error_code read(std::vector<uint8_t>& out, std::chrono::milliseconds timeout) override;
+  Error write(std::span<const uint8_t> bytes, std::chrono::milliseconds timeout) override;
+  Error read(std::vector<uint8_t>& out, std::chrono::milliseconds timeout) override;
   std::string describe() const override;
-  std::string error_detail() const override;
 
   UsbCounters counters() const;
 

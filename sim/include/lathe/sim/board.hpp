@@ -56,8 +56,8 @@ class Board {
 class BoardTransport final : public Transport {
  public:
   explicit BoardTransport(Board& board) : board_(board) {}
-  std::error_code write(std::span<const uint8_t> bytes, std::chrono::milliseconds timeout) override;
-  std::error_code read(std::vector<uint8_t>& out, std::chrono::milliseconds timeout) override;
+  Error write(std::span<const uint8_t> bytes, std::chrono::milliseconds timeout) override;
+  Error read(std::vector<uint8_t>& out, std::chrono::milliseconds timeout) override;
   std::string describe() const override { return "simulated board (Verilated lathe_top behind an FT232H model)"; }
 
  private:

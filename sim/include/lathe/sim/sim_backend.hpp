@@ -17,8 +17,8 @@ void register_sim_backend();
 class OwnedBoardTransport final : public Transport {
  public:
   explicit OwnedBoardTransport(const SimOptions& options = {}, const Ft232hOptions& chip = {});
-  std::error_code write(std::span<const uint8_t> bytes, std::chrono::milliseconds timeout) override;
-  std::error_code read(std::vector<uint8_t>& out, std::chrono::milliseconds timeout) override;
+  Error write(std::span<const uint8_t> bytes, std::chrono::milliseconds timeout) override;
+  Error read(std::vector<uint8_t>& out, std::chrono::milliseconds timeout) override;
   std::string describe() const override { return transport_.describe(); }
 
   Board& board() { return *board_; }
@@ -35,6 +35,6 @@ class OwnedBoardTransport final : public Transport {
 LinkOptions sim_link_options();
 
 // Opens a LinkDevice on a fresh simulated board (kHello included).
-OpenedDevice open_sim_device(const SimOptions& options = {}, const Ft232hOptions& chip = {});
+Result<OpenedDevice> open_sim_device(const SimOptions& options = {}, const Ft232hOptions& chip = {});
 
 }  // namespace lathe::sim
