@@ -199,7 +199,7 @@ void print_report(const lathe::JobReport& r, const lathe::Preset& preset) {
   const auto& f = r.input_format;
   std::printf("%s -> %s  (%d Hz, %s, %d-bit%s, preset %s, device %s)\n", r.input.c_str(), r.output.c_str(), f.sample_rate,
               f.channels == 1 ? "mono" : "stereo", r.out_bits, preset.params.dither.enabled ? " TPDF dither" : "",
-              preset.name.empty() ? "(unnamed)" : preset.name.c_str(), r.device.c_str());
+              preset.name.empty() ? "(unnamed)" : preset.name.c_str(), lathe::backend_name(r.device));
   std::printf("                   %-14s %-14s %s\n", "input", "output", "target");
   std::printf("  integrated       %-14s %-14s %s\n", fmt(r.before.integrated_lufs, "LUFS").c_str(),
               fmt(r.after.integrated_lufs, "LUFS").c_str(), r.target_lufs ? fmt(*r.target_lufs, "LUFS").c_str() : "off");

@@ -19,7 +19,6 @@
 namespace lathe {
 namespace {
 
-std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
 
 // "dir/name.wav" -> {"dir/", "name.wav"}; "name.wav" -> {"", "name.wav"}.
 struct PathParts {

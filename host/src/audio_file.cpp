@@ -29,7 +29,6 @@ Error file_error(const std::string& path, Errc code, const std::string& reason) 
   return Error(code, path + ": " + reason);
 }
 
-std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
 
 std::string base_name(const std::string& path) {
   const std::size_t slash = path.rfind('/');

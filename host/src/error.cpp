@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "lathe/error.hpp"
 
+#include <system_error>
+
 namespace lathe {
+
+std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
 
 const char* errc_name(Errc code) {
   switch (code) {

@@ -83,7 +83,7 @@ Result<JobReport> run_master_job(const MasterJob& job, Device* device, const Pro
   report.output = job.output;
   report.input_format = format;
   report.out_bits = job.preset.params.dither.bits;
-  report.device = backend_name(device ? device->info().backend : Backend::kModel);
+  report.device = device ? device->info().backend : Backend::kModel;
   report.target_lufs = job.preset.target_lufs;
   report.ceiling_dbtp = job.preset.params.lim.ceiling_dbtp;
 

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 #include <system_error>
 
 #include "lathe/loudness.hpp"
@@ -24,7 +25,6 @@ constexpr std::size_t kBlockFrames = 4096;
 // files spill the front to disk and run the best pass again.
 constexpr std::size_t kDefaultBudgetBytes = std::size_t{512} << 20;
 
-std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
 
 // A device's failure as the job's: its code, its name and its words.
 Error device_failure(const Error& e) { return e.within(std::string("device: ") + e.name()); }
@@ -48,8 +48,12 @@ class FrontCache {
   Error append(std::span<const model::FrontFrame> frames) {
     size_ += frames.size();
     if (fd_ < 0 && memory_.size() + frames.size() <= budget_frames_) {
-      memory_.insert(memory_.end(), frames.begin(), frames.end());
-      return {};
+      try {
+        memory_.insert(memory_.end(), frames.begin(), frames.end());
+        return {};
+      } catch (const std::bad_alloc&) {
+        // Less memory than the budget (a ulimit, a busy machine): the file it is.
+      }
     }
     if (fd_ < 0) {
       if (auto e = open_scratch()) return e;
@@ -61,7 +65,12 @@ class FrontCache {
 
   // Room for the frames expected, when they fit the budget: no regrowth copies.
   void reserve(std::size_t frames) {
-    if (frames <= budget_frames_) memory_.reserve(frames);
+    if (frames > budget_frames_) return;
+    try {
+      memory_.reserve(frames);
+    } catch (const std::bad_alloc&) {
+      budget_frames_ = memory_.capacity();  // what there is; past it, the scratch file
+    }
   }
 
   Error rewind() {
@@ -312,8 +321,18 @@ Result<MasterSummary> master_stream(FrameSource& in, int sample_rate, const Mast
 
   // The best pass's output is kept when it fits the rest of the budget; else the final
   // pass runs it again (bit-identical: same registers, same cached front).
-  const bool keep_output = result.frames * 2 * sizeof(int32_t) <= budget / 3;
+  bool keep_output = result.frames * 2 * sizeof(int32_t) <= budget / 3;
   std::vector<int32_t> pass_out, best_out;
+  if (keep_output) {
+    try {
+      pass_out.reserve(2 * result.frames);
+      best_out.reserve(2 * result.frames);
+    } catch (const std::bad_alloc&) {
+      keep_output = false;  // less memory than the budget: run the best pass again instead
+      std::vector<int32_t>().swap(pass_out);
+      std::vector<int32_t>().swap(best_out);
+    }
+  }
   const int channels = options.channels;
   auto pass = [&](double drive_db) -> Result<double> {
     params.lim.drive_db = drive_db;
@@ -322,7 +341,6 @@ Result<MasterSummary> master_stream(FrameSource& in, int sample_rate, const Mast
     auto meter = LoudnessMeter::create(sample_rate, channels, LoudnessMeter::Measures::kIntegrated);
     if (!meter) return failure(meter.error());
     pass_out.clear();
-    if (keep_output) pass_out.reserve(2 * result.frames);
     auto sink = [&](std::span<const int32_t> block) -> Error {
       if (keep_output) pass_out.insert(pass_out.end(), block.begin(), block.end());
       return meter->add(block, params.dither.bits);

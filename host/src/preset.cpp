@@ -288,7 +288,6 @@ std::string unknown_setting(const std::string& key) {
   return "unknown setting '" + key + "'" + (best.empty() ? " (`lathe settings` lists them)" : " (did you mean " + best + "?)");
 }
 
-std::string errno_text(int err) { return std::error_code(err, std::generic_category()).message(); }
 
 }  // namespace
 

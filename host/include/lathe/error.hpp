@@ -44,6 +44,9 @@ enum class Errc : int {
 // A short stable name for programs and logs: "cannot_open", "timeout", ...
 const char* errc_name(Errc code);
 
+// The system's words for an errno value ("No such file or directory").
+std::string errno_text(int err);
+
 class [[nodiscard]] Error {
  public:
   Error() = default;  // no error

@@ -31,7 +31,7 @@ struct JobReport {
   std::string input, output;
   AudioFormat input_format;
   int out_bits = 24;
-  std::string device;           // the back end's name: model, sim, usb
+  Backend device = Backend::kModel;  // where the final pass ran
   LoudnessReport before, after;  // input as the chain saw it; output as written (NaN: not measured)
   std::optional<double> target_lufs;
   double ceiling_dbtp = 0.0;
