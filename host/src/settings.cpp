@@ -189,10 +189,10 @@ std::string number_text(double v) {
 }
 
 std::string range_text(const SettingInfo& info) {
-  std::string hi = info.max_fraction_of_rate > 0 ? number_text(info.max_fraction_of_rate) + " x the sample rate"
-                                                  : number_text(info.max);
-  std::string r = number_text(info.min) + " .. " + hi;
-  if (!info.unit.empty() && info.kind == SettingKind::kNumber) r += " " + info.unit;
+  const std::string unit = !info.unit.empty() && info.kind == SettingKind::kNumber ? " " + info.unit : "";
+  std::string r = info.max_fraction_of_rate > 0
+                      ? number_text(info.min) + unit + " .. " + number_text(info.max_fraction_of_rate) + " x the sample rate"
+                      : number_text(info.min) + " .. " + number_text(info.max) + unit;
   for (const auto& w : info.words)
     if (!(w == "inf" && std::isinf(info.max))) r += ", or " + w;
   return r;

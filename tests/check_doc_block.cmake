@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: MIT
+# Checks that the block of DOC between "<!-- NAME" and "<!-- /NAME -->" equals what
+# COMMAND prints: a docs table that is generated, kept in the docs for readers.
+execute_process(COMMAND ${COMMAND} ${ARGS} OUTPUT_VARIABLE generated RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${COMMAND} ${ARGS} failed (${rc})")
+endif()
+file(READ ${DOC} doc)
+string(FIND "${doc}" "<!-- ${NAME}" start)
+string(FIND "${doc}" "<!-- /${NAME} -->" stop)
+if(start EQUAL -1 OR stop EQUAL -1)
+  message(FATAL_ERROR "${DOC}: no <!-- ${NAME} --> block")
+endif()
+string(SUBSTRING "${doc}" ${start} -1 rest)
+string(FIND "${rest}" "\n" eol)
+math(EXPR body_start "${start} + ${eol} + 1")
+math(EXPR body_length "${stop} - ${body_start}")
+string(SUBSTRING "${doc}" ${body_start} ${body_length} body)
+if(NOT body STREQUAL generated)
+  file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/${NAME}.generated "${generated}")
+  file(WRITE ${CMAKE_CURRENT_BINARY_DIR}/${NAME}.indoc "${body}")
+  message(FATAL_ERROR "${DOC}: the ${NAME} block differs from `${COMMAND} ${ARGS}`; paste its output in")
+endif()
