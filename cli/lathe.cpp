@@ -207,8 +207,12 @@ void print_report(const lathe::JobReport& r, const lathe::Preset& preset) {
               fmt(r.after.range_lu, "LU", 1, false).c_str());
   std::printf("  short-term max   %-14s %-14s\n", fmt(r.before.shortterm_max_lufs, "LUFS").c_str(),
               fmt(r.after.shortterm_max_lufs, "LUFS").c_str());
-  std::printf("  true peak        %-14s %-14s %s\n", fmt(r.before.true_peak_dbtp, "dBTP").c_str(),
+  // Both true-peak meters, named: the standard's 4x and the 32x reconstruction.
+  std::printf("  true peak 4x     %-14s %-14s %s\n", fmt(r.before.true_peak_dbtp, "dBTP").c_str(),
               fmt(r.after.true_peak_dbtp, "dBTP").c_str(), fmt(r.ceiling_dbtp, "dBTP (ceiling)").c_str());
+  std::printf("  true peak 32x    %-14s %-14s (4x: BS.1770-4, libebur128; 32x: %s)\n",
+              fmt(r.before.reconstruction_peak_dbtp, "dBTP").c_str(), fmt(r.after.reconstruction_peak_dbtp, "dBTP").c_str(),
+              lathe::reconstruction_meter_name().c_str());
   std::printf("  sample peak      %-14s %-14s\n", fmt(r.before.sample_peak_dbfs, "dBFS").c_str(),
               fmt(r.after.sample_peak_dbfs, "dBFS").c_str());
   std::printf("  gain reduction   compressor max %.1f dB, limiter max %.1f dB; limiter drive %s\n", r.comp_gr_max_db,

@@ -90,11 +90,17 @@ FilesPanel::FilesPanel(QWidget* parent) : QWidget(parent) {
   left->addWidget(summary_, 1);
   layout->addLayout(left, 1);
 
-  report_ = new QTableWidget(6, 3);
+  constexpr int kRows = 7;
+  report_ = new QTableWidget(kRows, 3);
   report_->setObjectName("report");
   report_->setHorizontalHeaderLabels({tr("Input"), tr("Output"), tr("Target")});
   report_->setVerticalHeaderLabels({tr("Integrated (LUFS)"), tr("Loudness range (LU)"), tr("Short-term max (LUFS)"),
-                                    tr("Momentary max (LUFS)"), tr("True peak (dBTP)"), tr("Sample peak (dBFS)")});
+                                    tr("Momentary max (LUFS)"), tr("True peak, BS.1770-4 (dBTP)"),
+                                    tr("Reconstruction peak (dBTP)"), tr("Sample peak (dBFS)")});
+  // Which meter each peak comes from: the standard's 4x (libebur128), and the 32x
+  // reconstruction that the limiter holds to.
+  report_->verticalHeaderItem(4)->setToolTip(QString::fromUtf8(kTruePeakMeterName));
+  report_->verticalHeaderItem(5)->setToolTip(QString::fromStdString(reconstruction_meter_name()));
   report_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   report_->setSelectionMode(QAbstractItemView::NoSelection);
   report_->setFocusPolicy(Qt::NoFocus);
@@ -104,9 +110,9 @@ FilesPanel::FilesPanel(QWidget* parent) : QWidget(parent) {
   report_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
   report_->verticalHeader()->setDefaultSectionSize(19);
   report_->horizontalHeader()->setFixedHeight(21);
-  report_->setFixedHeight(21 + 6 * 19 + 4);
+  report_->setFixedHeight(21 + kRows * 19 + 4);
   report_->setMinimumWidth(400);
-  for (int r = 0; r < 6; ++r)
+  for (int r = 0; r < kRows; ++r)
     for (int c = 0; c < 3; ++c) {
       auto* item = new QTableWidgetItem(QStringLiteral("--"));
       item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
@@ -173,14 +179,17 @@ void FilesPanel::showReport(const MasterReport& r) {
   const LoudnessReport* sides[2] = {&r.before, &r.after};
   for (int c = 0; c < 2; ++c) {
     const LoudnessReport& l = *sides[c];
-    const double values[6] = {l.integrated_lufs, l.range_lu, l.shortterm_max_lufs, l.momentary_max_lufs,
-                              l.true_peak_dbtp, l.sample_peak_dbfs};
-    for (int row = 0; row < 6; ++row) report_->item(row, c)->setText(format_db(values[row], row == 1 ? 1 : 2, row != 1));
+    const double values[] = {l.integrated_lufs, l.range_lu,       l.shortterm_max_lufs,        l.momentary_max_lufs,
+                             l.true_peak_dbtp,  l.reconstruction_peak_dbtp, l.sample_peak_dbfs};
+    for (int row = 0; row < static_cast<int>(std::size(values)); ++row) report_->item(row, c)->setText(format_db(values[row], row == 1 ? 1 : 2, row != 1));
   }
   report_->item(0, 2)->setText(r.target_lufs ? format_db(*r.target_lufs, 1) : tr("off"));
-  report_->item(4, 2)->setText(tr("\u2264 %1").arg(format_db(r.ceiling_dbtp, 1)));
-  const bool tp_ok = r.after.true_peak_dbtp <= r.ceiling_dbtp + 1e-9;
-  report_->item(4, 1)->setForeground(tp_ok ? QColor(120, 220, 120) : colors::kMeterHigh);
+  for (int row : {4, 5}) {
+    report_->item(row, 2)->setText(tr("\u2264 %1").arg(format_db(r.ceiling_dbtp, 1)));
+    const double peak = row == 4 ? r.after.true_peak_dbtp : r.after.reconstruction_peak_dbtp;
+    const bool ok = peak <= r.ceiling_dbtp + 1e-9;
+    report_->item(row, 1)->setForeground(ok ? QColor(120, 220, 120) : colors::kMeterHigh);
+  }
   const bool hit = r.target_reached;
   report_->item(0, 1)->setForeground(hit ? QColor(120, 220, 120) : colors::kMeterMid);
   QString summary = tr("Gain reduction: compressor max %1 dB, limiter max %2 dB. Limiter drive %3 dB, %4 limiter pass(es). "

@@ -182,8 +182,8 @@ MetersPanel::MetersPanel(ChainModel* model, QWidget* parent) : QWidget(parent), 
   numbers->addWidget(caption(tr("out")), 0, 2, Qt::AlignRight);
   in_peak_ = readout("inPeak", tr("Input sample peak since reset (dBFS)"));
   out_peak_ = readout("outPeak", tr("Output sample peak since reset (dBFS)"));
-  in_tp_ = readout("inTruePeak", tr("Input true peak since reset (dBTP, libebur128)"));
-  out_tp_ = readout("outTruePeak", tr("Output true peak since reset (dBTP, libebur128)"));
+  in_tp_ = readout("inTruePeak", tr("Input true peak since reset (dBTP, BS.1770-4 by libebur128: 4x below 96 kHz)"));
+  out_tp_ = readout("outTruePeak", tr("Output true peak since reset (dBTP, BS.1770-4 by libebur128: 4x below 96 kHz)"));
   comp_gr_ = readout("compGr", tr("Largest compressor gain reduction since reset (dB)"));
   lim_gr_ = readout("limGr", tr("Largest limiter gain reduction since reset (dB)"));
   numbers->addWidget(caption(tr("Sample peak")), 1, 0);

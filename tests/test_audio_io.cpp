@@ -468,7 +468,7 @@ TEST_CASE("silence measures as -inf and renders as -inf / null", "[io]") {
 }
 
 TEST_CASE("report renderings carry every measurement", "[io]") {
-  const lathe::LoudnessReport r{-14.04, 6.25, -10.5, -8.0, -1.234, -0.987, 183.4};
+  const lathe::LoudnessReport r{-14.04, 6.25, -10.5, -8.0, -1.234, -0.987, 183.4, -0.912};
   const std::string text = lathe::format_report_text(r);
   CHECK(text ==
         "Integrated loudness       -14.0 LUFS\n"
@@ -476,10 +476,14 @@ TEST_CASE("report renderings carry every measurement", "[io]") {
         "Short-term max            -10.5 LUFS\n"
         "Momentary max              -8.0 LUFS\n"
         "Sample peak               -1.23 dBFS\n"
-        "True peak                 -0.99 dBTP\n"
+        "True peak                 -0.99 dBTP (BS.1770-4, 4x)\n"
+        "Reconstruction peak       -0.91 dBTP (32x sinc)\n"
         "Duration                183.400 s\n");
   const auto json = nlohmann::json::parse(lathe::format_report_json(r));
-  CHECK(json.size() == 7);
+  CHECK(json.size() == 10);
+  CHECK(json["reconstruction_peak_dbtp"].get<double>() == -0.912);
+  CHECK_THAT(json["true_peak_meter"].get<std::string>(), Catch::Contains("BS.1770-4"));
+  CHECK_THAT(json["reconstruction_peak_meter"].get<std::string>(), Catch::Contains("32x"));
   CHECK(json["integrated_lufs"].get<double>() == -14.04);
   CHECK(json["loudness_range_lu"].get<double>() == 6.25);
   CHECK(json["shortterm_max_lufs"].get<double>() == -10.5);

@@ -25,7 +25,13 @@ constexpr std::size_t kChunkFrames = 16384;
 
 double to_db(double linear) { return 20.0 * std::log10(linear); }  // 0 -> -inf
 
-LoudnessReport invalid_report() { return LoudnessReport{kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN}; }
+LoudnessReport invalid_report() { return LoudnessReport{kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN}; }
+
+}  // namespace
+
+const char* const kTruePeakMeterName = "BS.1770-4 (libebur128: 4x below 96 kHz, 2x below 192 kHz, none at 192 kHz)";
+
+namespace {
 
 ebur128_state* st(void* p) { return static_cast<ebur128_state*>(p); }
 
@@ -48,6 +54,7 @@ Result<LoudnessMeter> LoudnessMeter::create(int sample_rate, int channels, Measu
   m.channels_ = channels;
   m.sample_rate_ = sample_rate;
   m.hop_ = std::max<std::size_t>(1, static_cast<std::size_t>(sample_rate) / 10);
+  if (measures == Measures::kAll) m.reconstruction_.emplace(channels);
   return m;
 }
 
@@ -72,6 +79,7 @@ LoudnessMeter& LoudnessMeter::operator=(LoudnessMeter&& o) noexcept {
     sample_peak_ = o.sample_peak_;
     last_true_peak_ = o.last_true_peak_;
     buffer_ = std::move(o.buffer_);
+    reconstruction_ = std::move(o.reconstruction_);
   }
   return *this;
 }
@@ -125,6 +133,7 @@ Error LoudnessMeter::add(std::span<const int32_t> stereo_frames, int bits) {
     if (all_)
       for (std::size_t i = 0; i < n * ch; ++i) sample_peak_ = std::max(sample_peak_, std::fabs(buffer_[i]));
     if (auto e = feed(buffer_.data(), n)) return e;
+    if (reconstruction_) reconstruction_->add({buffer_.data(), n * ch});
   }
   return {};
 }
@@ -134,6 +143,7 @@ Error LoudnessMeter::add_source(std::span<const double> frames) {
   if (frames.size() % ch != 0) return Error(Errc::kInvalidArgument, "loudness meter: not whole frames");
   last_true_peak_ = 0.0;
   for (double v : frames) sample_peak_ = std::max(sample_peak_, std::fabs(v));
+  if (reconstruction_) reconstruction_->add(frames);
   return feed(frames.data(), frames.size() / ch);
 }
 
@@ -172,6 +182,7 @@ LoudnessReport LoudnessMeter::report() const {
     peak = std::max(peak, channel_peak);
   }
   r.true_peak_dbtp = to_db(peak);
+  if (reconstruction_) r.reconstruction_peak_dbtp = reconstruction_->peak_dbtp();
   return r;
 }
 
@@ -225,7 +236,9 @@ constexpr Row kRows[] = {
     {"Short-term max", "shortterm_max_lufs", &LoudnessReport::shortterm_max_lufs, "LUFS", 1},
     {"Momentary max", "momentary_max_lufs", &LoudnessReport::momentary_max_lufs, "LUFS", 1},
     {"Sample peak", "sample_peak_dbfs", &LoudnessReport::sample_peak_dbfs, "dBFS", 2},
-    {"True peak", "true_peak_dbtp", &LoudnessReport::true_peak_dbtp, "dBTP", 2},
+    {"True peak", "true_peak_dbtp", &LoudnessReport::true_peak_dbtp, "dBTP (BS.1770-4, 4x)", 2},
+    {"Reconstruction peak", "reconstruction_peak_dbtp", &LoudnessReport::reconstruction_peak_dbtp,
+     "dBTP (32x sinc)", 2},
     {"Duration", "duration_s", &LoudnessReport::duration_s, "s", 3},
 };
 
@@ -261,6 +274,8 @@ std::string format_report_json(const LoudnessReport& report) {
       json[row.json_key] = nullptr;
     }
   }
+  json["true_peak_meter"] = kTruePeakMeterName;
+  json["reconstruction_peak_meter"] = reconstruction_meter_name();
   return json.dump(2) + "\n";
 }
 

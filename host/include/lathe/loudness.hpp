@@ -5,11 +5,13 @@
 #include <cmath>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "lathe/error.hpp"
+#include "lathe/reconstruction_peak.hpp"
 
 namespace lathe {
 
@@ -21,9 +23,14 @@ struct LoudnessReport {
   double shortterm_max_lufs = 0.0;  // max of short-term loudness (3 s), every 100 ms
   double momentary_max_lufs = 0.0;  // max of momentary loudness (400 ms), every 100 ms
   double sample_peak_dbfs = 0.0;    // max over channels
-  double true_peak_dbtp = 0.0;      // max over channels
+  double true_peak_dbtp = 0.0;      // max over channels, BS.1770-4 (libebur128: 4x below 96 kHz, 2x below 192 kHz)
   double duration_s = 0.0;
+  // Max over channels by the 32x reconstruction meter (lathe/reconstruction_peak.hpp):
+  // what a DAC makes of the samples; NaN when not measured.
+  double reconstruction_peak_dbtp = NAN;
 };
+// Names of the two true-peak meters, for reports that must say which one they quote.
+extern const char* const kTruePeakMeterName;
 
 // A loudness meter fed a block at a time: jobs, the GUI's live meters and `lathe
 // analyze` all use it, so that every figure comes from the same measurement.
@@ -31,7 +38,8 @@ class LoudnessMeter {
  public:
   enum class Measures {
     kIntegrated,  // integrated loudness only, as cheaply as libebur128 allows (searches)
-    kAll,         // everything in LoudnessReport, maxima every 100 ms (EBU Tech 3341)
+    kAll,         // everything in LoudnessReport, maxima every 100 ms (EBU Tech 3341),
+                  // and the 32x reconstruction peak
     kLive,        // as kAll without LRA, integrated on libebur128's histogram (0.1 LU
                   // bins): queries take constant time, for meters read many times a second
   };
@@ -69,6 +77,7 @@ class LoudnessMeter {
   double momentary_max_ = -HUGE_VAL, shortterm_max_ = -HUGE_VAL, sample_peak_ = 0.0;
   double last_true_peak_ = 0.0;
   std::vector<double> buffer_;
+  std::optional<ReconstructionPeakMeter> reconstruction_;  // kAll only
 };
 
 // Measures interleaved stereo integer frames of `bits` width (value / 2^(bits-1) is the
