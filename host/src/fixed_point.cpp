@@ -22,6 +22,9 @@ constexpr int16_t kHann4Taps[36] = {
 constexpr int16_t kHann2Taps[24] = {
 #include "tp_hann2.inc"
 };
+constexpr int32_t kReconstructionTaps[32 * 20] = {
+#include "tp_ref32.inc"
+};
 }  // namespace
 
 const uint16_t* log2_table() { return kLog2Table; }
@@ -29,6 +32,7 @@ const uint32_t* exp2_table() { return kExp2Table; }
 const int16_t* true_peak_taps() { return kTruePeakTaps; }
 const int16_t* hann4_taps() { return kHann4Taps; }
 const int16_t* hann2_taps() { return kHann2Taps; }
+const int32_t* reconstruction_taps_q16() { return kReconstructionTaps; }
 
 int32_t log2_q16(uint32_t m) {
   if (m == 0) return kLogFloor;

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "lathe/reconstruction_peak.hpp"
+
 namespace {
 
 constexpr int kTableBits = 10;              // 1024 entries, indexed by mantissa bits
@@ -109,6 +111,29 @@ int main(int argc, char** argv) {
   std::fprintf(f, "// 2x Hann-windowed sinc phase 1, taps * 16384, 16-bit two's complement, tap i at x[n-i]\n");
   for (int i = 0; i < 24; ++i)
     std::fprintf(f, "%04x\n", static_cast<unsigned>(std::lround(hann_sinc(1 + 2 * i, 2) * 16384.0)) & 0xffffu);
+  std::fclose(f);
+
+  // The limiter's detector: the reconstruction meter's 32 phases x 20 taps (a 641-tap
+  // Kaiser-windowed sinc), taps * 65536 rounded, as 17-bit two's complement (|tap| < 1).
+  // The kernel is symmetric and so are the tables, by construction: phase 32 - p is
+  // phase p reversed, which the detector's RTL and model both rely on.
+  const auto& taps = lathe::reconstruction_taps();
+  long q[32][20];
+  for (int p = 0; p <= 16; ++p)
+    for (int i = 0; i < 20; ++i) q[p][i] = p == 0 ? 0 : std::lround(taps[p][i] * 65536.0);  // phase 0: the sample itself
+  for (int i = 0; i < 10; ++i) q[16][19 - i] = q[16][i];
+  for (int p = 17; p < 32; ++p)
+    for (int i = 0; i < 20; ++i) q[p][i] = q[32 - p][19 - i];
+  f = open_out(dir, "tp_ref32.hex");
+  std::fprintf(f, "// 32x reconstruction taps * 65536, 17-bit two's complement, index 20*phase + i, tap i at x[n-i]; phase 0 (the sample itself) is zeros\n");
+  for (int p = 0; p < 32; ++p)
+    for (int i = 0; i < 20; ++i) {
+      if (q[p][i] < -65536 || q[p][i] > 65535) {
+        std::fprintf(stderr, "gen_tables: tap %ld does not fit 17 bits\n", q[p][i]);
+        return 1;
+      }
+      std::fprintf(f, "%05lx\n", static_cast<unsigned long>(q[p][i]) & 0x1ffffUL);
+    }
   std::fclose(f);
   return 0;
 }

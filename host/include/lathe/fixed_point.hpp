@@ -64,5 +64,6 @@ const uint32_t* exp2_table();   // kTableSize entries, Q1.23
 const int16_t* true_peak_taps();  // 48 entries, phase-major, tap * 8192
 const int16_t* hann4_taps();  // 3 phases x 12 entries, tap * 16384
 const int16_t* hann2_taps();  // 24 entries, tap * 16384
+const int32_t* reconstruction_taps_q16();  // 32 phases x 20 taps, tap * 65536 (17 bits)
 
 }  // namespace lathe::fx
