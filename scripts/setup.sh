@@ -16,6 +16,7 @@ PACKAGES=(
   catch2
   nlohmann-json3-dev
   libcli11-dev
+  libboost-dev
   verilator
   zlib1g-dev
   yosys

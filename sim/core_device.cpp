@@ -3,9 +3,11 @@
 // back-pressure, meter reads. Every wait is bounded by a cycle budget.
 #include "lathe/sim/core_device.hpp"
 
+#include <array>
 #include <cstdio>
 
 #include "Vlathe_core.h"
+#include "lathe/readback.hpp"
 #include "lathe/sim/clocked_model.hpp"
 
 namespace lathe::sim {
@@ -66,9 +68,7 @@ Error CoreDevice::wait_idle() {
   uint32_t status = 0;
   for (int i = 0; i < kCommandCycles; ++i) {
     status = read_register(reg::kStatus);
-    if (!(status & (reg::kStatusCommitPending | reg::kStatusClearPending | reg::kStatusMetersPending)) &&
-        ((status >> 8) & 0xff) == 0)
-      return {};
+    if (reg::decode_status(status).idle()) return {};
   }
   return {Errc::kTimeout, "lathe_core's command is still pending after " + std::to_string(kCommandCycles) +
                               " cycles (status " + hex(status, 8) + ")"};
@@ -125,19 +125,9 @@ Error CoreDevice::process(std::span<const int32_t> in, std::span<int32_t> out) {
 
 Result<model::Meters> CoreDevice::read_meters(bool clear) {
   if (auto e = wait_idle()) return failure(std::move(e));
-  model::Meters m;
-  m.in_peak[0] = read_register(reg::kMeterInPeakL);
-  m.in_peak[1] = read_register(reg::kMeterInPeakR);
-  m.out_peak[0] = read_register(reg::kMeterOutPeakL);
-  m.out_peak[1] = read_register(reg::kMeterOutPeakR);
-  m.true_peak = read_register(reg::kMeterTruePeak);
-  m.comp_gr_max = static_cast<int32_t>(read_register(reg::kMeterCompGr));
-  m.lim_gr_max = static_cast<int32_t>(read_register(reg::kMeterLimGr));
-  m.frames = read_register(reg::kMeterFrames);
-  for (int ch = 0; ch < 2; ++ch) {
-    const int lo = ch == 0 ? reg::kMeterOutSumSqLLo : reg::kMeterOutSumSqRLo;
-    m.out_sum_sq[ch] = read_register(lo) | (static_cast<uint64_t>(read_register(lo + 1)) << 32);
-  }
+  std::array<uint32_t, reg::kMeterCount> words;
+  for (std::size_t i = 0; i < words.size(); ++i) words[i] = read_register(reg::meter_addresses()[i]);
+  const model::Meters m = reg::decode_meters(words);
   if (clear) {
     if (auto e = write_register(reg::kCommand, reg::kCmdClearMeters)) return failure(std::move(e));
     if (auto e = wait_idle()) return failure(std::move(e));

@@ -3,6 +3,7 @@
 // seeded randomised fuzz of the decoder (garbage, flipped bits, truncation, splicing).
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <string>
 
 #include "lathe/model/dither.hpp"
 #include "lathe/protocol.hpp"
@@ -54,6 +55,31 @@ TEST_CASE("payload helpers round-trip", "[protocol]") {
   REQUIRE_FALSE(parse_reg_items(std::vector<uint8_t>(7)));
   REQUIRE_FALSE(parse_audio(std::vector<uint8_t>{}));
   REQUIRE_FALSE(parse_info(std::vector<uint8_t>(3)));
+}
+
+TEST_CASE("the kInfo payload and kError reports have the documented byte layout", "[protocol]") {
+  // docs/protocol-map.md: version u16, bands u8, lookahead u16, credit u16, core id u32.
+  const std::vector<uint8_t> bytes = {0x01, 0x00, 0x08, 0x00, 0x04, 0x00, 0x02, 0x48, 0x54, 0x41, 0x4c};
+  REQUIRE(info_payload({1, 8, 1024, 512, 0x4c415448}) == bytes);
+  const auto info = parse_info(bytes);
+  REQUIRE(info);
+  CHECK(info->protocol_version == 1);
+  CHECK(info->eq_bands == 8);
+  CHECK(info->max_lookahead == 1024);
+  CHECK(info->audio_credit == 512);
+  CHECK(info->core_id == 0x4c415448);
+
+  const auto report = parse_error(std::vector<uint8_t>{5, 0x03, 17, 0});
+  REQUIRE(report);
+  CHECK(report->code == ErrorCode::kMalformed);
+  CHECK(report->offending_type == 0x03);
+  CHECK(report->offending_sequence == 17);
+  CHECK(std::string(error_code_name(ErrorCode::kMalformed)) == "malformed payload");
+  CHECK(std::string(error_code_name(ErrorCode::kReplyDropped)) == "reply dropped");
+  CHECK(std::string(error_code_name(static_cast<ErrorCode>(0))) == "unknown error");
+  CHECK_FALSE(parse_error(std::vector<uint8_t>{0, 0x03, 17, 0}));  // no code 0
+  CHECK_FALSE(parse_error(std::vector<uint8_t>{8, 0x03, 17, 0}));  // nor beyond the last
+  CHECK_FALSE(parse_error(std::vector<uint8_t>{5, 0x03, 17}));     // short
 }
 
 TEST_CASE("the decoder survives garbage and damage and finds the next good packet", "[protocol][fuzz]") {

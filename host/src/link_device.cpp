@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "lathe/readback.hpp"
+
 namespace lathe {
 namespace {
 
@@ -15,13 +17,7 @@ using protocol::Type;
 // far more than any burst of noise, far less than a stream that never resynchronises.
 constexpr uint64_t kMaxGarbageBytes = 64 * 1024;
 
-constexpr uint8_t kMeterAddrs[] = {
-    reg::kMeterInPeakL,     reg::kMeterInPeakR,       reg::kMeterOutPeakL,      reg::kMeterOutPeakR,
-    reg::kMeterTruePeak,    reg::kMeterCompGr,        reg::kMeterLimGr,         reg::kMeterFrames,
-    reg::kMeterOutSumSqLLo, reg::kMeterOutSumSqLHi,   reg::kMeterOutSumSqRLo,   reg::kMeterOutSumSqRHi,
-};
-
-constexpr uint32_t kPendingBits = reg::kStatusCommitPending | reg::kStatusClearPending | reg::kStatusMetersPending;
+constexpr auto kMeterAddrs = reg::meter_addresses();
 
 std::string hex8(unsigned v) {
   char buf[8];
@@ -181,7 +177,7 @@ Error LinkDevice::wait_idle() {
     const auto read = read_registers(status_addr);
     if (!read) return read.error();
     status = read->front();
-    if (!(status & kPendingBits) && ((status >> 8) & 0xff) == 0) return {};
+    if (reg::decode_status(status).idle()) return {};
   }
   return {Errc::kTimeout, "the board's command is still pending after " + std::to_string(options_.max_status_polls) +
                               " status reads (status " + hex8(status) + ")"};
@@ -252,17 +248,7 @@ Result<model::Meters> LinkDevice::read_meters(bool clear) {
   if (auto e = wait_idle()) return failure(std::move(e));
   const auto v = read_registers(kMeterAddrs);
   if (!v) return failure(v.error());
-  model::Meters m;
-  m.in_peak[0] = (*v)[0];
-  m.in_peak[1] = (*v)[1];
-  m.out_peak[0] = (*v)[2];
-  m.out_peak[1] = (*v)[3];
-  m.true_peak = (*v)[4];
-  m.comp_gr_max = static_cast<int32_t>((*v)[5]);
-  m.lim_gr_max = static_cast<int32_t>((*v)[6]);
-  m.frames = (*v)[7];
-  m.out_sum_sq[0] = (*v)[8] | (static_cast<uint64_t>((*v)[9]) << 32);
-  m.out_sum_sq[1] = (*v)[10] | (static_cast<uint64_t>((*v)[11]) << 32);
+  const model::Meters m = reg::decode_meters(std::span<const uint32_t, reg::kMeterCount>(v->data(), reg::kMeterCount));
   if (clear) {
     if (auto e = command(reg::kCmdClearMeters)) return failure(std::move(e));
     if (auto e = wait_idle()) return failure(std::move(e));

@@ -2,39 +2,30 @@
 // Packet encoding and decoding for docs/protocol.md.
 #include "lathe/protocol.hpp"
 
+#include <algorithm>
 #include <cstdio>
+
+#include <boost/crc.hpp>
 
 namespace lathe::protocol {
 
 const char* error_code_name(ErrorCode code) {
-  switch (code) {
-    case ErrorCode::kBadHeaderCrc: return "bad header CRC";
-    case ErrorCode::kBadPayloadCrc: return "bad payload CRC";
-    case ErrorCode::kOversize: return "length over the maximum";
-    case ErrorCode::kUnknownType: return "unknown packet type";
-    case ErrorCode::kMalformed: return "malformed payload";
-    case ErrorCode::kAudioOverrun: return "audio overrun";
-    case ErrorCode::kReplyDropped: return "reply dropped";
-  }
+  for (const auto& e : kErrorCodeWords)
+    if (e.code == code) return e.words;
   return "unknown error";
 }
 
+// Both without reflection or final XOR; the RTL's lathe_crc8/lathe_crc16 compute the same.
 uint8_t crc8(std::span<const uint8_t> bytes) {
-  uint8_t crc = 0;
-  for (uint8_t b : bytes) {
-    crc ^= b;
-    for (int i = 0; i < 8; ++i) crc = static_cast<uint8_t>(crc & 0x80 ? (crc << 1) ^ 0x07 : crc << 1);
-  }
-  return crc;
+  boost::crc_optimal<8, 0x07, 0x00, 0x00, false, false> crc;
+  crc.process_bytes(bytes.data(), bytes.size());
+  return crc.checksum();
 }
 
 uint16_t crc16(std::span<const uint8_t> bytes) {
-  uint16_t crc = 0xFFFF;
-  for (uint8_t b : bytes) {
-    crc ^= static_cast<uint16_t>(b) << 8;
-    for (int i = 0; i < 8; ++i) crc = static_cast<uint16_t>(crc & 0x8000 ? (crc << 1) ^ 0x1021 : crc << 1);
-  }
-  return crc;
+  boost::crc_optimal<16, 0x1021, 0xFFFF, 0x0000, false, false> crc;
+  crc.process_bytes(bytes.data(), bytes.size());
+  return crc.checksum();
 }
 
 void encode(const Packet& p, std::vector<uint8_t>& out) {
@@ -101,19 +92,37 @@ std::optional<std::vector<int32_t>> parse_audio(std::span<const uint8_t> p) {
   return samples;
 }
 
+namespace {
+// Little-endian fields of the kInfo layout.
+void put_field(std::vector<uint8_t>& v, InfoField f, uint32_t x) {
+  for (std::size_t i = 0; i < f.bytes; ++i) v[f.offset + i] = static_cast<uint8_t>(x >> (8 * i));
+}
+uint32_t get_field(std::span<const uint8_t> p, InfoField f) {
+  uint32_t x = 0;
+  for (std::size_t i = 0; i < f.bytes; ++i) x |= static_cast<uint32_t>(p[f.offset + i]) << (8 * i);
+  return x;
+}
+static_assert(kInfoProtocolVersion.bytes == sizeof(Info::protocol_version) && kInfoEqBands.bytes == sizeof(Info::eq_bands) &&
+                  kInfoMaxLookahead.bytes == sizeof(Info::max_lookahead) &&
+                  kInfoAudioCredit.bytes == sizeof(Info::audio_credit) && kInfoCoreId.bytes == sizeof(Info::core_id),
+              "lathe::protocol::Info's members must hold regmap/lathe.protocol's info fields");
+}  // namespace
+
 std::vector<uint8_t> info_payload(const Info& info) {
-  std::vector<uint8_t> v = {static_cast<uint8_t>(info.protocol_version), static_cast<uint8_t>(info.protocol_version >> 8),
-                            info.eq_bands, static_cast<uint8_t>(info.max_lookahead),
-                            static_cast<uint8_t>(info.max_lookahead >> 8), static_cast<uint8_t>(info.audio_credit),
-                            static_cast<uint8_t>(info.audio_credit >> 8)};
-  put32(v, info.core_id);
+  std::vector<uint8_t> v(kInfoBytes);
+  put_field(v, kInfoProtocolVersion, info.protocol_version);
+  put_field(v, kInfoEqBands, info.eq_bands);
+  put_field(v, kInfoMaxLookahead, info.max_lookahead);
+  put_field(v, kInfoAudioCredit, info.audio_credit);
+  put_field(v, kInfoCoreId, info.core_id);
   return v;
 }
 
 std::optional<Info> parse_info(std::span<const uint8_t> p) {
   if (p.size() != kInfoBytes) return std::nullopt;
-  return Info{static_cast<uint16_t>(p[0] | (p[1] << 8)), p[2], static_cast<uint16_t>(p[3] | (p[4] << 8)),
-              static_cast<uint16_t>(p[5] | (p[6] << 8)), get32(&p[7])};
+  return Info{static_cast<uint16_t>(get_field(p, kInfoProtocolVersion)), static_cast<uint8_t>(get_field(p, kInfoEqBands)),
+              static_cast<uint16_t>(get_field(p, kInfoMaxLookahead)), static_cast<uint16_t>(get_field(p, kInfoAudioCredit)),
+              get_field(p, kInfoCoreId)};
 }
 
 std::string describe(const Info& info) {
@@ -125,8 +134,10 @@ std::string describe(const Info& info) {
 }
 
 std::optional<ErrorReport> parse_error(std::span<const uint8_t> p) {
-  if (p.size() != 4 || p[0] < 1 || p[0] > 7) return std::nullopt;
-  return ErrorReport{static_cast<ErrorCode>(p[0]), p[1], p[2]};
+  if (p.size() != kErrorBytes) return std::nullopt;
+  const auto known = std::ranges::find(kErrorCodeWords, static_cast<ErrorCode>(p[0]), &ErrorCodeWords::code);
+  if (known == std::end(kErrorCodeWords)) return std::nullopt;
+  return ErrorReport{known->code, p[1], p[2]};
 }
 
 void Decoder::feed(std::span<const uint8_t> bytes) { buffer_.insert(buffer_.end(), bytes.begin(), bytes.end()); }

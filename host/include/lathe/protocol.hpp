@@ -11,39 +11,14 @@
 #include <utility>
 #include <vector>
 
+#include "lathe/protocol_map.hpp"  // generated from regmap/lathe.protocol
+
 namespace lathe::protocol {
 
-constexpr uint16_t kVersion = 1;
-constexpr std::size_t kMaxPayload = 1020;
-constexpr std::size_t kHeaderBytes = 7;   // sync (2), type, sequence, length (2), header CRC
-constexpr std::size_t kTrailerBytes = 2;  // payload CRC
-constexpr uint8_t kSync0 = 0xA5, kSync1 = 0x5A;
-constexpr std::size_t kRegItemBytes = 5;    // address u8, value u32
-constexpr std::size_t kFrameBytes = 6;      // left i24, right i24
-constexpr std::size_t kMaxRegItems = kMaxPayload / kRegItemBytes;  // 204
-constexpr std::size_t kMaxFrames = kMaxPayload / kFrameBytes;      // 170
+// The version, sizes, packet types, error codes and the kInfo layout come from
+// regmap/lathe.protocol (lathe/protocol_map.hpp).
 
-enum class Type : uint8_t {
-  kRegWrite = 0x01,
-  kRegRead = 0x02,
-  kAudioIn = 0x03,
-  kHello = 0x04,
-  kRegWriteAck = 0x81,
-  kRegReadReply = 0x82,
-  kAudioOut = 0x83,
-  kInfo = 0x84,
-  kError = 0xEE,
-};
-
-enum class ErrorCode : uint8_t {
-  kBadHeaderCrc = 1,
-  kBadPayloadCrc = 2,
-  kOversize = 3,
-  kUnknownType = 4,
-  kMalformed = 5,
-  kAudioOverrun = 6,
-  kReplyDropped = 7,
-};
+// The words for `code` (kErrorCodeWords), "unknown error" for any other value.
 const char* error_code_name(ErrorCode code);
 
 // CRC-8 (poly 0x07, init 0) and CRC-16/CCITT-FALSE (poly 0x1021, init 0xFFFF).
@@ -77,11 +52,10 @@ struct Info {
   uint16_t audio_credit = 0;  // frames the board's audio input FIFO holds
   uint32_t core_id = 0;
 };
-constexpr std::size_t kInfoBytes = 11;
 std::vector<uint8_t> info_payload(const Info& info);
 std::optional<Info> parse_info(std::span<const uint8_t> payload);
-// For people: "protocol version 1, 8 EQ bands, lookahead up to 1024 samples, credit 512
-// frames, core 4c415448".
+// For people: "protocol version V, B EQ bands, lookahead up to L samples, credit C frames,
+// core 4c415448".
 std::string describe(const Info& info);
 
 struct ErrorReport {

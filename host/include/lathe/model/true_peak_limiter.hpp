@@ -59,7 +59,7 @@ class TruePeakDetector {
 
 class TruePeakLimiter {
  public:
-  static constexpr int kHoldRing = 64;
+  static constexpr int kHoldRing = reg::kMaxHoldBlocks;  // block minima kept
   static constexpr int kDelaySize = 2048;
 
   void configure(const reg::RegisterImage& r) {
