@@ -2,10 +2,10 @@
 // Packet receiver of docs/protocol.md: hunts the sync word, checks the header CRC, rejects
 // oversize lengths at once, stores the payload and checks its CRC, then hands the packet
 // (or its failure) to the packet engine and waits until the engine is done with it.
-// After a bad header CRC it replays the six bytes after the false 0xA5 through the hunt,
+// After a bad header CRC it replays the six bytes after the false Sync0 through the hunt,
 // exactly as lathe::protocol::Decoder does, so both count the same discarded bytes.
 module lathe_deframer #(
-  parameter int unsigned MaxPayload = 1020
+  parameter int unsigned MaxPayload = lathe_proto_pkg::MaxPayload
 ) (
   input  logic       clk_i,
   input  logic       rst_ni,
@@ -29,7 +29,7 @@ module lathe_deframer #(
   output logic [1:0] discard_o,  // bytes discarded while hunting this cycle
   output logic       bad_header_o
 );
-  localparam logic [7:0] Sync0 = 8'hA5, Sync1 = 8'h5A;
+  localparam logic [7:0] Sync0 = lathe_proto_pkg::Sync0, Sync1 = lathe_proto_pkg::Sync1;
 
   typedef enum logic [2:0] {StHunt0, StHunt1, StHeader, StPayload, StCrc0, StCrc1, StPacket} state_e;
   state_e state_q, state_d;
@@ -103,9 +103,9 @@ module lathe_deframer #(
             hidx_d  = 3'd0;
             crc8_d  = 8'h00;
           end else if (src == Sync0) begin
-            discard_o = 2'd1;  // the earlier 0xA5
+            discard_o = 2'd1;  // the earlier Sync0
           end else begin
-            discard_o = 2'd2;  // the earlier 0xA5 and this byte
+            discard_o = 2'd2;  // the earlier Sync0 and this byte
             state_d   = StHunt0;
           end
         end
@@ -117,7 +117,7 @@ module lathe_deframer #(
             header_d = {src, header_q[31:8]};
             crc8_d   = crc8_next;
           end else if (src != crc8_q) begin
-            // Bad header: drop the 0xA5, hunt again from the 0x5A on.
+            // Bad header: drop the Sync0, hunt again from the Sync1 on.
             bad_header_o = 1'b1;
             discard_o    = 2'd1;
             replay_d     = {src, header_q, Sync1};
@@ -194,8 +194,9 @@ module lathe_deframer #(
     end
   end
 
-  // Payload buffer (block RAM).
-  logic [7:0] buf_mem [1024];
+  // Payload buffer (block RAM): MaxPayload bytes, rounded up to the address space.
+  localparam int unsigned BufDepth = 1 << $clog2(MaxPayload);
+  logic [7:0] buf_mem [BufDepth];
   logic [7:0] buf_rdata_q;
   always_ff @(posedge clk_i) begin
     if (buf_we) buf_mem[pidx_q] <= src;

@@ -3,7 +3,7 @@
 // packets of up to MaxFrames frames from the output frame FIFO (sent early, with what is
 // there, when no more frames are coming), with the board's own sequence numbers.
 module lathe_framer #(
-  parameter int unsigned MaxFrames = 170,
+  parameter int unsigned MaxFrames = lathe_proto_pkg::MaxFrames,
   parameter int unsigned LevelBits = 9
 ) (
   input  logic                 clk_i,
@@ -24,11 +24,13 @@ module lathe_framer #(
   input  logic                 tx_ready_i,
   output logic [7:0]           tx_data_o
 );
+  localparam logic [10:0] FrameBytes = 11'(lathe_proto_pkg::HeaderBytes + lathe_proto_pkg::TrailerBytes);
+
   typedef enum logic [2:0] {StIdle, StReply, StHeader, StPayload, StCrc0, StCrc1} state_e;
   state_e state_q, state_d;
 
   logic [7:0]  pending_q, pending_d;  // whole reply packets in the reply FIFO
-  logic [10:0] ridx_q, ridx_d;       // byte index within a reply packet (up to 9 + 1020 bytes)
+  logic [10:0] ridx_q, ridx_d;       // byte index within a reply packet (up to header + max payload + trailer)
   logic [10:0] rlen_q, rlen_d;       // total reply bytes - 1
   logic [7:0]  seq_q, seq_d;
   logic [7:0]  nframes_q, nframes_d;
@@ -98,7 +100,7 @@ module lathe_framer #(
         reply_ready_o = tx_ready_i;
         if (fire) begin
           ridx_d = ridx_q + 11'd1;
-          if (ridx_q == 11'd4) rlen_d = {3'b000, reply_data_i} + 11'd8;  // 9 + N - 1, low part
+          if (ridx_q == 11'd4) rlen_d = {3'b000, reply_data_i} + FrameBytes - 11'd1;  // header + trailer + N - 1, low part
           if (ridx_q == 11'd5) rlen_d = rlen_q + {1'b0, reply_data_i[1:0], 8'h00};
           if (ridx_q >= 11'd6 && ridx_q == rlen_q) state_d = StIdle;
         end
@@ -106,9 +108,9 @@ module lathe_framer #(
       StHeader: begin
         tx_valid_o = 1'b1;
         unique case (hidx_q)
-          3'd0: byte_out = 8'hA5;
-          3'd1: byte_out = 8'h5A;
-          3'd2: byte_out = 8'h83;
+          3'd0: byte_out = lathe_proto_pkg::Sync0;
+          3'd1: byte_out = lathe_proto_pkg::Sync1;
+          3'd2: byte_out = lathe_proto_pkg::TypeAudioOut;
           3'd3: byte_out = seq_q;
           3'd4: byte_out = plen[7:0];
           3'd5: byte_out = {6'd0, plen[9:8]};

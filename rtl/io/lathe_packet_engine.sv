@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Acts on received packets (docs/protocol.md): register writes and reads over the core's
-// register bus (link counters 0x30..0x37 answered here), audio frames into the audio input
+// register bus (the link counters, lathe_regs_pkg's `link` group, answered here), audio frames into the audio input
 // FIFO, kHello; writes whole reply and kError packets into the reply FIFO, or drops and
 // counts them when it has no room, so it never waits on the host reading.
 module lathe_packet_engine #(
@@ -39,15 +39,38 @@ module lathe_packet_engine #(
   input  logic [ReplyFreeBits-1:0] reply_free_i,
   output logic                     reply_done_o  // last byte of a packet written
 );
-  localparam logic [7:0] TypeRegWrite = 8'h01, TypeRegRead = 8'h02, TypeAudioIn = 8'h03, TypeHello = 8'h04;
-  localparam logic [7:0] TypeWriteAck = 8'h81, TypeReadReply = 8'h82, TypeInfo = 8'h84, TypeError = 8'hEE;
-  localparam logic [7:0] ErrBadPayload = 8'd2, ErrOversize = 8'd3, ErrUnknown = 8'd4, ErrMalformed = 8'd5,
-                         ErrOverrun = 8'd6, ErrReplyDropped = 8'd7;
-  // Counter indices (address AddrLinkFirst + index).
-  localparam logic [7:0] AddrLinkFirst = lathe_regs_pkg::AddrLinkDiscardedBytes;
-  localparam int unsigned CntDiscard = 0, CntBadHeader = 1, CntBadPayload = 2, CntOversize = 3, CntUnknown = 4,
-                          CntMalformed = 5, CntAudioDropped = 6, CntRepliesDropped = 7;
-  localparam logic [87:0] InfoPayload = {CoreId, 16'(Credit), 16'd1024, 8'd8, 16'd1};  // byte 0 in bits 7:0
+  // Packet types and error codes (regmap/lathe.protocol).
+  localparam logic [7:0] TypeRegWrite = lathe_proto_pkg::TypeRegWrite, TypeRegRead = lathe_proto_pkg::TypeRegRead;
+  localparam logic [7:0] TypeAudioIn = lathe_proto_pkg::TypeAudioIn, TypeHello = lathe_proto_pkg::TypeHello;
+  localparam logic [7:0] TypeRegWriteAck = lathe_proto_pkg::TypeRegWriteAck;
+  localparam logic [7:0] TypeRegReadReply = lathe_proto_pkg::TypeRegReadReply;
+  localparam logic [7:0] TypeInfo = lathe_proto_pkg::TypeInfo, TypeError = lathe_proto_pkg::TypeError;
+  localparam logic [7:0] ErrorBadPayloadCrc = lathe_proto_pkg::ErrorBadPayloadCrc;
+  localparam logic [7:0] ErrorOversize = lathe_proto_pkg::ErrorOversize;
+  localparam logic [7:0] ErrorUnknownType = lathe_proto_pkg::ErrorUnknownType;
+  localparam logic [7:0] ErrorMalformed = lathe_proto_pkg::ErrorMalformed;
+  localparam logic [7:0] ErrorAudioOverrun = lathe_proto_pkg::ErrorAudioOverrun;
+  localparam logic [7:0] ErrorReplyDropped = lathe_proto_pkg::ErrorReplyDropped;
+  localparam logic [7:0] ErrorNone = 8'h00;  // no code: the packet was good
+  // Reply sizes.
+  localparam logic [10:0] FrameBytes = 11'(lathe_proto_pkg::HeaderBytes + lathe_proto_pkg::TrailerBytes);
+  localparam logic [9:0]  AckBytes = 10'(lathe_proto_pkg::AckBytes), ErrorBytes = 10'(lathe_proto_pkg::ErrorBytes);
+  localparam logic [9:0]  InfoBytes = 10'(lathe_proto_pkg::InfoBytes);
+  localparam logic [9:0]  MaxRegItems = 10'(lathe_proto_pkg::MaxRegItems);
+  localparam logic [8*lathe_proto_pkg::InfoBytes-1:0] InfoPayload =
+      lathe_proto_pkg::info_payload(16'(Credit), CoreId);  // byte 0 in bits 7:0
+  // Link counters: register AddrLinkFirst + index (regmap/lathe.regs, group link).
+  localparam logic [7:0] AddrLinkFirst = lathe_regs_pkg::AddrLinkFirst, AddrLinkLast = lathe_regs_pkg::AddrLinkLast;
+  localparam int unsigned NumCnt = lathe_regs_pkg::LinkCount;
+  localparam int unsigned CntBits = lathe_regs_pkg::LinkIndexBits;
+  localparam int unsigned CntDiscard = lathe_regs_pkg::LinkDiscardedBytesIndex;
+  localparam int unsigned CntBadHeader = lathe_regs_pkg::LinkBadHeaderCrcIndex;
+  localparam int unsigned CntBadPayload = lathe_regs_pkg::LinkBadPayloadCrcIndex;
+  localparam int unsigned CntOversize = lathe_regs_pkg::LinkOversizeIndex;
+  localparam int unsigned CntUnknown = lathe_regs_pkg::LinkUnknownTypeIndex;
+  localparam int unsigned CntMalformed = lathe_regs_pkg::LinkMalformedIndex;
+  localparam int unsigned CntAudioDropped = lathe_regs_pkg::LinkAudioDroppedIndex;
+  localparam int unsigned CntRepliesDropped = lathe_regs_pkg::LinkRepliesDroppedIndex;
 
   typedef enum logic [2:0] {KindAck, KindInfo, KindError, KindReadReply} kind_e;
   typedef enum logic [3:0] {
@@ -68,11 +91,13 @@ module lathe_packet_engine #(
   logic         overrun_q, overrun_d;
   logic [7:0]   crc8_q, crc8_d, crc8_next;
   logic [15:0]  crc16_q, crc16_d, crc16_next;
-  logic [255:0] cnt_q, cnt_d;
-  logic [15:0]  cnt_inc;  // 2 bits per counter
+  logic [32*NumCnt-1:0] cnt_q, cnt_d;
+  logic [2*NumCnt-1:0]  cnt_inc;  // 2 bits per counter
   logic [7:0]   wbyte;
   logic [7:0]   reg_addr_q, reg_addr_d;
   logic [10:0]  need;
+  logic [7:0]   cnt_offset;  // a register read's address from AddrLinkFirst
+  logic [CntBits-1:0] cnt_index;
 
   lathe_crc8 u_crc8 (
     .crc_i (crc8_q),
@@ -85,8 +110,13 @@ module lathe_packet_engine #(
     .crc_o (crc16_next)
   );
 
-  // Reply bytes needed: 9 + payload length.
-  assign need = 11'd9 + 11'(wlen_q);
+  assign cnt_offset = reg_addr_q - AddrLinkFirst;
+  assign cnt_index  = cnt_offset[CntBits-1:0];
+  logic unused_cnt_offset;  // only read within the group
+  assign unused_cnt_offset = ^cnt_offset[7:CntBits];
+
+  // Reply bytes needed: header and trailer plus the payload.
+  assign need = FrameBytes + 11'(wlen_q);
 
   always_comb begin
     state_d       = state_q;
@@ -125,47 +155,47 @@ module lathe_packet_engine #(
         items_d   = '0;
         overrun_d = 1'b0;
         wseq_d    = pkt_seq_i;
-        err_code_d = 8'd0;
+        err_code_d = ErrorNone;
         if (pkt_valid_i) begin
           state_d = StReply;
           kind_d  = KindError;
           if (pkt_status_i == 2'd2) begin
             cnt_inc[2*CntOversize] = 1'b1;
-            err_code_d = ErrOversize;
+            err_code_d = ErrorOversize;
           end else if (pkt_status_i != 2'd0) begin
             cnt_inc[2*CntBadPayload] = 1'b1;
-            err_code_d = ErrBadPayload;
+            err_code_d = ErrorBadPayloadCrc;
           end else if (pkt_type_i == TypeRegWrite) begin
-            if (pkt_len_i == '0 || !pkt_len_mod5_i) err_code_d = ErrMalformed;
+            if (pkt_len_i == '0 || !pkt_len_mod5_i) err_code_d = ErrorMalformed;
             else state_d = StWrRead;
           end else if (pkt_type_i == TypeRegRead) begin
-            if (pkt_len_i == '0 || pkt_len_i > 10'd204) begin
-              err_code_d = ErrMalformed;
+            if (pkt_len_i == '0 || pkt_len_i > MaxRegItems) begin
+              err_code_d = ErrorMalformed;
             end else begin
               kind_d  = KindReadReply;
-              wtype_d = TypeReadReply;
-              wlen_d  = pkt_len_i + {pkt_len_i[7:0], 2'b00};  // 5 bytes per address (len <= 204)
+              wtype_d = TypeRegReadReply;
+              wlen_d  = pkt_len_i + {pkt_len_i[7:0], 2'b00};  // 5 bytes per address (len <= MaxRegItems)
             end
           end else if (pkt_type_i == TypeAudioIn) begin
-            if (pkt_len_i == '0 || !pkt_len_mod6_i) err_code_d = ErrMalformed;
+            if (pkt_len_i == '0 || !pkt_len_mod6_i) err_code_d = ErrorMalformed;
             else state_d = StAudioRead;
           end else if (pkt_type_i == TypeHello) begin
             if (pkt_len_i != '0) begin
-              err_code_d = ErrMalformed;
+              err_code_d = ErrorMalformed;
             end else begin
               kind_d  = KindInfo;
               wtype_d = TypeInfo;
-              wlen_d  = 10'd11;
+              wlen_d  = InfoBytes;
             end
           end else begin
             cnt_inc[2*CntUnknown] = 1'b1;
-            err_code_d = ErrUnknown;
+            err_code_d = ErrorUnknownType;
           end
-          if (err_code_d == ErrMalformed) cnt_inc[2*CntMalformed] = 1'b1;
-          if (err_code_d != 8'd0) begin
+          if (err_code_d == ErrorMalformed) cnt_inc[2*CntMalformed] = 1'b1;
+          if (err_code_d != ErrorNone) begin
             wtype_d = TypeError;
             wseq_d  = err_seq_q;
-            wlen_d  = 10'd4;
+            wlen_d  = ErrorBytes;
           end
         end
       end
@@ -190,8 +220,8 @@ module lathe_packet_engine #(
           pidx_d  = '0;
           if (bidx_q == pkt_len_i) begin
             kind_d  = KindAck;
-            wtype_d = TypeWriteAck;
-            wlen_d  = 10'd1;
+            wtype_d = TypeRegWriteAck;
+            wlen_d  = AckBytes;
             state_d = StReply;
           end else begin
             state_d = StWrRead;
@@ -219,10 +249,10 @@ module lathe_packet_engine #(
         if (bidx_q == pkt_len_i) begin
           if (overrun_d) begin
             kind_d     = KindError;
-            err_code_d = ErrOverrun;
+            err_code_d = ErrorAudioOverrun;
             wtype_d    = TypeError;
             wseq_d     = err_seq_q;
-            wlen_d     = 10'd4;
+            wlen_d     = ErrorBytes;
             state_d    = StReply;
           end else begin
             state_d = StDone;
@@ -245,10 +275,10 @@ module lathe_packet_engine #(
           cnt_inc[2*CntRepliesDropped] = 1'b1;
           if (kind_q != KindError) begin
             kind_d     = KindError;
-            err_code_d = ErrReplyDropped;
+            err_code_d = ErrorReplyDropped;
             wtype_d    = TypeError;
             wseq_d     = err_seq_q;
-            wlen_d     = 10'd4;
+            wlen_d     = ErrorBytes;
           end else begin
             state_d = StDone;
           end
@@ -257,8 +287,8 @@ module lathe_packet_engine #(
       StHeader: begin
         reply_valid_o = 1'b1;
         unique case (hidx_q)
-          3'd0: wbyte = 8'hA5;
-          3'd1: wbyte = 8'h5A;
+          3'd0: wbyte = lathe_proto_pkg::Sync0;
+          3'd1: wbyte = lathe_proto_pkg::Sync1;
           3'd2: wbyte = wtype_q;
           3'd3: wbyte = wseq_q;
           3'd4: wbyte = wlen_q[7:0];
@@ -308,7 +338,7 @@ module lathe_packet_engine #(
         reply_valid_o = 1'b1;
         if (pidx_q == 4'd0) begin
           wbyte = reg_addr_q;
-          if (reg_addr_q[7:3] == AddrLinkFirst[7:3]) item_d[31:0] = cnt_q[32*reg_addr_q[2:0] +: 32];
+          if (reg_addr_q >= AddrLinkFirst && reg_addr_q <= AddrLinkLast) item_d[31:0] = cnt_q[32*cnt_index +: 32];
           else item_d[31:0] = reg_rdata_i;
         end else begin
           wbyte = item_q[8*(pidx_q-4'd1) +: 8];
@@ -342,7 +372,7 @@ module lathe_packet_engine #(
 
     // Saturating counters.
     cnt_d = cnt_q;
-    for (int i = 0; i < 8; i++) begin
+    for (int i = 0; i < NumCnt; i++) begin
       if (cnt_inc[2*i +: 2] != 2'd0) begin
         if (cnt_q[32*i +: 32] >= 32'hFFFF_FFFE) cnt_d[32*i +: 32] = 32'hFFFF_FFFF;
         else cnt_d[32*i +: 32] = cnt_q[32*i +: 32] + 32'(cnt_inc[2*i +: 2]);

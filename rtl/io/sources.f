@@ -1,3 +1,4 @@
+lathe_proto_pkg.sv
 lathe_crc8.sv
 lathe_crc16.sv
 lathe_sync_fifo.sv

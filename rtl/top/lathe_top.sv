@@ -215,7 +215,7 @@ module lathe_top #(
   );
 
   lathe_framer #(
-    .MaxFrames(170),
+    .MaxFrames(lathe_proto_pkg::MaxFrames),
     .LevelBits($clog2(OutDepth) + 2)
   ) u_framer (
     .clk_i        (clk_i),
