@@ -18,7 +18,7 @@
 // + 2 words are used (26 of 32 for 8 bands); the address is $clog2 of that wide.
 module lathe_biquad_engine #(
   parameter int unsigned CoefBits = 37,  // signed Q(CoefBits-32).32 coefficients
-  parameter int unsigned Bands    = 8    // biquad sections in the cascade
+  parameter int unsigned Bands    = lathe_regs_pkg::EqBands  // biquad sections in the cascade
 ) (
   input  logic                       clk_i,
   // Issue stage.

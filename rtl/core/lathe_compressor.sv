@@ -78,6 +78,7 @@ module lathe_compressor (
   logic signed [23:0] log2_level;
   lathe_log2 u_log2 (
     .clk_i  (clk_i),
+    .rst_ni (rst_ni),
     .valid_i(log2_valid),
     .mag_i  (log2_mag),
     .valid_o(log2_valid_out),
@@ -88,6 +89,7 @@ module lathe_compressor (
   logic        [31:0] exp2_gain;
   lathe_exp2 u_exp2 (
     .clk_i  (clk_i),
+    .rst_ni (rst_ni),
     .valid_i(lane0_g_valid || lane1_g_valid),
     .v_i    (lane0_g_valid ? lane0_g : lane1_g),
     .valid_o(exp2_valid_out),

@@ -24,9 +24,11 @@ module lathe_core (
   output logic signed [23:0] out_right_o
 );
   localparam int unsigned CoefBits = 37;
+  localparam int unsigned CoefAddrBits = $clog2(lathe_regs_pkg::EqBands * lathe_regs_pkg::EqCoefs);
   localparam logic [7:0] AddrStatus = lathe_regs_pkg::AddrStatus, AddrCommand = lathe_regs_pkg::AddrCommand;
-  localparam logic [7:0] AddrMeterFirst = lathe_regs_pkg::AddrMeterInPeakL;
-  localparam logic [7:0] AddrMeterLast = lathe_regs_pkg::AddrMeterOutSumSqRHi;
+  localparam logic [7:0] AddrMeterFirst = lathe_regs_pkg::AddrMeterFirst;
+  localparam logic [7:0] AddrMeterLast = lathe_regs_pkg::AddrMeterLast;
+  localparam int unsigned MeterIndexBits = lathe_regs_pkg::MeterIndexBits;
   localparam int unsigned MaxInFlight = 6;  // frames between input and output (FIFO depth 8)
   // ctrl bits
   localparam int unsigned CtrlMidSide = lathe_regs_pkg::CtrlMidSide, CtrlCompLink = lathe_regs_pkg::CtrlCompLink;
@@ -39,7 +41,7 @@ module lathe_core (
   logic [31:0] ctrl, trim_gain, comp_threshold, comp_knee_half, comp_knee_coef, comp_slope;
   logic [31:0] comp_attack, comp_release, comp_makeup, lim_drive, lim_ceiling, lim_lookahead;
   logic [31:0] lim_recip, lim_hold_blocks, lim_release, dither_seed;
-  logic [5:0]  coef_addr;
+  logic [CoefAddrBits-1:0] coef_addr;
   logic signed [CoefBits-1:0] coef0, coef1;
   logic        command_write;
   assign command_write = reg_we_i && reg_ready_o && reg_addr_i == AddrCommand;
@@ -270,21 +272,35 @@ module lathe_core (
     .out16_i      (ctrl[CtrlOut16]),
     .out_left_i   (dith_left[23:0]),
     .out_right_i  (dith_right[23:0]),
-    .read_index_i (4'(reg_addr_i - AddrMeterFirst)),
+    .read_index_i (MeterIndexBits'(reg_addr_i - AddrMeterFirst)),
     .read_data_o  (meter_data)
   );
 
-  logic [7:0]  read_addr_q;
-  logic [31:0] meter_data_q, status_q;
+  // Reads answer the cycle after the address: the address, meter word and status word of
+  // this cycle are registered.
+  localparam int unsigned InFlightLsb   = lathe_regs_pkg::StatusFramesInFlightLsb;
+  localparam int unsigned InFlightWidth = lathe_regs_pkg::StatusFramesInFlightWidth;
+  logic [7:0]  read_addr_q, read_addr_d;
+  logic [31:0] meter_data_q, meter_data_d, status_q, status_d;
+  always_comb begin
+    read_addr_d  = reg_addr_i;
+    meter_data_d = meter_data;
+    status_d     = '0;
+    status_d[lathe_regs_pkg::StatusCommitPending] = commit_pending_q;
+    status_d[lathe_regs_pkg::StatusClearPending]  = clear_pending_q;
+    status_d[lathe_regs_pkg::StatusConfigured]    = configured;
+    status_d[lathe_regs_pkg::StatusMetersPending] = meters_pending_q;
+    status_d[InFlightLsb +: InFlightWidth]        = InFlightWidth'(in_flight_q);
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       read_addr_q  <= '0;
       meter_data_q <= '0;
       status_q     <= '0;
     end else begin
-      read_addr_q  <= reg_addr_i;
-      meter_data_q <= meter_data;
-      status_q     <= {16'd0, 4'd0, in_flight_q, 4'd0, meters_pending_q, configured, clear_pending_q, commit_pending_q};
+      read_addr_q  <= read_addr_d;
+      meter_data_q <= meter_data_d;
+      status_q     <= status_d;
     end
   end
   always_comb begin

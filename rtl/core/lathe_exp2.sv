@@ -6,6 +6,7 @@
 
 module lathe_exp2 (
   input  logic               clk_i,
+  input  logic               rst_ni,
   input  logic               valid_i,
   input  logic signed [31:0] v_i,      // Q8.16 in 32 bits
   output logic               valid_o,
@@ -19,11 +20,16 @@ module lathe_exp2 (
 
   logic               valid_q;
   logic        [23:0] mantissa_q;
-  logic signed [16:0] shift_q;  // integer part + 4
+  logic signed [16:0] shift_q, shift_d;  // integer part + 4
+  assign shift_d = 17'(signed'(v_i[31:16])) + 17'(GainShift);
+  // The valid flag is control (reset); the values are datapath.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) valid_q <= 1'b0;
+    else         valid_q <= valid_i;
+  end
   always_ff @(posedge clk_i) begin
-    valid_q    <= valid_i;
-    mantissa_q <= table_q[v_i[15:6]];
-    shift_q    <= 17'(signed'(v_i[31:16])) + 17'(GainShift);
+    mantissa_q <= table_q[v_i[15:6]];  // the synchronous ROM's read port
+    shift_q    <= shift_d;
   end
 
   always_comb begin

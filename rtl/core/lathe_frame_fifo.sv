@@ -17,11 +17,20 @@ module lathe_frame_fifo #(
   localparam int unsigned PtrBits = $clog2(Depth);
   logic signed [23:0] left_q [Depth];
   logic signed [23:0] right_q [Depth];
-  logic [PtrBits-1:0] wr_q, rd_q;
-  logic [PtrBits:0]   count_q;
+  logic [PtrBits-1:0] wr_q, wr_d, rd_q, rd_d;
+  logic [PtrBits:0]   count_q, count_d;
+  logic               push, pop;  // taken: a push when not full, a pop when not empty
+
+  always_comb begin
+    push    = push_i && !full_o;
+    pop     = pop_i && !empty_o;
+    wr_d    = push ? wr_q + 1'b1 : wr_q;
+    rd_d    = pop ? rd_q + 1'b1 : rd_q;
+    count_d = count_q + (PtrBits+1)'(push) - (PtrBits+1)'(pop);
+  end
 
   always_ff @(posedge clk_i) begin
-    if (push_i && !full_o) begin
+    if (push) begin
       left_q[wr_q]  <= left_i;
       right_q[wr_q] <= right_i;
     end
@@ -32,9 +41,9 @@ module lathe_frame_fifo #(
       rd_q    <= '0;
       count_q <= '0;
     end else begin
-      if (push_i && !full_o) wr_q <= wr_q + 1'b1;
-      if (pop_i && !empty_o) rd_q <= rd_q + 1'b1;
-      count_q <= count_q + (PtrBits+1)'(push_i && !full_o) - (PtrBits+1)'(pop_i && !empty_o);
+      wr_q    <= wr_d;
+      rd_q    <= rd_d;
+      count_q <= count_d;
     end
   end
   assign left_o  = left_q[rd_q];

@@ -2,7 +2,7 @@
 // Simple dual-port RAM for the limiter's rings: one write port, one synchronous read port with enable (block RAM).
 module lathe_lim_ram #(
   parameter int unsigned Width = 32,
-  parameter int unsigned Depth = 1024
+  parameter int unsigned Depth = 2  // every instance sets its own (lathe_limiter, lathe_lim_hold)
 ) (
   input  logic                     clk_i,
   input  logic                     we_i,

@@ -20,8 +20,9 @@
 // below 96 kHz, 2 x (48 + 24) with kCtrlTp2x) take 24 cycles on all eight; the release (3), ramp (3) and
 // output (4) products reuse them.
 //
-// Memories (simple dual-port, synchronous read): audio delay 1047 x 64 (any depth >= L + 23 behaves like the
-// model's 2048), ramp ring 1024 x 32, hold ring 64 x 32. None is walked at clear_i: a frame counter since the
+// Memories (simple dual-port, synchronous read): audio delay (MaxLookahead + ExtraDelay + 1) x 64 (any depth
+// >= L + ExtraDelay + 1 behaves like the model's 2048), ramp ring MaxLookahead x 32, hold ring MaxHoldBlocks
+// x 32 (lathe_regs_pkg). None is walked at clear_i: a frame counter since the
 // clear tells which entries were written since, and the others read as the model's zeros. So clear_i takes
 // one cycle.
 //
@@ -34,9 +35,9 @@ module lathe_limiter (
   input  logic               clear_i,
   input  logic signed [31:0] drive_i,        // reg::kLimDrive, Q8.16
   input  logic signed [31:0] ceiling_i,      // reg::kLimCeiling, Q8.16
-  input  logic        [31:0] lookahead_i,    // reg::kLimLookahead, clamped to 1..1024, taken at clear_i
+  input  logic        [31:0] lookahead_i,    // reg::kLimLookahead, clamped to 1..MaxLookahead, taken at clear_i
   input  logic        [31:0] recip_i,        // reg::kLimRecip, taken at clear_i
-  input  logic        [31:0] hold_blocks_i,  // reg::kLimHoldBlocks, clamped to 1..64, taken at clear_i
+  input  logic        [31:0] hold_blocks_i,  // reg::kLimHoldBlocks, clamped to 1..MaxHoldBlocks, taken at clear_i
   input  logic        [31:0] release_i,      // reg::kLimRelease, Q0.32
   input  logic               two_x_i,        // reg::kCtrl & kCtrlTp2x: the detector's 2x Hann phase
   input  logic               in_valid_i,
@@ -51,31 +52,34 @@ module lathe_limiter (
   output logic signed [31:0] gr_o            // gain reduction, Q8.16 (model gain_reduction() = -gain)
 );
   localparam int unsigned NumMul       = 8;
-  localparam int unsigned MaxLookahead = 1024;                              // reg::kMaxLookahead
-  localparam int unsigned ExtraDelay   = 22;                                // reg::kLimiterExtraDelay
-  localparam int unsigned DelayDepth   = MaxLookahead + ExtraDelay + 1;     // 1047
-  localparam int unsigned DelayBits    = $clog2(DelayDepth);               // 11
-  localparam int unsigned RampBits     = $clog2(MaxLookahead);             // 10
-  localparam logic [10:0] FillMax      = 11'h7ff;                           // frames counted since clear
+  localparam int unsigned MaxLookahead  = lathe_regs_pkg::MaxLookahead;
+  localparam int unsigned ExtraDelay    = lathe_regs_pkg::LimiterExtraDelay;
+  localparam int unsigned MaxHoldBlocks = lathe_regs_pkg::MaxHoldBlocks;
+  localparam int unsigned DelayDepth    = MaxLookahead + ExtraDelay + 1;
+  localparam int unsigned DelayBits     = $clog2(DelayDepth);
+  localparam int unsigned RampBits      = $clog2(MaxLookahead);
+  localparam int unsigned LookBits      = $clog2(MaxLookahead) + 1;   // 1..MaxLookahead
+  localparam int unsigned HoldBits      = $clog2(MaxHoldBlocks) + 1;  // 1..MaxHoldBlocks
+  localparam logic [DelayBits-1:0] FillMax = '1;                      // frames counted since clear
 
   // ---------------------------------------------------------------------------------------------
   // Configuration latched at clear (model pending_* -> lookahead_, recip_, hold_blocks_)
-  logic [10:0] look_new;  // clamp(lookahead_i, 1, 1024)
-  logic  [6:0] hold_new;  // clamp(hold_blocks_i, 1, 64)
+  logic [LookBits-1:0] look_new;  // clamp(lookahead_i, 1, MaxLookahead)
+  logic [HoldBits-1:0] hold_new;  // clamp(hold_blocks_i, 1, MaxHoldBlocks)
   always_comb begin
-    if (lookahead_i == 32'd0)                      look_new = 11'd1;
-    else if (lookahead_i > 32'(MaxLookahead))      look_new = 11'(MaxLookahead);
-    else                                           look_new = lookahead_i[10:0];
-    if (hold_blocks_i == 32'd0)                    hold_new = 7'd1;
-    else if (hold_blocks_i > 32'd64)               hold_new = 7'd64;
-    else                                           hold_new = hold_blocks_i[6:0];
+    if (lookahead_i == 32'd0)                      look_new = LookBits'(1);
+    else if (lookahead_i > 32'(MaxLookahead))      look_new = LookBits'(MaxLookahead);
+    else                                           look_new = lookahead_i[LookBits-1:0];
+    if (hold_blocks_i == 32'd0)                    hold_new = HoldBits'(1);
+    else if (hold_blocks_i > 32'(MaxHoldBlocks))   hold_new = HoldBits'(MaxHoldBlocks);
+    else                                           hold_new = hold_blocks_i[HoldBits-1:0];
   end
 
-  logic [10:0] look_q, look_d;
-  logic [31:0] recip_q, recip_d;
-  logic  [6:0] hold_q, hold_d;
-  logic [10:0] delay_len;  // L + 22
-  assign delay_len = look_q + 11'(ExtraDelay);
+  logic [LookBits-1:0]  look_q, look_d;
+  logic [31:0]          recip_q, recip_d;
+  logic [HoldBits-1:0]  hold_q, hold_d;
+  logic [DelayBits-1:0] delay_len;  // L + ExtraDelay
+  assign delay_len = DelayBits'(look_q) + DelayBits'(ExtraDelay);
 
   // ---------------------------------------------------------------------------------------------
   // Frame sequencing
@@ -200,7 +204,7 @@ module lathe_limiter (
 
   // ---------------------------------------------------------------------------------------------
   // Frame counter since clear: which ring and delay entries hold data written since the clear.
-  logic [10:0] fill_q, fill_d;
+  logic [DelayBits-1:0] fill_q, fill_d;
   logic        delay_ok_q, delay_ok_d;  // the delayed sample of this frame was written since clear
   logic        ramp_ok_q, ramp_ok_d;    // the ramp entry leaving this frame was written since clear
 
@@ -259,14 +263,14 @@ module lathe_limiter (
       hold_d     = hold_new;
       fill_d     = '0;
       dl_wr_d    = '0;
-      dl_rd_d    = DelayBits'(DelayDepth - ExtraDelay) - look_new;  // -(L + 22) mod depth
+      dl_rd_d    = DelayBits'(DelayDepth - ExtraDelay) - DelayBits'(look_new);  // -(L + ExtraDelay) mod depth
       rp_wr_d    = '0;
-      rp_rd_d    = RampBits'(11'(MaxLookahead) - look_new);         // -L mod 1024
+      rp_rd_d    = RampBits'(LookBits'(MaxLookahead) - look_new);              // -L mod MaxLookahead
     end else begin
       if (hs) begin
-        fill_d     = (fill_q == FillMax) ? fill_q : fill_q + 11'd1;
+        fill_d     = (fill_q == FillMax) ? fill_q : fill_q + DelayBits'(1);
         delay_ok_d = fill_q >= delay_len;
-        ramp_ok_d  = fill_q >= look_q;
+        ramp_ok_d  = fill_q >= DelayBits'(look_q);
         dl_wr_d    = dl_next(dl_wr_q);
         dl_rd_d    = dl_next(dl_rd_q);
         rp_rd_d    = rp_rd_q + 1'b1;
@@ -278,9 +282,9 @@ module lathe_limiter (
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       // The model as constructed: lookahead 1, recip 2^31, hold_blocks 1, everything empty.
-      look_q     <= 11'd1;
+      look_q     <= LookBits'(1);
       recip_q    <= 32'h8000_0000;
-      hold_q     <= 7'd1;
+      hold_q     <= HoldBits'(1);
       fill_q     <= '0;
       delay_ok_q <= 1'b0;
       ramp_ok_q  <= 1'b0;
@@ -357,6 +361,7 @@ module lathe_limiter (
   logic        exp2_valid;
   lathe_exp2 u_exp2 (
     .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
     .valid_i (g7),
     .v_i     (drive_i + gain_q),
     .valid_o (exp2_valid),

@@ -5,6 +5,7 @@
 
 module lathe_log2 (
   input  logic               clk_i,
+  input  logic               rst_ni,
   input  logic               valid_i,
   input  logic        [31:0] mag_i,    // unsigned Q5.27
   output logic               valid_o,
@@ -38,14 +39,22 @@ module lathe_log2 (
   assign unused_aligned = ^aligned[31:TableBits];
 
   logic               valid_q;
-  logic               zero_q;
-  logic signed [7:0]  exponent_q;   // msb - 27
+  logic               zero_q, zero_d;
+  logic signed [7:0]  exponent_q, exponent_d;  // msb - 27
   logic        [15:0] mantissa_q;
+  always_comb begin
+    zero_d     = (mag_i == '0);
+    exponent_d = signed'({3'b000, msb}) - 8'(SampleFrac);
+  end
+  // The valid flag is control (reset); the values are datapath.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) valid_q <= 1'b0;
+    else         valid_q <= valid_i;
+  end
   always_ff @(posedge clk_i) begin
-    valid_q    <= valid_i;
-    zero_q     <= (mag_i == '0);
-    exponent_q <= signed'({3'b000, msb}) - 8'(SampleFrac);
-    mantissa_q <= table_q[index];
+    zero_q     <= zero_d;
+    exponent_q <= exponent_d;
+    mantissa_q <= table_q[index];  // the synchronous ROM's read port
   end
 
   assign valid_o = valid_q;

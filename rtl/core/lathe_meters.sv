@@ -21,8 +21,8 @@ module lathe_meters (
   input  logic               out16_i,
   input  logic signed [23:0] out_left_i,
   input  logic signed [23:0] out_right_i,
-  // Read side: address 0..11 as registers.hpp kMeterInPeakL .. kMeterOutSumSqRHi.
-  input  logic        [3:0]  read_index_i,
+  // Read side: the register's index in the meter group (lathe_regs_pkg::Meter*Index).
+  input  logic [lathe_regs_pkg::MeterIndexBits-1:0] read_index_i,
   output logic        [31:0] read_data_o
 );
   logic        [31:0] in_peak_q [2];  // Yosys 0.23: element-wise assignments only
@@ -133,21 +133,23 @@ module lathe_meters (
     end
   end
 
+  // Read mux in register order (regmap/lathe.regs, group meter).
+  localparam int unsigned IndexBits = lathe_regs_pkg::MeterIndexBits;
   always_comb begin
     unique case (read_index_i)
-      4'd0:    read_data_o = in_peak_q[0];
-      4'd1:    read_data_o = in_peak_q[1];
-      4'd2:    read_data_o = out_peak_q[0];
-      4'd3:    read_data_o = out_peak_q[1];
-      4'd4:    read_data_o = true_peak_q;
-      4'd5:    read_data_o = comp_gr_q;
-      4'd6:    read_data_o = lim_gr_q;
-      4'd7:    read_data_o = frames_q;
-      4'd8:    read_data_o = sum_sq_q[0][31:0];
-      4'd9:    read_data_o = sum_sq_q[0][63:32];
-      4'd10:   read_data_o = sum_sq_q[1][31:0];
-      4'd11:   read_data_o = sum_sq_q[1][63:32];
-      default: read_data_o = '0;
+      IndexBits'(lathe_regs_pkg::MeterInPeakLIndex):     read_data_o = in_peak_q[0];
+      IndexBits'(lathe_regs_pkg::MeterInPeakRIndex):     read_data_o = in_peak_q[1];
+      IndexBits'(lathe_regs_pkg::MeterOutPeakLIndex):    read_data_o = out_peak_q[0];
+      IndexBits'(lathe_regs_pkg::MeterOutPeakRIndex):    read_data_o = out_peak_q[1];
+      IndexBits'(lathe_regs_pkg::MeterTruePeakIndex):    read_data_o = true_peak_q;
+      IndexBits'(lathe_regs_pkg::MeterCompGrIndex):      read_data_o = comp_gr_q;
+      IndexBits'(lathe_regs_pkg::MeterLimGrIndex):       read_data_o = lim_gr_q;
+      IndexBits'(lathe_regs_pkg::MeterFramesIndex):      read_data_o = frames_q;
+      IndexBits'(lathe_regs_pkg::MeterOutSumSqLLoIndex): read_data_o = sum_sq_q[0][31:0];
+      IndexBits'(lathe_regs_pkg::MeterOutSumSqLHiIndex): read_data_o = sum_sq_q[0][63:32];
+      IndexBits'(lathe_regs_pkg::MeterOutSumSqRLoIndex): read_data_o = sum_sq_q[1][31:0];
+      IndexBits'(lathe_regs_pkg::MeterOutSumSqRHiIndex): read_data_o = sum_sq_q[1][63:32];
+      default:                                           read_data_o = '0;
     endcase
   end
 endmodule

@@ -2,7 +2,9 @@
 // Double-buffered configuration: the host writes a shadow RAM; a commit copies it into the
 // active registers and coefficient RAMs that the DSP reads, while no frame is in flight.
 module lathe_regfile #(
-  parameter int unsigned CoefBits = 37
+  parameter int unsigned CoefBits = 37,
+  // Coefficient words per channel (regmap/lathe.regs: bands x coefficients per biquad).
+  parameter int unsigned ChCoefs  = lathe_regs_pkg::EqBands * lathe_regs_pkg::EqCoefs
 ) (
   input  logic                       clk_i,
   input  logic                       rst_ni,
@@ -34,7 +36,7 @@ module lathe_regfile #(
   output logic        [31:0]         lim_release_o,
   output logic        [31:0]         dither_seed_o,
   // Active EQ coefficients: word band * 5 + k of each channel, one cycle after the address.
-  input  logic        [5:0]          coef_addr_i,
+  input  logic [$clog2(ChCoefs)-1:0] coef_addr_i,
   output logic signed [CoefBits-1:0] coef0_o,
   output logic signed [CoefBits-1:0] coef1_o
 );
@@ -126,23 +128,26 @@ module lathe_regfile #(
   assign lim_release_o     = scalar_q[5'(lathe_regs_pkg::AddrLimRelease)];
   assign dither_seed_o     = scalar_q[5'(lathe_regs_pkg::AddrDitherSeed)];
 
-  // Coefficients: word pairs (low, high) at AddrEqBase + 2 * index, index = ch * 40 +
+  // Coefficients: word pairs (low, high) at AddrEqBase + 2 * index, index = ch * ChCoefs +
   // band * 5 + k; the low word waits for its high word, then both go into channel ch's RAM.
+  localparam int unsigned IndexBits = $clog2(2 * ChCoefs);
+  localparam int unsigned AddrBits  = $clog2(ChCoefs);
+  localparam logic [IndexBits-1:0] Ch1First = IndexBits'(ChCoefs);  // channel 1's first index
   logic [31:0] coef_low_q;
-  logic [6:0]  coef_index;
+  logic [IndexBits-1:0] coef_index;
   logic        coef_write;
   always_comb begin
-    coef_index = 7'((data_addr_q - AddrEqBase) >> 1);
+    coef_index = IndexBits'((data_addr_q - AddrEqBase) >> 1);
     coef_write = data_valid_q && data_addr_q >= AddrEqBase && data_addr_q <= AddrLast && data_addr_q[0];
   end
-  logic signed [CoefBits-1:0] coef_ram0_q [40];
-  logic signed [CoefBits-1:0] coef_ram1_q [40];
+  logic signed [CoefBits-1:0] coef_ram0_q [ChCoefs];
+  logic signed [CoefBits-1:0] coef_ram1_q [ChCoefs];
   logic signed [CoefBits-1:0] coef_word;
   assign coef_word = {read_data_q[CoefBits-33:0], coef_low_q};
   always_ff @(posedge clk_i) begin
     if (data_valid_q && data_addr_q >= AddrEqBase && !data_addr_q[0]) coef_low_q <= read_data_q;
-    if (coef_write && coef_index < 7'd40) coef_ram0_q[6'(coef_index)] <= coef_word;
-    if (coef_write && coef_index >= 7'd40) coef_ram1_q[6'(coef_index - 7'd40)] <= coef_word;
+    if (coef_write && coef_index < Ch1First) coef_ram0_q[AddrBits'(coef_index)] <= coef_word;
+    if (coef_write && coef_index >= Ch1First) coef_ram1_q[AddrBits'(coef_index - Ch1First)] <= coef_word;
     coef0_o <= coef_ram0_q[coef_addr_i];
     coef1_o <= coef_ram1_q[coef_addr_i];
   end

@@ -46,8 +46,8 @@ module lathe_tp_detector (
   output logic        [31:0] peak_o,    // largest magnitude, Q5.27 (model last_peak()), kept until the next frame
   output logic signed [31:0] level_o    // log2 of peak_o, Q8.16
 );
-  localparam int unsigned Span      = 24;  // history length (reg::kTruePeakSpan)
-  localparam int unsigned HalfSpan  = 12;  // taps per 12-tap phase
+  localparam int unsigned Span      = lathe_regs_pkg::TruePeakSpan;  // history length
+  localparam int unsigned HalfSpan  = Span / 2;                      // taps per 12-tap phase
   localparam int unsigned NumMul    = 8;
   localparam int unsigned MulPerCh  = 4;
   localparam int unsigned AccBits   = 52;  // up to 24 products of at most 2^46: |sum| < 2^51
@@ -257,6 +257,7 @@ module lathe_tp_detector (
   logic signed [23:0] log_q16;
   lathe_log2 u_log2 (
     .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
     .valid_i (busy_q && step_q == StepLog),
     .mag_i   (peak_q),
     .valid_o (log_valid),

@@ -27,8 +27,8 @@ module lathe_trim_eq #(
   // Coefficient width: Q(CoefBits-32).32. 37 covers every coefficient that
   // lathe::to_registers makes from legal parameters (|b1| of an 18 dB shelf reaches 15.9).
   parameter int unsigned CoefBits = 37,
-  // Biquad sections per channel (model::Equalizer has reg::kEqBands = 8).
-  parameter int unsigned Bands    = 8
+  // Biquad sections per channel (model::Equalizer has reg::kEqBands).
+  parameter int unsigned Bands    = lathe_regs_pkg::EqBands
 ) (
   input  logic                       clk_i,
   input  logic                       rst_ni,
@@ -101,12 +101,13 @@ module lathe_trim_eq #(
 
   // Accumulate / finish / write-back tokens.
   logic       acc_en_q, acc_init_q, acc_round_q, acc_sub_q, acc_last_q, acc_trim_q;
-  logic [BandBits-1:0] acc_band_q;
-  logic       fin_q, fin_trim_q;
-  logic [BandBits-1:0] fin_band_q;
-  logic       wb_q, wb_trim_q;
-  logic [BandBits-1:0] wb_band_q;
-  logic       s0w_q;
+  logic       acc_en_d, acc_init_d, acc_round_d, acc_sub_d, acc_last_d, acc_trim_d;
+  logic [BandBits-1:0] acc_band_q, acc_band_d;
+  logic       fin_q, fin_d, fin_trim_q, fin_trim_d;
+  logic [BandBits-1:0] fin_band_q, fin_band_d;
+  logic       wb_q, wb_d, wb_trim_q, wb_trim_d;
+  logic [BandBits-1:0] wb_band_q, wb_band_d;
+  logic       s0w_q, s0w_d;
 
   // Engine controls.
   logic       x_load_ext;
@@ -233,7 +234,24 @@ module lathe_trim_eq #(
 
   // ---------------------------------------------------------------------------------
   // Token pipeline: accumulate (issue + 1), finish (issue + 2), write-back (issue + 3),
-  // node-0 history write (trim + 4).
+  // node-0 history write (trim + 4). clear_i cancels the tokens in flight.
+  always_comb begin
+    acc_en_d    = (iss_trim || iss_bq) && !clear_i;
+    acc_init_d  = iss_trim || iss_step[0];
+    acc_round_d = iss_trim;
+    acc_sub_d   = iss_step[2] || iss_step[3];
+    acc_last_d  = iss_trim || iss_step[4];
+    acc_trim_d  = iss_trim;
+    acc_band_d  = band_q;
+    fin_d       = acc_en_q && acc_last_q && !clear_i;
+    fin_trim_d  = acc_trim_q;
+    fin_band_d  = acc_band_q;
+    wb_d        = fin_q && !clear_i;
+    wb_trim_d   = fin_trim_q;
+    wb_band_d   = fin_band_q;
+    s0w_d       = wb_q && wb_trim_q && !clear_i;
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       acc_en_q    <= 1'b0;
@@ -251,20 +269,20 @@ module lathe_trim_eq #(
       wb_band_q   <= '0;
       s0w_q       <= 1'b0;
     end else begin
-      acc_en_q    <= (iss_trim || iss_bq) && !clear_i;
-      acc_init_q  <= iss_trim || iss_step[0];
-      acc_round_q <= iss_trim;
-      acc_sub_q   <= iss_step[2] || iss_step[3];
-      acc_last_q  <= iss_trim || iss_step[4];
-      acc_trim_q  <= iss_trim;
-      acc_band_q  <= band_q;
-      fin_q       <= acc_en_q && acc_last_q && !clear_i;
-      fin_trim_q  <= acc_trim_q;
-      fin_band_q  <= acc_band_q;
-      wb_q        <= fin_q && !clear_i;
-      wb_trim_q   <= fin_trim_q;
-      wb_band_q   <= fin_band_q;
-      s0w_q       <= wb_q && wb_trim_q && !clear_i;
+      acc_en_q    <= acc_en_d;
+      acc_init_q  <= acc_init_d;
+      acc_round_q <= acc_round_d;
+      acc_sub_q   <= acc_sub_d;
+      acc_last_q  <= acc_last_d;
+      acc_trim_q  <= acc_trim_d;
+      acc_band_q  <= acc_band_d;
+      fin_q       <= fin_d;
+      fin_trim_q  <= fin_trim_d;
+      fin_band_q  <= fin_band_d;
+      wb_q        <= wb_d;
+      wb_trim_q   <= wb_trim_d;
+      wb_band_q   <= wb_band_d;
+      s0w_q       <= s0w_d;
     end
   end
 

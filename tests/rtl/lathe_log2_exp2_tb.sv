@@ -11,8 +11,8 @@ module lathe_log2_exp2_tb (
   output logic               exp2_valid_o,
   output logic        [31:0] gain_o
 );
-  logic unused_rst;
-  assign unused_rst = rst_ni;
-  lathe_log2 u_log2 (.clk_i(clk_i), .valid_i(valid_i), .mag_i(mag_i), .valid_o(log2_valid_o), .log2_o(log2_o));
-  lathe_exp2 u_exp2 (.clk_i(clk_i), .valid_i(valid_i), .v_i(v_i), .valid_o(exp2_valid_o), .gain_o(gain_o));
+  lathe_log2 u_log2 (.clk_i(clk_i), .rst_ni(rst_ni), .valid_i(valid_i), .mag_i(mag_i), .valid_o(log2_valid_o),
+                     .log2_o(log2_o));
+  lathe_exp2 u_exp2 (.clk_i(clk_i), .rst_ni(rst_ni), .valid_i(valid_i), .v_i(v_i), .valid_o(exp2_valid_o),
+                     .gain_o(gain_o));
 endmodule
