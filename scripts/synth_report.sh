@@ -3,7 +3,7 @@
 # Synthesis report (not a test): Yosys 0.23 synth_xilinx and synth_ice40 -dsp on
 # lathe_core and on each stage, with LUTs, flip-flops, DSP blocks and block RAMs, and
 # nextpnr-ice40 place and route on an iCE40 UP5K for whatever fits, with Fmax.
-# Usage: scripts/synth_report.sh [TOP...]   (default: lathe_core and every stage)
+# Usage: scripts/synth_report.sh [TOP...]   (default: lathe_core and every stage; lathe_top on request)
 set -euo pipefail
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
 
@@ -18,7 +18,8 @@ fi
 out=build/synth
 mkdir -p "$out"
 mapfile -t files < <(sed 's|^|rtl/core/|' rtl/core/sources.f)
-files+=(rtl/top/lathe_compressor_pins.sv)
+mapfile -t io_files < <(sed 's|^|rtl/io/|' rtl/io/sources.f)
+files+=("${io_files[@]}" rtl/top/lathe_top.sv rtl/top/lathe_compressor_pins.sv)
 tops=("$@")
 # Stage tops have hundreds of ports, more than any UP5K package has pins: their place and
 # route goes through a pin harness (rtl/top/*_pins.sv) where one exists.
