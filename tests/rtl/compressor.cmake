@@ -5,4 +5,4 @@ target_link_libraries(rtl-compressor PRIVATE lathe Catch2::Catch2)
 lathe_verilate(rtl-compressor TOP lathe_compressor SOURCES
   ${LATHE_RTL_DIR}/core/lathe_compressor.sv ${LATHE_RTL_DIR}/core/lathe_comp_lane.sv
   ${LATHE_RTL_DIR}/core/lathe_log2.sv ${LATHE_RTL_DIR}/core/lathe_exp2.sv)
-catch_discover_tests(rtl-compressor)
+lathe_discover_tests(rtl-compressor TIMEOUT 600 LABELS rtl verilated)

@@ -3,4 +3,4 @@
 add_executable(rtl-core ${CMAKE_CURRENT_LIST_DIR}/test_core.cpp ${PROJECT_SOURCE_DIR}/tests/main.cpp)
 target_include_directories(rtl-core PRIVATE ${PROJECT_SOURCE_DIR}/tests)
 target_link_libraries(rtl-core PRIVATE lathe-sim-core Catch2::Catch2)
-catch_discover_tests(rtl-core)
+lathe_discover_tests(rtl-core TIMEOUT 600 LABELS rtl verilated)

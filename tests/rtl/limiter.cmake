@@ -11,4 +11,4 @@ lathe_verilate(rtl-limiter TOP lathe_limiter SOURCES
   ${LATHE_RTL_DIR}/core/lathe_lim_mul_bank.sv
   ${LATHE_RTL_DIR}/core/lathe_log2.sv
   ${LATHE_RTL_DIR}/core/lathe_exp2.sv)
-catch_discover_tests(rtl-limiter)
+lathe_discover_tests(rtl-limiter TIMEOUT 600 LABELS rtl verilated)

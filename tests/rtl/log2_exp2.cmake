@@ -4,4 +4,4 @@ add_executable(rtl-log2-exp2 ${CMAKE_CURRENT_LIST_DIR}/test_log2_exp2.cpp ${PROJ
 target_link_libraries(rtl-log2-exp2 PRIVATE lathe Catch2::Catch2)
 lathe_verilate(rtl-log2-exp2 TOP lathe_log2_exp2_tb SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/lathe_log2_exp2_tb.sv ${LATHE_RTL_DIR}/core/lathe_log2.sv ${LATHE_RTL_DIR}/core/lathe_exp2.sv)
-catch_discover_tests(rtl-log2-exp2)
+lathe_discover_tests(rtl-log2-exp2 TIMEOUT 600 LABELS rtl verilated)

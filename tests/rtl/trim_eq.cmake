@@ -11,4 +11,4 @@ lathe_verilate(rtl-trim-eq TOP lathe_trim_eq_tb SOURCES ${LATHE_RTL_DIR}/core/la
 lathe_verilate(rtl-trim-eq TOP lathe_trim_eq_b4_tb SOURCES ${LATHE_RTL_DIR}/core/lathe_regs_pkg.sv
   ${CMAKE_CURRENT_LIST_DIR}/lathe_trim_eq_b4_tb.sv ${CMAKE_CURRENT_LIST_DIR}/lathe_trim_eq_tb.sv
   ${LATHE_RTL_DIR}/core/lathe_trim_eq.sv ${LATHE_RTL_DIR}/core/lathe_biquad_engine.sv)
-catch_discover_tests(rtl-trim-eq)
+lathe_discover_tests(rtl-trim-eq TIMEOUT 600 LABELS rtl verilated)

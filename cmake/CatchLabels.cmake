@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: MIT
+# Post-build step of lathe_discover_tests(): writes OUT, a ctest script that labels each
+# test case of the Catch2 v2 executable EXE with its tags (and LABELS, and for a tag
+# listed in TAG_LABELS as TAG=LABEL, that label too). Fails on a test case without tags.
+cmake_minimum_required(VERSION 3.25)
+function(catch_list var)
+  execute_process(COMMAND "${EXE}" ${ARGN} OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+  # Catch2 v2 exits with the number of matches here; negative or text means it failed.
+  if(NOT rc MATCHES "^[0-9]+$")
+    message(FATAL_ERROR "${TARGET}: '${EXE} ${ARGN}' failed: ${rc}")
+  endif()
+  string(REPLACE ";" "\\;" out "${out}")
+  string(REPLACE "\n" ";" out "${out}")
+  list(FILTER out EXCLUDE REGEX "^$")
+  set(${var} "${out}" PARENT_SCOPE)
+endfunction()
+
+catch_list(all --list-test-names-only)
+catch_list(tag_lines --list-tags)
+set(tags "")
+foreach(line IN LISTS tag_lines)
+  # "   7  [cli]"; hidden and special tags ([.], [!mayfail]) are not areas.
+  if(line MATCHES "^ *[0-9]+ +\\[([^].!][^]]*)\\]$")
+    list(APPEND tags "${CMAKE_MATCH_1}")
+  endif()
+endforeach()
+
+foreach(tag IN LISTS tags)
+  catch_list(tagged "[${tag}]" --list-test-names-only)
+  set(tag_labels "${tag}")
+  foreach(pair IN LISTS TAG_LABELS)
+    if(pair MATCHES "^${tag}=(.+)$")
+      list(APPEND tag_labels "${CMAKE_MATCH_1}")
+    endif()
+  endforeach()
+  foreach(name IN LISTS tagged)
+    string(MD5 key "${name}")
+    list(APPEND labels_${key} ${tag_labels})
+  endforeach()
+endforeach()
+
+set(script "")
+foreach(name IN LISTS all)
+  string(MD5 key "${name}")
+  if(NOT labels_${key})
+    message(FATAL_ERROR "${TARGET}: test case '${name}' has no tag; tag it by area ([model], [rtl], [cli], ...)")
+  endif()
+  set(labels ${LABELS} ${labels_${key}})
+  list(REMOVE_DUPLICATES labels)
+  list(SORT labels)
+  string(APPEND script "set_tests_properties([==[${name}]==] PROPERTIES LABELS \"${labels}\")\n")
+endforeach()
+file(WRITE "${OUT}" "${script}")
