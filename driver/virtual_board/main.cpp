@@ -11,6 +11,7 @@
 #include <umockdev.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -41,10 +42,11 @@ constexpr const char* kUsage =
     "  --hang-after BYTES       the board stops answering after BYTES bytes from the host\n"
     "  --stall-after BYTES      the IN endpoint stalls after BYTES bytes to the host\n"
     "  --protocol-version V     the board reports protocol version V\n"
+    "  --term-after BYTES       COMMAND gets SIGTERM after BYTES bytes from the host\n"
     "  --fifo-stalls RATE       random RXF#/TXE# stalls on the FIFO pins (0..0.5)\n"
     "  --seed N                 seed for the stalls and the simulation's X values\n"
     "  --stats                  print the boards' byte and URB counts to stderr at the end\n"
-    "  -v, --verbose            log USB requests to stderr\n"
+    "  -v, --verbose            log USB requests and claims of the interface to stderr\n"
     "SIGUSR1 pulls every board's cable at once (COMMAND may send it to its parent).\n";
 
 struct Options {
@@ -93,6 +95,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--hang-after") o.faults.hang_after_out_bytes = parse_number<uint64_t>(a, value());
     else if (a == "--stall-after") o.faults.stall_after_in_bytes = parse_number<uint64_t>(a, value());
     else if (a == "--protocol-version") o.faults.protocol_version = parse_number<uint16_t>(a, value());
+    else if (a == "--term-after") o.faults.term_after_out_bytes = parse_number<uint64_t>(a, value());
     else if (a == "--fifo-stalls") {
       const std::string v = value();
       char* end = nullptr;
@@ -248,14 +251,18 @@ int main(int argc, char** argv) {
   vb.handler = umockdev_ioctl_base_new();
   g_signal_connect(vb.handler, "handle-ioctl", G_CALLBACK(handle_ioctl), &vb);
   GMainContext* main_context = g_main_context_default();
+  std::atomic<pid_t> command_pid{-1};  // for the board threads' --term-after
   for (std::size_t i = 0; i < options.serials.size(); ++i) {
     Identity id;
     id.serial = options.serials[i];
     id.busnum = 1;
     id.devnum = static_cast<int>(i) + 2;  // 1 would be the root hub
-    vb.boards.push_back(std::make_unique<UsbfsBoard>(id, options.faults, options.verbose, [&vb, id, main_context] {
-      g_main_context_invoke(main_context, unplug_on_main, new UnplugRequest{&vb, id});
-    }));
+    vb.boards.push_back(std::make_unique<UsbfsBoard>(
+        id, options.faults, options.verbose,
+        [&vb, id, main_context] { g_main_context_invoke(main_context, unplug_on_main, new UnplugRequest{&vb, id}); },
+        [&command_pid] {
+          if (const pid_t pid = command_pid.load(); pid > 0) kill(pid, SIGTERM);
+        }));
   }
   if (!options.attach_after_ms && !options.attach_on_signal) vb.plug_in();
 
@@ -278,6 +285,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "lathe-virtual-board: cannot run %s: %s\n", args[0], std::strerror(errno));
     _exit(127);
   }
+  command_pid.store(child.pid);
   g_child_watch_add(child.pid, child_exited, &child);
   g_unix_signal_add(SIGINT, forward_signal, &child);
   g_unix_signal_add(SIGTERM, forward_term, &child);

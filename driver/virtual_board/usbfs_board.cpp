@@ -96,11 +96,13 @@ std::string Identity::udev_record() const {
          "H: descriptors=" + hex(descriptors) + "\n";
 }
 
-UsbfsBoard::UsbfsBoard(Identity identity, Faults faults, bool verbose, std::function<void()> on_unplug)
+UsbfsBoard::UsbfsBoard(Identity identity, Faults faults, bool verbose, std::function<void()> on_unplug,
+                       std::function<void()> on_term)
     : identity_(std::move(identity)),
       faults_(faults),
       verbose_(verbose),
       on_unplug_(std::move(on_unplug)),
+      on_term_(std::move(on_term)),
       board_(sim_options(faults), chip_options(faults)),
       last_in_time_(Clock::now()) {
   thread_ = std::thread([this] { run(); });
@@ -144,12 +146,25 @@ UsbfsBoard::OpenFile& UsbfsBoard::file_locked(UMockdevIoctlClient* client) {
 
 // usbfs hands an interface to one open file at a time: a second program gets EBUSY,
 // as it would from the kernel. A file whose program has gone gives it up.
+// With --verbose the claims are logged, so that a test can wait for a program to hold
+// the board instead of guessing how long that takes.
 void UsbfsBoard::claim_locked(UMockdevIoctlClient* client) {
   close_stale_files_locked();
-  if (claimed_by_ && claimed_by_ != client) return complete_locked(client, -1, EBUSY);
+  if (claimed_by_ && claimed_by_ != client) {
+    if (verbose_) std::fprintf(stderr, "virtual board %s: claim refused, in use\n", identity_.serial.c_str());
+    return complete_locked(client, -1, EBUSY);
+  }
+  if (verbose_ && claimed_by_ != client)
+    std::fprintf(stderr, "virtual board %s: claimed\n", identity_.serial.c_str());
   claimed_by_ = client;
   file_locked(client);
   complete_locked(client, 0, 0);
+}
+
+void UsbfsBoard::release_locked(UMockdevIoctlClient* client) {
+  if (claimed_by_ != client) return;
+  claimed_by_ = nullptr;
+  if (verbose_) std::fprintf(stderr, "virtual board %s: released\n", identity_.serial.c_str());
 }
 
 void UsbfsBoard::close_stale_files_locked() {
@@ -174,7 +189,7 @@ void UsbfsBoard::close_stale_files_locked() {
     drop(in_urbs_);
     drop(it->second.done);
     if (it->second.held_reap) g_object_unref(it->second.held_reap);
-    if (claimed_by_ == client) claimed_by_ = nullptr;
+    release_locked(client);
     g_object_unref(client);
     it = files_.erase(it);
   }
@@ -214,7 +229,7 @@ bool UsbfsBoard::handle_ioctl(UMockdevIoctlClient* client) {
       claim_locked(client);
       return true;
     case USBDEVFS_RELEASEINTERFACE:
-      if (claimed_by_ == client) claimed_by_ = nullptr;
+      release_locked(client);
       complete_locked(client, 0, 0);
       return true;
     case USBDEVFS_SETINTERFACE:
@@ -264,7 +279,10 @@ void UsbfsBoard::submit_locked(UMockdevIoctlClient* client) {
                                              static_cast<gsize>(u.buffer_length), nullptr);
   ++counters_.urbs;
   const bool bulk = u.type == USBDEVFS_URB_TYPE_BULK;
-  if (bulk && !claimed_by_) claimed_by_ = client;  // usbfs claims implicitly
+  if (bulk && !claimed_by_) {  // usbfs claims implicitly
+    claimed_by_ = client;
+    if (verbose_) std::fprintf(stderr, "virtual board %s: claimed\n", identity_.serial.c_str());
+  }
   if (bulk && claimed_by_ != client) {
     if (urb.buffer) umockdev_ioctl_data_unref(urb.buffer);
     umockdev_ioctl_data_unref(urb.data);
@@ -479,12 +497,18 @@ void UsbfsBoard::move_out_locked() {
     std::size_t n = length - urb.done;
     if (bitmode_ == ftdi::kBitmodeSyncFifo) {
       // Faults trigger at an exact byte count.
-      for (auto limit : {faults_.unplug_after_out_bytes, faults_.hang_after_out_bytes})
+      for (auto limit : {faults_.unplug_after_out_bytes, faults_.hang_after_out_bytes, faults_.term_after_out_bytes})
         if (limit && counters_.out_bytes < *limit) n = std::min<std::size_t>(n, *limit - counters_.out_bytes);
       n = board_.feed(std::span<const uint8_t>(urb.buffer->data + urb.done, n));
     }  // else the chip is still a UART: the bytes leave on its TXD pin, not to the FPGA
     urb.done += n;
     counters_.out_bytes += bitmode_ == ftdi::kBitmodeSyncFifo ? n : 0;
+    if (faults_.term_after_out_bytes && counters_.out_bytes >= *faults_.term_after_out_bytes && !term_sent_) {
+      term_sent_ = true;
+      if (verbose_) std::fprintf(stderr, "virtual board %s: stopping the command after %llu bytes\n",
+                                 identity_.serial.c_str(), static_cast<unsigned long long>(counters_.out_bytes));
+      if (on_term_) on_term_();
+    }
     if (faults_.unplug_after_out_bytes && counters_.out_bytes >= *faults_.unplug_after_out_bytes) return unplug_locked();
     if (faults_.hang_after_out_bytes && counters_.out_bytes >= *faults_.hang_after_out_bytes) {
       hung_ = true;

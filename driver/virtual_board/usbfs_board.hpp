@@ -36,6 +36,8 @@ struct Faults {
   std::optional<uint64_t> hang_after_out_bytes;    // the board stops answering anything
   std::optional<uint64_t> stall_after_in_bytes;    // the IN endpoint halts (STALL)
   std::optional<uint16_t> protocol_version;        // a bitstream of another protocol version
+  // Not the board's fault: the user stops the job (on_term runs once, e.g. SIGTERM to it).
+  std::optional<uint64_t> term_after_out_bytes;
   double fifo_stall_rate = 0.0;                    // random RXF#/TXE# stalls on the FIFO pins
   uint32_t seed = 1;
 };
@@ -62,8 +64,10 @@ class UsbfsBoard {
   static constexpr int kReapHoldMs = 2;
 
   // on_unplug runs on the board thread when a fault pulls the cable; the caller removes
-  // the device from the testbed (which must happen on its own thread).
-  UsbfsBoard(Identity identity, Faults faults, bool verbose, std::function<void()> on_unplug);
+  // the device from the testbed (which must happen on its own thread). on_term runs on
+  // the board thread when faults.term_after_out_bytes is reached.
+  UsbfsBoard(Identity identity, Faults faults, bool verbose, std::function<void()> on_unplug,
+             std::function<void()> on_term = {});
   ~UsbfsBoard();
   UsbfsBoard(const UsbfsBoard&) = delete;
   UsbfsBoard& operator=(const UsbfsBoard&) = delete;
@@ -93,6 +97,7 @@ class UsbfsBoard {
   void complete_locked(UMockdevIoctlClient* client, long result, int error);
   OpenFile& file_locked(UMockdevIoctlClient* client);
   void claim_locked(UMockdevIoctlClient* client);
+  void release_locked(UMockdevIoctlClient* client);
   void submit_locked(UMockdevIoctlClient* client);
   void reap_locked(UMockdevIoctlClient* client);
   void discard_locked(UMockdevIoctlClient* client);
@@ -115,6 +120,7 @@ class UsbfsBoard {
   Faults faults_;
   bool verbose_;
   std::function<void()> on_unplug_;
+  std::function<void()> on_term_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
@@ -132,7 +138,7 @@ class UsbfsBoard {
   uint8_t bitmode_ = 0;
   uint8_t latency_ms_ = 16;
   bool purge_rx_ = false, purge_tx_ = false;
-  bool in_halted_ = false, hung_ = false, gone_ = false, stop_ = false;
+  bool in_halted_ = false, hung_ = false, gone_ = false, stop_ = false, term_sent_ = false;
   BoardCounters counters_;
   std::thread thread_;
 };

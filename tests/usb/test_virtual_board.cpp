@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
+#include <regex>
 
 #include "cli_scratch.hpp"
 #include "lathe/audio_file.hpp"
@@ -29,6 +31,24 @@ struct Scratch : test::CliScratch {
     return shell("timeout -k 5 150 " + std::string(LATHE_VIRTUAL_BOARD) + " " + vb_args + " -- " + LATHE_CLI + " " +
                  lathe_args);
   }
+  // A shell script run under the virtual board: $PPID is the virtual board (for its
+  // plug-in and pull signals), $OUT and $ERR the files this scratch captures stdout and
+  // stderr in, and wait_for PATTERN FILE PID waits until FILE has a line matching PATTERN,
+  // or fails the script if process PID has ended first. The scripts wait on what the
+  // programs say, never for a guessed time; coreutils' timeout bounds a hang.
+  Run run_script(const std::string& vb_args, const std::string& body) const {
+    const std::string file = path("script.sh");
+    std::ofstream(file) << "OUT='" << path("stdout") << "'\nERR='" << path("stderr") << "'\n"
+                        << "LATHE='" << LATHE_CLI << "'\n"
+                        << "wait_for() {\n"
+                        << "  until grep -q \"$1\" \"$2\"; do\n"
+                        << "    kill -0 \"$3\" 2>/dev/null || { echo \"script: gave up waiting for '$1'\" >&2; exit 3; }\n"
+                        << "    sleep 0.05\n"
+                        << "  done\n"
+                        << "}\n"
+                        << body;
+    return shell("timeout -k 5 150 " + std::string(LATHE_VIRTUAL_BOARD) + " " + vb_args + " -- sh " + file);
+  }
   std::string input(int rate, double seconds, uint32_t seed) const {
     const std::string p = path("in" + std::to_string(rate) + ".wav");
     REQUIRE_FALSE(write_audio(p, {rate, 2, 24}, signals::music_like(seconds, rate, seed)));
@@ -36,9 +56,19 @@ struct Scratch : test::CliScratch {
   }
 };
 
-// What a failed job must leave behind: only what was there before it.
+// What a failed job must leave behind: only what was there before it (and the test's
+// own script, when it ran one).
 void check_nothing_written(const Scratch& s, const std::string& in) {
-  CHECK(s.files() == std::set<std::string>{fs::path(in).filename().string(), "stdout", "stderr"});
+  auto files = s.files();
+  files.erase("script.sh");
+  CHECK(files == std::set<std::string>{fs::path(in).filename().string(), "stdout", "stderr"});
+}
+
+// The bytes the host sent to the board, from lathe-virtual-board --stats; -1 if absent.
+long long bytes_from_host(const std::string& err) {
+  std::smatch m;
+  static const std::regex stats(R"(virtual board \S+: (\d+) bytes from the host)");
+  return std::regex_search(err, m, stats) ? std::stoll(m[1]) : -1;
 }
 
 }  // namespace
@@ -127,31 +157,50 @@ TEST_CASE("A board plugged in while lathe waits for one is found", "[usb][hotplu
   Scratch s("hotplug");
   const std::string in = s.input(48000, 0.5, 23);
   REQUIRE(s.lathe("master " + in + " " + s.path("model.wav") + " --device model --quiet").exit_code == 0);
-  const Run r = s.run("--attach-after 1500",
-                         "master " + in + " " + s.path("usb.wav") + " --device usb --wait-for-board 20 --quiet");
+  // The board is plugged in once lathe says it is waiting for one, not after a guessed time.
+  const Run r = s.run_script("--attach-on-signal --verbose",
+                             "\"$LATHE\" master " + in + " " + s.path("usb.wav") +
+                                 " --device usb --wait-for-board 120 &\n"
+                                 "m=$!\n"
+                                 "wait_for 'waiting up to' \"$ERR\" $m\n"
+                                 "kill -USR2 $PPID\n"
+                                 "wait $m\n");
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(r.seconds > 1.5);
+  // It waited: it said so before the board existed, and then found it.
+  const auto waiting = r.err.find("waiting up to");
+  const auto plugged = r.err.find("LATHE-VB1 plugged in");
+  REQUIRE(waiting != std::string::npos);
+  REQUIRE(plugged != std::string::npos);
+  CHECK(waiting < plugged);
   CHECK(slurp(s.path("model.wav")) == slurp(s.path("usb.wav")));
 
-  // Without waiting, no board is an error at once.
+  // Without waiting, no board is an error at once: here no board ever comes, so a lathe
+  // that waited anyway would only end by coreutils' timeout (exit 124).
   fs::remove(s.path("usb.wav"));
   fs::remove(s.path("model.wav"));
-  const Run now = s.run("--attach-after 5000", "master " + in + " " + s.path("usb.wav") + " --device usb");
+  const Run now = s.run("--attach-on-signal", "master " + in + " " + s.path("usb.wav") + " --device usb");
   INFO(now.err);
   CHECK(now.exit_code != 0);
-  CHECK(now.seconds < 4.0);
+  CHECK(now.exit_code != 124);
   CHECK_THAT(now.err, Catch::Contains("no board"));
+  CHECK_THAT(now.err, !Catch::Contains("waiting"));
   check_nothing_written(s, in);
 }
 
 TEST_CASE("lathe devices --watch reports a board plugged in and pulled out", "[usb][hotplug]") {
   Scratch s("watch");
-  // Plugged in and pulled out by signals to the virtual board ($PPID of the shell), once
-  // the listing has had time to start, so a slow start cannot turn "attached" into "listed".
-  const Run r = s.shell("timeout -k 5 150 " + std::string(LATHE_VIRTUAL_BOARD) + " --attach-on-signal -- sh -c '" +
-                        LATHE_CLI + " devices --watch 5 & w=$!; sleep 1.5; kill -USR2 $PPID; sleep 1.5; " +
-                        "kill -USR1 $PPID; wait $w'");
+  // Plugged in once the listing is out (the watch starts before it, so the board must be
+  // reported as attached, not listed), pulled once the arrival is reported.
+  const Run r = s.run_script("--attach-on-signal",
+                             "\"$LATHE\" devices --watch 120 &\n"
+                             "w=$!\n"
+                             "wait_for '^  usb' \"$OUT\" $w\n"
+                             "kill -USR2 $PPID\n"
+                             "wait_for '^attached:' \"$OUT\" $w\n"
+                             "kill -USR1 $PPID\n"
+                             "wait_for '^detached:' \"$OUT\" $w\n"
+                             "kill $w\n");
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
   const auto attached = r.out.find("attached:");
@@ -159,6 +208,7 @@ TEST_CASE("lathe devices --watch reports a board plugged in and pulled out", "[u
   REQUIRE(attached != std::string::npos);
   REQUIRE(detached != std::string::npos);
   CHECK(attached < detached);
+  CHECK_THAT(r.out.substr(0, attached), Catch::Contains("no board attached"));
   CHECK_THAT(r.out.substr(attached, detached - attached), Catch::Contains("LATHE-VB1"));
   CHECK_THAT(r.out.substr(detached), Catch::Contains("LATHE-VB1"));
 }
@@ -183,27 +233,43 @@ TEST_CASE("Faults on the USB end the job with the error the user needs and no ou
 
 TEST_CASE("A board in use by another program says so and the job on it goes on", "[usb]") {
   Scratch s("busy");
-  const std::string in = s.input(48000, 2.0, 25);
+  const std::string in = s.input(48000, 3.0, 25);
   REQUIRE(s.lathe("master " + in + " " + s.path("model.wav") + " --device model --quiet").exit_code == 0);
-  // Two programs on one board, as two terminals would be: the second one only lists it.
-  const std::string both = "sh -c '" + std::string(LATHE_CLI) + " master " + in + " " + s.path("usb.wav") +
-                           " --device usb --quiet & sleep 1; " + LATHE_CLI + " devices; wait $!'";
-  const Run r = s.shell("timeout -k 5 150 " + std::string(LATHE_VIRTUAL_BOARD) + " -- " + both);
+  // Two programs on one board, as two terminals would be: the second one, started once the
+  // virtual board says the first has claimed it, only lists it.
+  const Run r = s.run_script("--verbose", "\"$LATHE\" master " + in + " " + s.path("usb.wav") +
+                                              " --device usb --quiet &\n"
+                                              "m=$!\n"
+                                              "wait_for 'LATHE-VB1: claimed' \"$ERR\" $m\n"
+                                              "\"$LATHE\" devices\n"
+                                              "wait $m\n");
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);  // the master job's status
+  // The job's claim lasts its 3 s of audio, the listing a fraction of a second: if the
+  // job had ended first, the board's log would show its release before the refusal.
+  const auto refused = r.err.find("claim refused, in use");
+  const auto released = r.err.find("LATHE-VB1: released");
+  CHECK(refused != std::string::npos);
+  CHECK(refused < released);
   CHECK_THAT(r.out, Catch::Contains("in use by another program"));
   CHECK(slurp(s.path("model.wav")) == slurp(s.path("usb.wav")));
 }
 
 TEST_CASE("A job on the board stopped by a signal ends at once and writes nothing", "[usb]") {
   Scratch s("interrupt");
+  // 4 s of audio, about 1.2 MB to the board; SIGTERM from the virtual board itself when
+  // 100 kB have arrived, so the job is surely running and far from done.
   const std::string in = s.input(48000, 4.0, 26);
-  // SIGTERM reaches lathe through the virtual board. (Not SIGINT: sh starts a background
-  // job with SIGINT ignored, and lathe rightly leaves an ignored signal alone.)
-  const Run r = s.shell("sh -c '" + std::string(LATHE_VIRTUAL_BOARD) + " -- " + LATHE_CLI + " master " + in + " " +
-                        s.path("out.wav") + " --device usb & pid=$!; sleep 2; kill -TERM $pid; wait $pid'");
+  constexpr long long kTermAfter = 100000;
+  const Run r = s.run("--stats --verbose --term-after " + std::to_string(kTermAfter),
+                      "master " + in + " " + s.path("out.wav") + " --device usb");
   INFO(r.err);
   CHECK(r.exit_code == 128 + SIGTERM);
-  CHECK(r.seconds < 10);
+  CHECK_THAT(r.err, Catch::Contains("stopping the command after 100000 bytes"));
+  // At once: the host sends nothing more than what was already on its way (a few
+  // transfers), not the rest of the job.
+  const long long sent = bytes_from_host(r.err);
+  CHECK(sent >= kTermAfter);
+  CHECK(sent < 2 * kTermAfter);
   check_nothing_written(s, in);
 }
