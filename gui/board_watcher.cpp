@@ -56,6 +56,7 @@ void BoardWatcher::poll() {
     if (event->kind == usb::HotplugEvent::Kind::kAttached) emit boardAttached(entry_of(event->board));
     else emit boardDetached(entry_of(event->board));
   }
+  emit polled();
 }
 
 }  // namespace lathe::gui

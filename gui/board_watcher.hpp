@@ -49,6 +49,9 @@ class BoardWatcher : public QObject {
   // The list cannot follow the bus (no hotplug in libusb, a bad LATHE_USB_ID); the fixed
   // entries still work.
   void unavailable(const QString& reason);
+  // One look at the bus is done (every event it found emitted first): what a test waits
+  // for to know that an absent board was looked for, instead of waiting some time.
+  void polled();
 
  private:
   void poll();

@@ -41,6 +41,7 @@ class MainWindow : public QMainWindow {
 
   ChainModel* model() const { return model_; }
   DeviceWorker* worker() const { return worker_; }
+  BoardWatcher* boardWatcher() const { return boards_; }
   EqPanel* eqPanel() const { return eq_; }
   PresetPanel* presetPanel() const { return presets_; }
   FilesPanel* filesPanel() const { return files_; }

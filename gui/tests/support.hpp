@@ -24,6 +24,10 @@
 
 namespace lathe::gui::test {
 
+// How long a QTRY_* waits for an event before it fails: a hang guard, far above what any
+// step needs on a loaded machine (the tests wait on events, never for a guessed time).
+constexpr int kHangGuardMs = 60000;
+
 // lathe::signals::music_like, from a file without Qt: `signals` is a Qt keyword macro.
 std::vector<int32_t> music_like_frames(double seconds, int sample_rate, uint32_t seed);
 
