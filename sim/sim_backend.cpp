@@ -2,6 +2,8 @@
 // The "sim" back end: LinkDevice over the simulated board.
 #include "lathe/sim/sim_backend.hpp"
 
+#include <stdexcept>
+
 namespace lathe::sim {
 namespace {
 using Clock = std::chrono::steady_clock;
@@ -36,8 +38,13 @@ Error OwnedBoardTransport::read(std::vector<uint8_t>& out, std::chrono::millisec
 }
 
 Result<OpenedDevice> open_sim_device(const SimOptions& options, const Ft232hOptions& chip) {
-  auto device =
-      std::make_unique<LinkDevice>(std::make_unique<OwnedBoardTransport>(options, chip), sim_link_options());
+  std::unique_ptr<OwnedBoardTransport> transport;
+  try {
+    transport = std::make_unique<OwnedBoardTransport>(options, chip);
+  } catch (const std::runtime_error& e) {  // e.g. LATHE_TRACE in a build without tracing
+    return failure(Errc::kNotAvailable, std::string("device 'sim': ") + e.what());
+  }
+  auto device = std::make_unique<LinkDevice>(std::move(transport), sim_link_options());
   if (auto e = device->open()) return failure(e.within("device 'sim'"));
   const std::string summary = protocol::describe(device->board_info());
   return OpenedDevice{std::move(device), "device: sim (Verilated lathe_top over the byte protocol, " + summary + ")"};

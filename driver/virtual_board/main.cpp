@@ -44,7 +44,7 @@ constexpr const char* kUsage =
     "  --protocol-version V     the board reports protocol version V\n"
     "  --term-after BYTES       COMMAND gets SIGTERM after BYTES bytes from the host\n"
     "  --fifo-stalls RATE       random RXF#/TXE# stalls on the FIFO pins (0..0.5)\n"
-    "  --seed N                 seed for the stalls and the simulation's X values\n"
+    "  --seed N                 seed for the random FIFO stalls\n"
     "  --stats                  print the boards' byte and URB counts to stderr at the end\n"
     "  -v, --verbose            log USB requests and claims of the interface to stderr\n"
     "SIGUSR1 pulls every board's cable at once (COMMAND may send it to its parent).\n";

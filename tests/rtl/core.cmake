@@ -2,5 +2,5 @@
 # The whole lathe_core against the model, through the Device interface.
 add_executable(rtl-core ${CMAKE_CURRENT_LIST_DIR}/test_core.cpp ${PROJECT_SOURCE_DIR}/tests/main.cpp)
 target_include_directories(rtl-core PRIVATE ${PROJECT_SOURCE_DIR}/tests)
-target_link_libraries(rtl-core PRIVATE lathe-sim-core Catch2::Catch2)
+target_link_libraries(rtl-core PRIVATE lathe-sim-core-checked Catch2::Catch2)
 lathe_discover_tests(rtl-core TIMEOUT 600 LABELS rtl verilated)

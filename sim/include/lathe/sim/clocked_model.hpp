@@ -4,7 +4,11 @@
 // nobody else calls eval().
 #pragma once
 #include <verilated.h>
+// VM_TRACE: set by verilate() for the target that includes this; a build made for speed
+// has no tracing (sim/CMakeLists.txt, LATHE_SIM_TRACE).
+#if VM_TRACE
 #include <verilated_fst_c.h>
+#endif
 
 #include <cerrno>
 #include <cstdint>
@@ -38,6 +42,7 @@ class ClockedModel {
     max_cycles_ = options.max_cycles;
     std::string trace = options.trace_path;
     if (const char* env = std::getenv("LATHE_TRACE")) trace = env;
+#if VM_TRACE
     if (!trace.empty()) context_->traceEverOn(true);
     top_ = std::make_unique<Top>(context_.get());
     if (!trace.empty()) {
@@ -45,12 +50,20 @@ class ClockedModel {
       top_->trace(trace_.get(), 99);
       trace_->open(trace.c_str());
     }
+#else
+    if (!trace.empty())
+      throw std::runtime_error("cannot write the trace " + trace +
+                               ": this simulation is built without tracing (configure with -DLATHE_SIM_TRACE=ON)");
+    top_ = std::make_unique<Top>(context_.get());
+#endif
     top_->clk_i = 0;
     top_->rst_ni = 1;
     top_->eval();
   }
   ~ClockedModel() {
+#if VM_TRACE
     if (trace_) trace_->close();
+#endif
     top_->final();
   }
   ClockedModel(const ClockedModel&) = delete;
@@ -86,12 +99,16 @@ class ClockedModel {
  private:
   void dump() {
     context_->timeInc(1);
+#if VM_TRACE
     if (trace_) trace_->dump(context_->time());
+#endif
   }
 
   std::unique_ptr<VerilatedContext> context_;
   std::unique_ptr<Top> top_;
+#if VM_TRACE
   std::unique_ptr<VerilatedFstC> trace_;
+#endif
   uint64_t cycles_ = 0;
   uint64_t max_cycles_ = UINT64_MAX;
 };
