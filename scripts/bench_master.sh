@@ -9,7 +9,7 @@ set -euo pipefail
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
 seconds=${1:-180}
 
-bash scripts/build.sh >/dev/null
+bash scripts/build.sh lathe-cli lathe-make-demo lathe-bench-model >/dev/null
 if ! command -v ffmpeg >/dev/null 2>&1; then
   echo "bench_master.sh: installing ffmpeg for the comparison"
   if ((EUID == 0)); then apt-get install -y -qq ffmpeg >/dev/null; else sudo apt-get install -y -qq ffmpeg >/dev/null; fi

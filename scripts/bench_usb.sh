@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-10}"
-bash scripts/build.sh >/dev/null
+bash scripts/build.sh lathe-virtual-board lathe-bench-usb >/dev/null
 for rate in 48000 96000; do
   echo "== ${seconds} s at ${rate} Hz"
   build/bin/lathe-virtual-board --stats -- build/bin/lathe-bench-usb "$seconds" "$rate"

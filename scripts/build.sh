@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Install missing dependencies, configure (Release) and build Lathe into build/.
-# Works from any current directory.
+# Install missing dependencies, configure (Release) and build Lathe into build/: all of
+# it, or only the given CMake targets and what they need (scripts/demo.sh builds the two
+# programs it runs). Usage: scripts/build.sh [TARGET...]. Works from any current directory.
 set -euo pipefail
 
 script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
@@ -18,8 +19,10 @@ printf 'build.sh: configuring build/ (Release)\n'
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release \
   || die "CMake configure failed (see the messages above)"
 
-printf 'build.sh: building with %s jobs\n' "$(nproc)"
-cmake --build build -j"$(nproc)" \
+targets=()
+for t in "$@"; do targets+=(--target "$t"); done
+printf 'build.sh: building %s with %s jobs\n' "${*:-everything}" "$(nproc)"
+cmake --build build -j"$(nproc)" "${targets[@]}" \
   || die "build failed (see the compiler messages above)"
 
 printf 'build.sh: build OK, binaries in %s/build/bin\n' "$repo_root"

@@ -11,7 +11,9 @@ cd -- "$repo_root"
 die() { printf 'demo.sh: error: %s\n' "$*" >&2; exit 1; }
 section() { printf '\n=== %s ===\n' "$*"; }
 
-bash "$script_dir/build.sh" || die "build failed, demo not run"
+# Only what the demo runs: the CLI (with the back ends it links) and the track generator,
+# not the tests and benchmarks.
+bash "$script_dir/build.sh" lathe-cli lathe-make-demo || die "build failed, demo not run"
 
 bin_dir=build/bin
 demo_dir=build/demo
