@@ -25,10 +25,11 @@ TEST_CASE("the detector's block form equals its frame form, bit for bit", "[mode
       for (std::size_t i = 0; i < x.size(); ++i) x[i] = (i / 2) % 2 ? INT32_MIN : INT32_MAX;
     TruePeakDetector a, b;
     std::vector<uint32_t> frame(x.size() / 2), block(x.size() / 2);
-    for (std::size_t i = 0; i < frame.size(); ++i) frame[i] = a.push(x[2 * i], x[2 * i + 1]);
+    const bool two_x = trial % 2 == 1;
+    for (std::size_t i = 0; i < frame.size(); ++i) frame[i] = a.push(x[2 * i], x[2 * i + 1], two_x);
     // Blocks of odd sizes, so that block edges fall everywhere.
     for (std::size_t i = 0, k = 1; i < block.size(); i += k, k = k * 3 % 301 + 1)
-      b.push_block(&x[2 * i], std::min(k, block.size() - i), &block[i]);
+      b.push_block(&x[2 * i], std::min(k, block.size() - i), two_x, &block[i]);
     REQUIRE(frame == block);
   }
 }
@@ -41,13 +42,15 @@ TEST_CASE("the detector reads the reconstruction within its tap quantisation", "
   for (auto& v : x) v = static_cast<int32_t>(std::lround(std::clamp(g(rng), -1.0, 1.0) * (1 << 27)));
   TruePeakDetector d;
   std::vector<uint32_t> peaks(n);
-  d.push_block(x.data(), n, peaks.data());
+  d.push_block(x.data(), n, false, peaks.data());
   // Over the whole signal (the detector's last 10 intervals wait for more samples: flush).
   uint32_t peak = *std::max_element(peaks.begin(), peaks.end());
-  for (int k = 0; k < 10; ++k) peak = std::max(peak, d.push(0, 0));
+  for (int k = 0; k < 12; ++k) peak = std::max(peak, d.push(0, 0, false));
   lathe::ReconstructionPeakMeter meter(2);
   meter.add(x, 28);  // Q5.27: 1.0 is 2^27
   const double detector = peak / double(1 << 27);
-  // 20 taps each off by at most 2^-17: at most 1.5e-4 of the window's level.
-  CHECK(detector == Approx(meter.peak()).epsilon(2e-4));
+  // At least the reconstruction, less the 20 taps' quantisation (each off by at most
+  // 2^-17: 1.5e-4 of the window's level); at most what the 4x meters add on noise.
+  CHECK(detector >= meter.peak() * (1 - 2e-4));
+  CHECK(detector <= meter.peak() * 1.05);
 }

@@ -48,6 +48,7 @@ Result<LoudnessMeter> LoudnessMeter::create(int sample_rate, int channels, Measu
   // and makes the result a staircase in gain that a search could stall on.
   int mode = EBUR128_MODE_I;
   if (measures == Measures::kAll) mode |= EBUR128_MODE_LRA | EBUR128_MODE_S | EBUR128_MODE_M | EBUR128_MODE_TRUE_PEAK;
+  if (measures == Measures::kTruePeak) mode = EBUR128_MODE_TRUE_PEAK;
   if (measures == Measures::kLive) mode |= EBUR128_MODE_S | EBUR128_MODE_M | EBUR128_MODE_TRUE_PEAK | EBUR128_MODE_HISTOGRAM;
   m.state_ = ebur128_init(static_cast<unsigned>(channels), static_cast<unsigned long>(sample_rate), mode);
   if (!m.state_) return failure(Errc::kOutOfMemory, "loudness meter: libebur128 could not start");
@@ -213,7 +214,7 @@ double integrated_loudness(const std::vector<int32_t>& stereo_frames, int bits, 
 }
 
 double true_peak_dbtp(const std::vector<int32_t>& stereo_frames, int bits, int sample_rate, int channels) {
-  auto meter = fed_meter(stereo_frames, bits, sample_rate, channels, LoudnessMeter::Measures::kAll);
+  auto meter = fed_meter(stereo_frames, bits, sample_rate, channels, LoudnessMeter::Measures::kTruePeak);
   return meter ? meter->report().true_peak_dbtp : kNaN;
 }
 

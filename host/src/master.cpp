@@ -162,14 +162,15 @@ class DriveSearch {
       if (*got == 0) break;
       if (on_front)
         if (auto e = on_front({block.data(), 2 * *got})) return e;
-      for (std::size_t i = 0; i < *got; ++i) front[i] = chain_.front(block[2 * i], block[2 * i + 1]);
+      chain_.front_block(block.data(), *got, front.data());
       if (auto e = cache_.append({front.data(), *got})) return e;
       frames_ += *got;
     }
     // The limiter's lookahead delays the output: push silence through to flush it.
     for (std::size_t done = 0; done < static_cast<std::size_t>(latency_);) {
       const std::size_t n = std::min(kBlockFrames, static_cast<std::size_t>(latency_) - done);
-      for (std::size_t i = 0; i < n; ++i) front[i] = chain_.front(0, 0);
+      std::fill_n(block.begin(), 2 * n, 0);
+      chain_.front_block(block.data(), n, front.data());
       if (auto e = cache_.append({front.data(), n})) return e;
       done += n;
     }

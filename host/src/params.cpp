@@ -80,6 +80,8 @@ uint32_t smoothing_coefficient(double time_ms, int sample_rate) {
   return static_cast<uint32_t>(std::clamp<int64_t>(to_fixed(c, 32), 1, UINT32_MAX));
 }
 
+double ceiling_margin_db(int lookahead_samples) { return 0.01 + 0.6 / std::max(1, lookahead_samples); }
+
 int lookahead_samples(double lookahead_ms, int sample_rate) {
   return std::clamp(static_cast<int>(std::lround(lookahead_ms * 1e-3 * sample_rate)), 1,
                     reg::kMaxLookahead);
@@ -195,11 +197,17 @@ reg::RegisterImage to_registers(const ChainParams& p, int fs) {
   const LimiterParams& l = p.lim;
   const int look = lookahead_samples(l.lookahead_ms, fs);
   r[reg::kLimDrive] = static_cast<uint32_t>(db_to_log2_q16(l.drive_db));
-  r[reg::kLimCeiling] = static_cast<uint32_t>(db_to_log2_q16(l.ceiling_dbtp - kCeilingMarginDb));
+  r[reg::kLimCeiling] = static_cast<uint32_t>(db_to_log2_q16(l.ceiling_dbtp - ceiling_margin_db(look)));
   r[reg::kLimLookahead] = static_cast<uint32_t>(look);
   r[reg::kLimRecip] = static_cast<uint32_t>(((int64_t{1} << 31) + look - 1) / look);
   r[reg::kLimHoldBlocks] = static_cast<uint32_t>((look + reg::kLimiterExtraDelay + reg::kHoldBlock - 1) / reg::kHoldBlock);
   r[reg::kLimRelease] = smoothing_coefficient(l.release_ms, fs);
+  // The transient stage: off (the release's own coefficient) unless faster than it.
+  const double transient_ms = std::min(l.transient_release_ms, l.release_ms);
+  r[reg::kLimTransientRelease] = smoothing_coefficient(transient_ms, fs);
+  // The sustained reduction lets go twice as slowly as the transient release returns.
+  r[reg::kLimSustainRelease] = smoothing_coefficient(2.0 * transient_ms, fs);
+  r[reg::kLimSustainHold] = static_cast<uint32_t>(std::lround(l.transient_hold_ms * 1e-3 * fs));
   r[reg::kDitherSeed] = p.dither.seed ? p.dither.seed : 1;
   return r;
 }

@@ -132,8 +132,14 @@ std::vector<Entry> make_entries() {
                      [](Preset& p) -> double& { return p.params.lim.ceiling_dbtp; }));
   v.push_back(number("limiter.lookahead_ms", "ms", kLookaheadMinMs, kLookaheadMaxMs, "lookahead (adds this latency)",
                      [](Preset& p) -> double& { return p.params.lim.lookahead_ms; }));
-  v.push_back(number("limiter.release_ms", "ms", kTimeMinMs, kTimeMaxMs, "release time constant",
+  v.push_back(number("limiter.release_ms", "ms", kTimeMinMs, kTimeMaxMs, "release of a sustained reduction",
                      [](Preset& p) -> double& { return p.params.lim.release_ms; }));
+  v.push_back(number("limiter.transient_release_ms", "ms", kTimeMinMs, kTimeMaxMs,
+                     "after a transient, the gain returns this fast to the sustained reduction (>= release_ms: off)",
+                     [](Preset& p) -> double& { return p.params.lim.transient_release_ms; }));
+  v.push_back(number("limiter.transient_hold_ms", "ms", 0.0, kTransientHoldMaxMs,
+                     "peaks that recur within this count as sustained (longer: less low-frequency distortion)",
+                     [](Preset& p) -> double& { return p.params.lim.transient_hold_ms; }));
   v.push_back(number("limiter.drive_db", "dB", -kDriveDb, kDriveDb, "gain into the limiter (the loudness search sets it)",
                      [](Preset& p) -> double& { return p.params.lim.drive_db; }));
   {

@@ -40,6 +40,7 @@ class LoudnessMeter {
     kIntegrated,  // integrated loudness only, as cheaply as libebur128 allows (searches)
     kAll,         // everything in LoudnessReport, maxima every 100 ms (EBU Tech 3341),
                   // and the 32x reconstruction peak
+    kTruePeak,    // libebur128's true peak (and the sample peak) only
     kLive,        // as kAll without LRA, integrated on libebur128's histogram (0.1 LU
                   // bins): queries take constant time, for meters read many times a second
   };

@@ -48,8 +48,13 @@ struct CompressorParams {
 struct LimiterParams {
   double ceiling_dbtp = -1.0;
   double lookahead_ms = 2.0;
-  double release_ms = 80.0;
-  double drive_db = 0.0;  // gain into the limiter; loudness targeting moves it
+  double release_ms = 80.0;  // release of a sustained reduction
+  double drive_db = 0.0;     // gain into the limiter; loudness targeting moves it
+  // Program-dependent release: after a transient the gain returns this fast to the
+  // reduction the material sustains; "sustained" means peaks recur within the hold.
+  // A transient release at or above release_ms turns the fast stage off.
+  double transient_release_ms = 1.0;
+  double transient_hold_ms = 5.0;
   bool operator==(const LimiterParams&) const = default;
 };
 
@@ -84,13 +89,15 @@ constexpr double kMakeupDb = 24.0;
 constexpr double kCeilingMinDbtp = -20.0, kCeilingMaxDbtp = 0.0;
 constexpr double kLookaheadMinMs = 0.1, kLookaheadMaxMs = 5.0;
 constexpr double kDriveDb = 24.0;
+constexpr double kTransientHoldMaxMs = 100.0;  // the hold counter: 19,200 samples at 192 kHz
 constexpr double kTargetMinLufs = -60.0, kTargetMaxLufs = 0.0;  // loudness target
 }  // namespace limits
 
-// The limiter aims this far below the requested ceiling: it covers the table and
-// rounding errors of the fixed-point gain path, the difference between the BS.1770-4
-// detector and other true-peak meters, and dither (see docs/fixed-point.md).
-constexpr double kCeilingMarginDb = 0.2;
+// The limiter aims this far below the requested ceiling: 0.01 dB for the tables, the
+// quantised taps and dither, plus what the gain's own modulation can add to the
+// reconstruction, which shrinks as the lookahead grows (docs/fixed-point.md derives it
+// and gives the measurements behind the constant).
+double ceiling_margin_db(int lookahead_samples);
 
 // No error when valid; else kInvalidSetting (or kUnsupportedRate) and one line naming the
 // setting, its value and the allowed range (lathe/settings.hpp has the ranges).

@@ -4,6 +4,8 @@
 // that the RTL and the board must match bit for bit.
 #pragma once
 #include <cstddef>
+#include <algorithm>
+#include <array>
 #include <cstdint>
 
 #include "lathe/model/compressor.hpp"
@@ -65,6 +67,30 @@ class Chain {
     return {l, r, level};
   }
 
+  // front() over a block of interleaved stereo frames: the same FrontFrames, with the
+  // detector's filter bank run across the block (it has no feedback, so it may).
+  void front_block(const int32_t* in, std::size_t frames, FrontFrame* out) {
+    for (std::size_t first = 0; first < frames; first += kBlock) {
+      const std::size_t n = std::min(kBlock, frames - first);
+      for (std::size_t i = 0; i < n; ++i) {
+        const int32_t in_left = in[2 * (first + i)], in_right = in[2 * (first + i) + 1];
+        meter_input(in_left, in_right);
+        int32_t l = fx::apply_gain(in_left * (1 << fx::kEdgeToInternalShift), trim_);
+        int32_t r = fx::apply_gain(in_right * (1 << fx::kEdgeToInternalShift), trim_);
+        eq_.process(l, r);
+        comp_.process(l, r);
+        meters_.comp_gr_max = std::max(meters_.comp_gr_max, comp_.gain_reduction());
+        block_[2 * i] = l;
+        block_[2 * i + 1] = r;
+      }
+      lim_.detect_block(block_.data(), n, peaks_.data());
+      for (std::size_t i = 0; i < n; ++i) {
+        meters_.true_peak = std::max(meters_.true_peak, peaks_[i]);
+        out[first + i] = {block_[2 * i], block_[2 * i + 1], fx::log2_q16(peaks_[i])};
+      }
+    }
+  }
+
   void back(const FrontFrame& f, int32_t in_left, int32_t in_right, int32_t& out_left,
             int32_t& out_right) {
     int32_t l = f.left, r = f.right;
@@ -81,9 +107,14 @@ class Chain {
 
   // Interleaved stereo, 24-bit input samples; output samples are out_bits() wide.
   void process(const int32_t* in, int32_t* out, std::size_t frames) {
-    for (std::size_t i = 0; i < frames; ++i) {
-      const FrontFrame f = front(in[2 * i], in[2 * i + 1]);
-      back(f, in[2 * i], in[2 * i + 1], out[2 * i], out[2 * i + 1]);
+    std::array<FrontFrame, kBlock> front;
+    for (std::size_t first = 0; first < frames; first += kBlock) {
+      const std::size_t n = std::min(kBlock, frames - first);
+      front_block(in + 2 * first, n, front.data());
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t f = first + i;
+        back(front[i], in[2 * f], in[2 * f + 1], out[2 * f], out[2 * f + 1]);
+      }
     }
   }
 
@@ -110,6 +141,9 @@ class Chain {
     if (meters_.frames != UINT32_MAX) ++meters_.frames;
   }
 
+  static constexpr std::size_t kBlock = 256;
+  std::array<int32_t, 2 * kBlock> block_{};
+  std::array<uint32_t, kBlock> peaks_{};
   reg::RegisterImage regs_{};
   int32_t trim_ = 1 << fx::kGainFrac;
   bool bypass_ = false;

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Stereo-linked true-peak limiter with lookahead. Required gain from a BS.1770-4 4x
-// detector (and a Hann-windowed-sinc interpolator), held (sliding minimum) over the lookahead plus the detector span, released
-// exponentially, then averaged over the lookahead so the gain ramps down linearly (in dB)
-// and reaches the required value before the peak leaves the delay line. Every stage
-// only ever lowers the gain below what the peak needs, so nothing overshoots.
+// Stereo-linked true-peak limiter with lookahead. Required gain from a 32x reconstruction
+// detector (true_peak_detector.hpp), held (sliding minimum) over the lookahead plus the
+// detector span, released in two stages (fast back to the sustained reduction after a
+// transient, slowly from there), then averaged over the lookahead so the gain ramps down
+// linearly (in dB) and reaches the required value before the peak's samples leave the
+// delay line. Every stage only ever lowers the gain below what the peak needs
+// (docs/fixed-point.md derives what the output's reconstruction can still do).
 #pragma once
 #include <algorithm>
 #include <array>
@@ -11,51 +13,10 @@
 
 #include "lathe/fixed_point.hpp"
 #include "lathe/model/compressor.hpp"
+#include "lathe/model/true_peak_detector.hpp"
 #include "lathe/registers.hpp"
 
 namespace lathe::model {
-
-class TruePeakDetector {
- public:
-  void reset() { history_ = {}; }
-  // Pushes one frame; returns the largest magnitude (Q5.27), over both channels, of the
-  // sample n-12, the BS.1770-4 4x interpolation and the Hann-windowed-sinc interpolation
-  // (4x, or 2x when two_x), all between samples n-12 and n-11.
-  uint32_t push(int32_t left, int32_t right, bool two_x) {
-    const int16_t* bs1770 = fx::true_peak_taps();
-    const int16_t* hann4 = fx::hann4_taps();
-    const int16_t* hann2 = fx::hann2_taps();
-    constexpr int kMiddle = 6;  // the 12-tap phases sit in the middle of the 24 samples
-    uint64_t peak = 0;
-    for (int ch = 0; ch < 2; ++ch) {
-      auto& h = history_[ch];
-      for (int k = reg::kTruePeakSpan - 1; k > 0; --k) h[k] = h[k - 1];
-      h[0] = ch == 0 ? left : right;
-      peak = std::max<uint64_t>(peak, fx::magnitude(h[12]));
-      for (int p = 0; p < 4; ++p) {
-        int64_t acc = 0;  // Q5.40: 12 products of 16 x 32 bits
-        for (int k = 0; k < 12; ++k) acc += int64_t{bs1770[12 * p + k]} * h[kMiddle + k];
-        peak = std::max(peak, magnitude64(acc) >> 13);
-      }
-      if (two_x) {
-        int64_t acc = 0;  // Q5.41: 24 products of 16 x 32 bits
-        for (int k = 0; k < 24; ++k) acc += int64_t{hann2[k]} * h[k];
-        peak = std::max(peak, magnitude64(acc) >> 14);
-      } else {
-        for (int p = 0; p < 3; ++p) {
-          int64_t acc = 0;  // Q5.41
-          for (int k = 0; k < 12; ++k) acc += int64_t{hann4[12 * p + k]} * h[kMiddle + k];
-          peak = std::max(peak, magnitude64(acc) >> 14);
-        }
-      }
-    }
-    return static_cast<uint32_t>(std::min<uint64_t>(peak, UINT32_MAX));
-  }
-
- private:
-  static uint64_t magnitude64(int64_t v) { return v < 0 ? static_cast<uint64_t>(-v) : static_cast<uint64_t>(v); }
-  std::array<std::array<int32_t, reg::kTruePeakSpan>, 2> history_{};
-};
 
 class TruePeakLimiter {
  public:
@@ -66,6 +27,9 @@ class TruePeakLimiter {
     drive_ = static_cast<int32_t>(r[reg::kLimDrive]);
     ceiling_ = static_cast<int32_t>(r[reg::kLimCeiling]);
     release_ = r[reg::kLimRelease];
+    transient_release_ = r[reg::kLimTransientRelease];
+    sustain_release_ = r[reg::kLimSustainRelease];
+    sustain_hold_ = r[reg::kLimSustainHold];
     two_x_ = (r[reg::kCtrl] & reg::kCtrlTp2x) != 0;
     pending_lookahead_ = std::clamp<uint32_t>(r[reg::kLimLookahead], 1, reg::kMaxLookahead);
     pending_recip_ = r[reg::kLimRecip];
@@ -85,6 +49,8 @@ class TruePeakLimiter {
     ring_wr_ = 0;
     ring_min_ = 0;
     release_state_ = 0;
+    sustain_ = 0;
+    sustain_timer_ = 0;
     ramp_ = {};
     ramp_sum_ = 0;
     ramp_wr_ = 0;
@@ -99,6 +65,11 @@ class TruePeakLimiter {
   int32_t detect(int32_t left, int32_t right) {
     last_peak_ = detector_.push(left, right, two_x_);
     return fx::log2_q16(last_peak_);
+  }
+  // The same for a block of frames (interleaved stereo): peaks[i] and the levels.
+  void detect_block(const int32_t* stereo, std::size_t frames, uint32_t* peaks) {
+    detector_.push_block(stereo, frames, two_x_, peaks);
+    if (frames > 0) last_peak_ = peaks[frames - 1];
   }
 
   // Drive-dependent half: gain computation and the delayed, gained audio.
@@ -119,9 +90,28 @@ class TruePeakLimiter {
         ring_min_ = std::min(ring_min_, ring_[(ring_wr_ + kHoldRing - i) % kHoldRing]);
     }
 
-    // Instant attack, exponential release (Q8.32); never above the held requirement.
+    // The sustained reduction (Q8.32): at once to a deeper requirement, held there for
+    // sustain_hold samples, then released quickly. A lone transient leaves it near 0; a
+    // dense passage, whose peaks keep coming within the hold, keeps it down.
     const int64_t target = static_cast<int64_t>(held) << (fx::kSmoothFrac - fx::kLogFrac);
-    release_state_ = target < release_state_ ? target : smooth_step(release_state_, target, release_);
+    if (target <= sustain_) {
+      sustain_ = target;
+      sustain_timer_ = sustain_hold_;
+    } else if (sustain_timer_ > 0) {
+      --sustain_timer_;
+    } else {
+      sustain_ = smooth_step(sustain_, target, sustain_release_);
+    }
+    // Instant attack; release toward the requirement at the release rate, and, while
+    // deeper than the sustained reduction, at least as fast as the transient release
+    // back up to it. Every step stays at or below the held requirement.
+    if (target < release_state_) {
+      release_state_ = target;
+    } else {
+      int64_t next = smooth_step(release_state_, target, release_);
+      if (release_state_ < sustain_) next = std::max(next, smooth_step(release_state_, sustain_, transient_release_));
+      release_state_ = next;
+    }
     const int32_t released = static_cast<int32_t>(release_state_ >> (fx::kSmoothFrac - fx::kLogFrac));
 
     // Ramp: average of the last L released values, rounded toward more reduction.
@@ -147,7 +137,8 @@ class TruePeakLimiter {
 
  private:
   int32_t drive_ = 0, ceiling_ = 0;
-  uint32_t release_ = 0xffffffffu;
+  uint32_t release_ = 0xffffffffu, transient_release_ = 0xffffffffu, sustain_release_ = 0xffffffffu;
+  uint32_t sustain_hold_ = 0;
   bool two_x_ = false;
   uint32_t pending_lookahead_ = 1, pending_recip_ = 1u << 31, pending_hold_blocks_ = 1;
   uint32_t lookahead_ = 1, recip_ = 1u << 31, hold_blocks_ = 1;
@@ -158,6 +149,8 @@ class TruePeakLimiter {
   uint32_t block_pos_ = 0, ring_wr_ = 0;
   std::array<int32_t, kHoldRing> ring_{};
   int64_t release_state_ = 0;
+  int64_t sustain_ = 0;
+  uint32_t sustain_timer_ = 0;
   std::array<int32_t, reg::kMaxLookahead> ramp_{};
   int64_t ramp_sum_ = 0;
   uint32_t ramp_wr_ = 0;
