@@ -135,5 +135,23 @@ int main(int argc, char** argv) {
       std::fprintf(f, "%05lx\n", static_cast<unsigned long>(q[p][i]) & 0x1ffffUL);
     }
   std::fclose(f);
+
+  // The same taps folded for the RTL detector (lathe_tp_detector.sv), which uses the
+  // kernel's symmetry: with s_i = x_i + x_19-i and d_i = x_i - x_19-i, phases p and 32 - p
+  // are (A + B) / 2 and (A - B) / 2, A = sum a_i s_i, B = sum b_i d_i, a_i = t_i + t_19-i,
+  // b_i = t_i - t_19-i (phase 16: b = 0). 18-bit two's complement: |a_i| reaches 1.26.
+  f = open_out(dir, "tp_ref32_fold.hex");
+  std::fprintf(f, "// 32x reconstruction taps folded, * 65536, 18-bit two's complement: index 10*(p-1) + i, p = 1..16, a_i = t[p][i] + t[p][19-i]; then 160 + 10*(p-1) + i, b_i = t[p][i] - t[p][19-i]\n");
+  for (int sign = 1; sign >= -1; sign -= 2)
+    for (int p = 1; p <= 16; ++p)
+      for (int i = 0; i < 10; ++i) {
+        const long v = q[p][i] + sign * q[p][19 - i];
+        if (v < -131072 || v > 131071) {
+          std::fprintf(stderr, "gen_tables: folded tap %ld does not fit 18 bits\n", v);
+          return 1;
+        }
+        std::fprintf(f, "%05lx\n", static_cast<unsigned long>(v) & 0x3ffffUL);
+      }
+  std::fclose(f);
   return 0;
 }
