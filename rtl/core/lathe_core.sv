@@ -41,6 +41,7 @@ module lathe_core (
   logic [31:0] ctrl, trim_gain, comp_threshold, comp_knee_half, comp_knee_coef, comp_slope;
   logic [31:0] comp_attack, comp_release, comp_makeup, lim_drive, lim_ceiling, lim_lookahead;
   logic [31:0] lim_recip, lim_hold_blocks, lim_release, dither_seed;
+  logic [31:0] lim_transient_release, lim_sustain_release, lim_sustain_hold;
   logic [CoefAddrBits-1:0] coef_addr;
   logic signed [CoefBits-1:0] coef0, coef1;
   logic        command_write;
@@ -72,6 +73,9 @@ module lathe_core (
     .lim_recip_o      (lim_recip),
     .lim_hold_blocks_o(lim_hold_blocks),
     .lim_release_o    (lim_release),
+    .lim_transient_release_o (lim_transient_release),
+    .lim_sustain_release_o   (lim_sustain_release),
+    .lim_sustain_hold_o      (lim_sustain_hold),
     .dither_seed_o    (dither_seed),
     .coef_addr_i      (coef_addr),
     .coef0_o          (coef0),
@@ -197,6 +201,9 @@ module lathe_core (
     .recip_i      (lim_recip),
     .hold_blocks_i(lim_hold_blocks),
     .release_i    (lim_release),
+    .transient_release_i (lim_transient_release),
+    .sustain_release_i   (lim_sustain_release),
+    .sustain_hold_i      (lim_sustain_hold),
     .in_valid_i   (comp_valid),
     .in_ready_o   (comp_ready),
     .in_left_i    (comp_left),

@@ -34,6 +34,9 @@ module lathe_regfile #(
   output logic        [31:0]         lim_recip_o,
   output logic        [31:0]         lim_hold_blocks_o,
   output logic        [31:0]         lim_release_o,
+  output logic        [31:0]         lim_transient_release_o,
+  output logic        [31:0]         lim_sustain_release_o,
+  output logic        [31:0]         lim_sustain_hold_o,
   output logic        [31:0]         dither_seed_o,
   // Active EQ coefficients: word band * 5 + k of each channel, one cycle after the address.
   input  logic [$clog2(ChCoefs)-1:0] coef_addr_i,
@@ -41,7 +44,9 @@ module lathe_regfile #(
   output logic signed [CoefBits-1:0] coef1_o
 );
   // Addresses (regmap/lathe.regs, through the generated package).
-  localparam logic [7:0] AddrSeed = lathe_regs_pkg::AddrDitherSeed;  // the last scalar
+  // The last scalar: lim_sustain_hold (0x19) follows dither_seed (0x18).
+  localparam logic [7:0] AddrLastScalar = (lathe_regs_pkg::AddrLimSustainHold > lathe_regs_pkg::AddrDitherSeed)
+                                          ? lathe_regs_pkg::AddrLimSustainHold : lathe_regs_pkg::AddrDitherSeed;
   localparam logic [7:0] AddrEqBase = lathe_regs_pkg::AddrEqBase, AddrLast = lathe_regs_pkg::AddrEqBaseLast;
 
   // Shadow: one write port (host), one read port (host reads, or the commit copy).
@@ -107,9 +112,9 @@ module lathe_regfile #(
 
   // Scalars: loaded as their words arrive. Datapath configuration, no reset needed: the
   // core accepts no audio before the first commit.
-  logic [31:0] scalar_q [32];  // addresses 0x00 .. 0x1f; those up to 0x18 are loaded
+  logic [31:0] scalar_q [32];  // addresses 0x00 .. 0x1f; those up to AddrLastScalar are loaded
   always_ff @(posedge clk_i) begin
-    if (data_valid_q && data_addr_q <= AddrSeed) scalar_q[data_addr_q[4:0]] <= read_data_q;
+    if (data_valid_q && data_addr_q <= AddrLastScalar) scalar_q[data_addr_q[4:0]] <= read_data_q;
   end
   assign ctrl_o            = scalar_q[5'(lathe_regs_pkg::AddrCtrl)];
   assign trim_gain_o       = scalar_q[5'(lathe_regs_pkg::AddrTrimGain)];
@@ -126,6 +131,9 @@ module lathe_regfile #(
   assign lim_recip_o       = scalar_q[5'(lathe_regs_pkg::AddrLimRecip)];
   assign lim_hold_blocks_o = scalar_q[5'(lathe_regs_pkg::AddrLimHoldBlocks)];
   assign lim_release_o     = scalar_q[5'(lathe_regs_pkg::AddrLimRelease)];
+  assign lim_transient_release_o = scalar_q[5'(lathe_regs_pkg::AddrLimTransientRelease)];
+  assign lim_sustain_release_o   = scalar_q[5'(lathe_regs_pkg::AddrLimSustainRelease)];
+  assign lim_sustain_hold_o      = scalar_q[5'(lathe_regs_pkg::AddrLimSustainHold)];
   assign dither_seed_o     = scalar_q[5'(lathe_regs_pkg::AddrDitherSeed)];
 
   // Coefficients: word pairs (low, high) at AddrEqBase + 2 * index, index = ch * ChCoefs +

@@ -1,36 +1,56 @@
 // SPDX-License-Identifier: MIT
-// True-peak detector (model::TruePeakDetector plus fx::log2_q16): per channel the last 24 samples, the four BS.1770-4 phases and the Hann-sinc phases (three 4x, or one 2x), the largest magnitude over both channels, and its log2.
+// True-peak detector (model::TruePeakDetector::push plus fx::log2_q16): per channel the last 24 samples h[0..23]
+// (h[0] newest), |h[12]|, the 31 phases of the 32x reconstruction (20 taps on h[2..21], >> 16), the four
+// BS.1770-4 phases (12 taps on h[6..17], >> 13) and the Hann-sinc phases (three 4x on h[6..17], or the 2x one on
+// h[0..23], >> 14); the largest magnitude over both channels, clamped to 32 bits, and its log2.
 //
-// Schedule after start_i (which shifts the new frame into the histories), step s = 0..28:
-//   s = 0..23  multiply-accumulate on 8 of the limiter's shared multipliers (4 per channel). The history
-//              rotates right by one position per step, so position j holds h[(j - s) mod 24] and every
-//              multiplier reads one of two fixed positions; after 24 steps the history is back in place.
-//              Position 17 gives h[17 - s] (s < 12), position 5 gives h[29 - s] (s >= 12): h[6..17] twice.
-//                u = 0   BS.1770-4 phase 0 (s < 12), phase 1 (s >= 12)
-//                u = 1   BS.1770-4 phase 2, phase 3
-//                u = 2   4x: Hann phase 0, phase 1;  2x: idle (tap 0)
-//                u = 3   4x: Hann phase 2 (s < 12, then tap 0); 2x: the 24-tap Hann phase, always at
-//                        position 17, which sees h[(17 - s) mod 24], all 24 samples
-//              Products arrive one step later and are added at s = 1..24 (exact: the sum is order-free).
-//              One accumulator per multiplier: at s = 13 the first phases of u = 0..2 are complete, their
-//              magnitudes (>> 13 for BS.1770-4, >> 14 for Hann, each clamped to 32 bits) start the running
-//              maximum per channel and the accumulators restart. Idle multipliers add zeros.
-//   s = 25     the second phases, u = 3 and |h[12]| into the maximum per channel
-//   s = 26     maximum over the channels: peak_o
-//   s = 27     log2 (lathe_log2, one cycle)
-//   s = 28     valid_o with level_o
+// Folding. The reconstruction kernel is symmetric (phase 32 - p is phase p reversed), so with
+// s_i = h[2 + i] + h[21 - i] and d_i = h[2 + i] - h[21 - i] (i = 0..9, 33 bits), A = sum a_i s_i and
+// B = sum b_i d_i (a_i = t_i + t_19-i, b_i = t_i - t_19-i, tables/tp_ref32_fold.hex, 18 bits) give
+// acc_p = (A + B) / 2 and acc_32-p = (A - B) / 2, so |acc_p| >> 16 = |A + B| >> 17 and |acc_32-p| >> 16 =
+// |A - B| >> 17 exactly (A +- B is even). Phase 16 is its own mirror: b = 0, |A| >> 17. This is the model's
+// push_block arrangement. It halves the reconstruction's products (1240 -> 620 per frame): unfolded, the
+// 1408 products would need 24 or more multipliers to stay near the old cycle count; folded, 788 products fit
+// 50 cycles on 16 multipliers (8 per channel), with two 33-bit adders per channel for s_i and d_i. Every
+// sum is an exact integer (|A|, |B| < 2^53 in 56-bit accumulators), so the order of the products is free.
+//
+// Schedule after start_i (which shifts the new frame into the histories; they stay still while the
+// products run), step s = 0..54, with k10 = s mod 10, seg = s / 10, k12 = s mod 12, ph = s / 12. Per channel,
+// multiplier u:
+//   u = 0..2   s = 0..49: A of pair p = 3 seg + u + 1 (pairs 1..15), a[p][k10] x s_k10
+//   u = 3..5   s = 0..49: B of the same pair as u - 3, b[p][k10] x d_k10
+//   u = 6      s = 0..47: BS.1770-4 phase ph, tap k12 x h[6 + k12]
+//   u = 7      4x: s = 0..35 Hann 4x phase ph, tap k12 x h[6 + k12]; 2x: s = 0..23 the 24-tap Hann phase,
+//              tap s x h[s], then zero taps to s = 35; both: s = 36..45 the reconstruction's phase 16,
+//              a[16][k10] x s_k10 (k10 runs through all ten values); then zero taps
+// Products arrive one step later and are added at s = 1..50. A sum whose last product was made at step e
+// is complete in its accumulator at e + 2: then its magnitude enters the running maximum of its channel and
+// the accumulator restarts with the product arriving then.
+//   pairs (u = 0..5)   complete at 11, 21, 31, 41, 51: |A + B| >> 17 and |A - B| >> 17 of three pairs
+//   u = 6              complete at 13, 25, 37, 49 (>> 13)
+//   u = 7              complete at 13 (4x only), 25, 37 (>> 14; in 2x the 24-tap phase at 25, zero at 37),
+//                      phase 16 at 47 (>> 17)
+//   s = 51     also |h[12]|
+//   s = 52     maximum over the channels: peak_o
+//   s = 53     log2 (lathe_log2, one cycle)
+//   s = 54     valid_o with level_o
 `include "lathe_tables.svh"
 
-// The Hann tables' paths, relative to the repository root like the defaults in lathe_tables.svh, for
-// builds that do not pass absolute paths.
+// The tables' paths, relative to the repository root like the defaults in lathe_tables.svh, for builds that
+// do not pass absolute paths.
 `ifndef LATHE_TP_HANN4_HEX
 `define LATHE_TP_HANN4_HEX "tables/tp_hann4.hex"
 `endif
 `ifndef LATHE_TP_HANN2_HEX
 `define LATHE_TP_HANN2_HEX "tables/tp_hann2.hex"
 `endif
+`ifndef LATHE_TP_REF32_FOLD_HEX
+`define LATHE_TP_REF32_FOLD_HEX "tables/tp_ref32_fold.hex"
+`endif
 
-module lathe_tp_detector (
+module lathe_tp_detector #(
+  parameter int unsigned NumMul = 16  // the limiter's bank; this schedule needs 16
+) (
   input  logic               clk_i,
   input  logic               rst_ni,
   input  logic               clear_i,   // zero the histories (model reset()); stops a run. Also after reset.
@@ -39,54 +59,80 @@ module lathe_tp_detector (
   input  logic signed [31:0] left_i,
   input  logic signed [31:0] right_i,
   output logic               mac_o,     // the multiplier operands below are in use this cycle
-  output logic [8*17-1:0]    mul_a_o,   // taps, signed 16 bits extended to 17
-  output logic [8*33-1:0]    mul_b_o,   // history samples, signed 32 bits extended to 33
-  input  logic [8*50-1:0]    mul_p_i,   // the products of the previous cycle's operands
+  output logic [NumMul*18-1:0] mul_a_o, // taps, signed 18 bits
+  output logic [NumMul*33-1:0] mul_b_o, // samples or their folded sums and differences, signed 33 bits
+  input  logic [NumMul*51-1:0] mul_p_i, // the products of the previous cycle's operands
   output logic               valid_o,   // one cycle: level_o is this frame's level
   output logic        [31:0] peak_o,    // largest magnitude, Q5.27 (model last_peak()), kept until the next frame
   output logic signed [31:0] level_o    // log2 of peak_o, Q8.16
 );
   localparam int unsigned Span      = lathe_regs_pkg::TruePeakSpan;  // history length
-  localparam int unsigned HalfSpan  = Span / 2;                      // taps per 12-tap phase
-  localparam int unsigned NumMul    = 8;
-  localparam int unsigned MulPerCh  = 4;
-  localparam int unsigned AccBits   = 52;  // up to 24 products of at most 2^46: |sum| < 2^51
+  localparam int unsigned MulPerCh  = 8;
+  localparam int unsigned AccBits   = 56;  // |A|, |B| < 10 * 2^17 * 2^32 < 2^53; A +- B < 2^54
   localparam int unsigned BsShift   = 13;  // taps * 8192
   localparam int unsigned HannShift = 14;  // taps * 16384
-  localparam logic [4:0] LastMac   = 5'd23;
-  localparam logic [4:0] StepMid   = 5'd13;
-  localparam logic [4:0] StepMax   = 5'd25;
-  localparam logic [4:0] StepPeak  = 5'd26;
-  localparam logic [4:0] StepLog   = 5'd27;
-  localparam logic [4:0] StepValid = 5'd28;
+  localparam int unsigned RecShift  = 17;  // taps * 65536, and A +- B is twice the phase sum
+  localparam logic [5:0] LastMac   = 6'd49;
+  localparam logic [5:0] StepMax   = 6'd51;
+  localparam logic [5:0] StepPeak  = 6'd52;
+  localparam logic [5:0] StepLog   = 6'd53;
+  localparam logic [5:0] StepValid = 6'd54;
+
+  // The bank's width is the limiter's; this schedule uses exactly 16 multipliers.
+  if (NumMul != 2 * MulPerCh) begin : g_bad_num_mul
+    $error("lathe_tp_detector: NumMul must be 16");
+  end
 
   // Tap tables, shared with the model (never typed in here).
   logic [15:0] fir_taps [48];    // BS.1770-4, index 12 * phase + k, tap k at h[6 + k]
   logic [15:0] hann4_taps [36];  // Hann 4x, index 12 * phase + k, tap k at h[6 + k]
   logic [15:0] hann2_taps [24];  // Hann 2x, tap k at h[k]
+  logic [17:0] fold_taps [320];  // a: 10 * (p - 1) + i (p = 1..16); b: 160 + 10 * (p - 1) + i
   initial $readmemh(`LATHE_TP_FIR_HEX, fir_taps);
   initial $readmemh(`LATHE_TP_HANN4_HEX, hann4_taps);
   initial $readmemh(`LATHE_TP_HANN2_HEX, hann2_taps);
+  initial $readmemh(`LATHE_TP_REF32_FOLD_HEX, fold_taps);
 
   // ---------------------------------------------------------------------------------------------
-  // Sequencing
+  // Sequencing: the step and its residues (counters, no dividers).
   logic       busy_q, busy_d;
-  logic [4:0] step_q, step_d;
+  logic [5:0] step_q, step_d;
+  logic [3:0] k10_q, k10_d;  // step mod 10
+  logic [2:0] seg_q, seg_d;  // step / 10
+  logic [3:0] k12_q, k12_d;  // step mod 12
+  logic [2:0] ph_q, ph_d;    // step / 12
   logic       mac;
   assign mac = busy_q && (step_q <= LastMac);
 
   always_comb begin
     busy_d = busy_q;
     step_d = step_q;
-    if (clear_i) begin
-      busy_d = 1'b0;
+    k10_d  = k10_q;
+    seg_d  = seg_q;
+    k12_d  = k12_q;
+    ph_d   = ph_q;
+    if (clear_i || start_i) begin
+      busy_d = start_i && !clear_i;
       step_d = '0;
-    end else if (start_i) begin
-      busy_d = 1'b1;
-      step_d = '0;
+      k10_d  = '0;
+      seg_d  = '0;
+      k12_d  = '0;
+      ph_d   = '0;
     end else if (busy_q) begin
-      step_d = step_q + 5'd1;
+      step_d = step_q + 6'd1;
       if (step_q == StepValid) busy_d = 1'b0;
+      if (k10_q == 4'd9) begin
+        k10_d = '0;
+        seg_d = seg_q + 3'd1;
+      end else begin
+        k10_d = k10_q + 4'd1;
+      end
+      if (k12_q == 4'd11) begin
+        k12_d = '0;
+        ph_d  = ph_q + 3'd1;
+      end else begin
+        k12_d = k12_q + 4'd1;
+      end
     end
   end
 
@@ -94,15 +140,22 @@ module lathe_tp_detector (
     if (!rst_ni) begin
       busy_q <= 1'b0;
       step_q <= '0;
+      k10_q  <= '0;
+      seg_q  <= '0;
+      k12_q  <= '0;
+      ph_q   <= '0;
     end else begin
       busy_q <= busy_d;
       step_q <= step_d;
+      k10_q  <= k10_d;
+      seg_q  <= seg_d;
+      k12_q  <= k12_d;
+      ph_q   <= ph_d;
     end
   end
 
   // ---------------------------------------------------------------------------------------------
-  // Histories, flat: sample j of channel ch at [32 * (Span * ch + j) +: 32], position 0 newest.
-  // start_i shifts in the new samples, each MAC step rotates right by one position.
+  // Histories, flat: h[j] of channel ch at [32 * (Span * ch + j) +: 32]. start_i shifts in the new samples.
   logic [2*Span*32-1:0] hist_q, hist_d;
   always_comb begin
     hist_d = hist_q;
@@ -110,9 +163,6 @@ module lathe_tp_detector (
       hist_d = '0;
     end else if (start_i) begin
       hist_d = {hist_q[Span*32 +: (Span-1)*32], right_i, hist_q[0 +: (Span-1)*32], left_i};
-    end else if (mac) begin
-      hist_d = {hist_q[Span*32 +: (Span-1)*32], hist_q[(2*Span-1)*32 +: 32],
-                hist_q[0 +: (Span-1)*32], hist_q[(Span-1)*32 +: 32]};
     end
   end
 
@@ -122,54 +172,74 @@ module lathe_tp_detector (
   end
 
   // ---------------------------------------------------------------------------------------------
-  // Operands of step s
-  logic [4:0] s;         // the step while multiplying, else 0 (keeps the table indices in range)
-  logic       second;    // s >= 12: the second 12-tap phase of u = 0..2, history position 5 (else 17)
-  logic [5:0] index12;   // 12 * phase + k of the first (s < 12) or second phase: h[6 + k] at the position
-  logic [4:0] index24;   // (17 - s) mod 24: the sample at position 17
+  // Taps of step s (the same for both channels). Outside the products the indices stay in range and the
+  // operands are don't-cares: nothing adds their products.
+  logic [17:0] tap_a [3];  // a of the pairs of u = 0..2
+  logic [17:0] tap_b [3];  // b of the same pairs, u = 3..5
+  logic [17:0] tap6, tap7;
+  logic [8:0]  pair_index;  // 30 seg + k10: a of pair 3 seg + 1, tap k10
+  logic [5:0]  index12;     // 12 ph + k12
+  logic        rec16;       // u = 7 on the reconstruction's phase 16 (s = 36..45)
   always_comb begin
-    s       = mac ? step_q : 5'd0;
-    second  = s >= 5'(HalfSpan);
-    index12 = second ? 6'd35 - 6'(s) : 6'd11 - 6'(s);
-    index24 = (s <= 5'd17) ? 5'd17 - s : 5'd17 + (5'd24 - s);
-  end
-
-  // Taps of multipliers u = 0..3 (the same for both channels).
-  logic [15:0] tap0, tap1, tap2, tap3;
-  always_comb begin
-    tap0 = fir_taps[index12];
-    tap1 = fir_taps[index12 + 6'd24];
-    if (two_x_i) begin
-      tap2 = '0;
-      tap3 = hann2_taps[index24];
+    pair_index = (seg_q <= 3'd4) ? 9'(30 * 32'(seg_q)) + 9'(k10_q) : 9'(k10_q);
+    index12    = (ph_q <= 3'd3) ? 6'(12 * 32'(ph_q)) + 6'(k12_q) : 6'(k12_q);
+    rec16      = (step_q >= 6'd36) && (step_q <= 6'd45);
+    for (int v = 0; v < 3; v++) begin
+      tap_a[v] = fold_taps[pair_index + 9'(10 * v)];
+      tap_b[v] = fold_taps[pair_index + 9'(160 + 10 * v)];
+    end
+    tap6 = (step_q <= 6'd47) ? {{2{fir_taps[index12][15]}}, fir_taps[index12]} : 18'd0;
+    if (rec16) begin
+      tap7 = fold_taps[9'd150 + 9'(k10_q)];  // a of phase 16
+    end else if (two_x_i) begin
+      tap7 = (step_q <= 6'd23) ? {{2{hann2_taps[step_q[4:0]][15]}}, hann2_taps[step_q[4:0]]} : 18'd0;
     end else begin
-      tap2 = hann4_taps[index12];
-      tap3 = second ? 16'h0000 : hann4_taps[index12 + 6'd24];
+      tap7 = (step_q <= 6'd35) ? {{2{hann4_taps[index12][15]}}, hann4_taps[index12]} : 18'd0;
     end
   end
 
-  // Multiplier 4 * ch + u. u = 0..2 read position 17 or 5, u = 3 always position 17.
+  // Samples: s_k10 and d_k10, h[6 + k12] and h[s].
   for (genvar ch = 0; ch < 2; ch++) begin : g_operands
-    logic [31:0] s17, s5x;
-    assign s17 = hist_q[32 * (Span * ch + 17) +: 32];
-    assign s5x = second ? hist_q[32 * (Span * ch + 5) +: 32] : s17;
-    assign mul_a_o[17 * MulPerCh * ch +: 17 * MulPerCh] = {tap3[15], tap3, tap2[15], tap2, tap1[15], tap1,
-                                                           tap0[15], tap0};
-    assign mul_b_o[33 * MulPerCh * ch +: 33 * MulPerCh] = {s17[31], s17, s5x[31], s5x, s5x[31], s5x,
-                                                           s5x[31], s5x};
+    logic signed [31:0] newer, older, mid, any;
+    logic signed [32:0] sum, dif, b7;
+    always_comb begin
+      newer = signed'(hist_q[32 * (Span * ch + 2) + 32 * 32'(k10_q) +: 32]);    // h[2 + k10]
+      older = signed'(hist_q[32 * (Span * ch + 21) - 32 * 32'(k10_q) +: 32]);   // h[21 - k10]
+      mid   = signed'(hist_q[32 * (Span * ch + 6) + 32 * 32'(k12_q) +: 32]);    // h[6 + k12]
+      any   = signed'(hist_q[32 * (Span * ch) + 32 * ((step_q <= 6'd23) ? 32'(step_q) : 32'd0) +: 32]);  // h[s]
+      sum   = 33'(newer) + 33'(older);
+      dif   = 33'(newer) - 33'(older);
+      b7    = rec16 ? sum : (two_x_i ? 33'(any) : 33'(mid));
+    end
+    for (genvar v = 0; v < 3; v++) begin : g_pairs
+      assign mul_a_o[18 * (MulPerCh * ch + v) +: 18]     = tap_a[v];
+      assign mul_b_o[33 * (MulPerCh * ch + v) +: 33]     = sum;
+      assign mul_a_o[18 * (MulPerCh * ch + v + 3) +: 18] = tap_b[v];
+      assign mul_b_o[33 * (MulPerCh * ch + v + 3) +: 33] = dif;
+    end
+    assign mul_a_o[18 * (MulPerCh * ch + 6) +: 18] = tap6;
+    assign mul_b_o[33 * (MulPerCh * ch + 6) +: 33] = 33'(mid);
+    assign mul_a_o[18 * (MulPerCh * ch + 7) +: 18] = tap7;
+    assign mul_b_o[33 * (MulPerCh * ch + 7) +: 33] = b7;
   end
   assign mac_o = mac;
 
   // ---------------------------------------------------------------------------------------------
-  // Accumulators, one per multiplier: multiplier m = 4 * ch + u at [AccBits * m +: AccBits]. Products of
-  // step s are added at step s + 1. At step 13 the accumulators of u = 0..2 hold their first phase (steps
-  // 0..11): its magnitude goes into the running maximum and the accumulator restarts with the product of
-  // step 12. u = 3 never restarts: in 4x mode its second half adds zero taps, in 2x mode it sums 24 taps.
+  // Accumulators, one per multiplier: m = 8 * ch + u at [AccBits * m +: AccBits].
   logic [NumMul*AccBits-1:0] acc_q, acc_d;
-  logic                      accumulate;  // a product of step 0..23 arrives
-  logic                      midway;      // step 13: the first phases are complete
-  assign accumulate = busy_q && (step_q >= 5'd1) && (step_q <= 5'd24);
-  assign midway     = busy_q && (step_q == StepMid);
+  logic accumulate;  // a product of step 0..49 arrives
+  logic done_pair;   // s = 11, 21, 31, 41, 51: three pairs complete
+  logic done6;       // s = 13, 25, 37, 49
+  logic done7;       // s = 13 (4x), 25, 37: a Hann phase complete
+  logic done16;      // s = 47: phase 16 complete
+  always_comb begin
+    accumulate = busy_q && (step_q >= 6'd1) && (step_q <= 6'd50);
+    done_pair  = busy_q && (step_q == 6'd11 || step_q == 6'd21 || step_q == 6'd31 || step_q == 6'd41 ||
+                            step_q == 6'd51);
+    done6      = busy_q && (step_q == 6'd13 || step_q == 6'd25 || step_q == 6'd37 || step_q == 6'd49);
+    done7      = busy_q && ((step_q == 6'd13 && !two_x_i) || step_q == 6'd25 || step_q == 6'd37);
+    done16     = busy_q && (step_q == 6'd47);
+  end
 
   always_comb begin
     acc_d = acc_q;
@@ -177,10 +247,10 @@ module lathe_tp_detector (
       acc_d = '0;
     end else if (accumulate) begin
       for (int m = 0; m < NumMul; m++) begin
-        if (midway && (m % MulPerCh != 3)) begin
-          acc_d[AccBits * m +: AccBits] = AccBits'(signed'(mul_p_i[50 * m +: 50]));
+        if ((m % MulPerCh < 6) ? done_pair : ((m % MulPerCh == 6) ? done6 : done7)) begin
+          acc_d[AccBits * m +: AccBits] = AccBits'(signed'(mul_p_i[51 * m +: 51]));  // restart
         end else begin
-          acc_d[AccBits * m +: AccBits] = acc_q[AccBits * m +: AccBits] + AccBits'(signed'(mul_p_i[50 * m +: 50]));
+          acc_d[AccBits * m +: AccBits] = acc_q[AccBits * m +: AccBits] + AccBits'(signed'(mul_p_i[51 * m +: 51]));
         end
       end
     end
@@ -195,42 +265,40 @@ module lathe_tp_detector (
   function automatic logic [31:0] clamp_mag(logic [AccBits-1:0] acc, int unsigned shift);
     logic [AccBits-1:0] mag;
     logic [AccBits-1:0] shifted;
-    mag     = acc[AccBits-1] ? (~acc + 1'b1) : acc;  // |-2^51| = 2^51 fits unsigned
+    mag     = acc[AccBits-1] ? (~acc + 1'b1) : acc;  // |acc| < 2^55 fits unsigned
     shifted = mag >> shift;
     clamp_mag = (|shifted[AccBits-1:32]) ? 32'hffff_ffff : shifted[31:0];
   endfunction
 
-  // Running maximum per channel, grp_q[32 * ch +: 32]: at step 13 over the first phases of u = 0..2;
-  // at step 25 over that, |h[12]| (the history is back in place) and the second phases of u = 0..3.
-  logic        final_max;  // step 25
-  logic [63:0] grp_q, grp_d;
-  assign final_max = busy_q && (step_q == StepMax);
+  function automatic logic [31:0] max32(logic [31:0] x, logic [31:0] y);
+    max32 = (x > y) ? x : y;
+  endfunction
 
+  // Running maximum per channel, grp_q[32 * ch +: 32], from zero at start_i.
+  logic [63:0] grp_q, grp_d;
   for (genvar ch = 0; ch < 2; ch++) begin : g_max
-    logic [31:0]          h12;
-    logic [31:0]          h12_mag;
-    logic [32*MulPerCh-1:0] mags;
+    logic [31:0] h12, h12_mag, m;
+    logic [AccBits-1:0] a [3];
+    logic [AccBits-1:0] b [3];
     assign h12     = hist_q[32 * (Span * ch + 12) +: 32];
     assign h12_mag = h12[31] ? (~h12 + 32'd1) : h12;  // |INT32_MIN| = 2^31
-    for (genvar u = 0; u < MulPerCh; u++) begin : g_mag
-      // u = 0, 1: BS.1770-4 (taps * 8192); u = 2, 3: Hann (taps * 16384)
-      assign mags[32 * u +: 32] = clamp_mag(acc_q[AccBits * (MulPerCh * ch + u) +: AccBits],
-                                            (u < 2) ? BsShift : HannShift);
+    for (genvar v = 0; v < 3; v++) begin : g_ab
+      assign a[v] = acc_q[AccBits * (MulPerCh * ch + v) +: AccBits];
+      assign b[v] = acc_q[AccBits * (MulPerCh * ch + v + 3) +: AccBits];
     end
     always_comb begin
-      grp_d[32 * ch +: 32] = grp_q[32 * ch +: 32];
-      if (midway) begin
-        grp_d[32 * ch +: 32] = '0;
-      end else if (final_max && (h12_mag > grp_q[32 * ch +: 32])) begin
-        grp_d[32 * ch +: 32] = h12_mag;
-      end
-      if (midway || final_max) begin
-        for (int u = 0; u < MulPerCh; u++) begin
-          if ((final_max || u != 3) && (mags[32 * u +: 32] > grp_d[32 * ch +: 32])) begin
-            grp_d[32 * ch +: 32] = mags[32 * u +: 32];
-          end
+      m = grp_q[32 * ch +: 32];
+      if (done_pair) begin
+        for (int v = 0; v < 3; v++) begin
+          m = max32(m, clamp_mag(a[v] + b[v], RecShift));
+          m = max32(m, clamp_mag(a[v] - b[v], RecShift));
         end
       end
+      if (done6) m = max32(m, clamp_mag(acc_q[AccBits * (MulPerCh * ch + 6) +: AccBits], BsShift));
+      if (done7 || done16)
+        m = max32(m, clamp_mag(acc_q[AccBits * (MulPerCh * ch + 7) +: AccBits], done16 ? RecShift : HannShift));
+      if (busy_q && step_q == StepMax) m = max32(m, h12_mag);
+      grp_d[32 * ch +: 32] = start_i ? 32'd0 : m;
     end
   end
 
@@ -241,7 +309,7 @@ module lathe_tp_detector (
   logic [31:0] peak_q, peak_d;
   always_comb begin
     peak_d = peak_q;
-    if (busy_q && step_q == StepPeak) peak_d = (grp_q[63:32] > grp_q[31:0]) ? grp_q[63:32] : grp_q[31:0];
+    if (busy_q && step_q == StepPeak) peak_d = max32(grp_q[63:32], grp_q[31:0]);
   end
 
   // The model's last_peak() is not cleared by reset(): only rst_ni clears it.

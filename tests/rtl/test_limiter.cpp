@@ -25,7 +25,7 @@ using namespace lathe;
 
 namespace {
 
-constexpr int kCycleBudget = 56;      // input handshake to out_valid_o
+constexpr int kCycleBudget = 72;      // input handshake to out_valid_o (66 expected)
 constexpr double kFullScale = 134217728.0;  // 1.0 in Q5.27
 
 double uniform(model::Xorshift32& rng) { return static_cast<double>(rng.next()) / 4294967296.0; }
@@ -55,6 +55,9 @@ class Bench {
     dut_->recip_i = r[reg::kLimRecip];
     dut_->hold_blocks_i = r[reg::kLimHoldBlocks];
     dut_->release_i = r[reg::kLimRelease];
+    dut_->transient_release_i = r[reg::kLimTransientRelease];
+    dut_->sustain_release_i = r[reg::kLimSustainRelease];
+    dut_->sustain_hold_i = r[reg::kLimSustainHold];
     dut_->two_x_i = (r[reg::kCtrl] & reg::kCtrlTp2x) != 0;
   }
 
