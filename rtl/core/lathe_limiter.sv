@@ -2,7 +2,7 @@
 // Stereo-linked true-peak limiter with lookahead (model::TruePeakLimiter, detect() then apply() on each frame): detector, hold, release, ramp, audio delay and gain.
 //
 // One frame at a time. Cycles after the input handshake (edge 0):
-//   1..54   lathe_tp_detector: products on the shared multipliers (50 cycles), maximum, log2 -> level
+//   1..53   lathe_tp_detector: products on the shared multipliers (50 cycles), maximum, log2 -> level
 //   G0      required = min(0, ceiling - drive - level), low 32 bits (the model's int64 -> int32)
 //   G1      hold (lathe_lim_hold) -> held; target = held << 16; attack = target < state; diff = target - state;
 //           deeper = target <= sustain; sdiff = target - sustain
@@ -19,8 +19,8 @@
 //   G9      exp2(drive + gain) (lathe_exp2, one cycle)
 //   G10     output products delayed sample * linear gain, gain in two 16-bit pieces (multipliers 0..3)
 //   G11     round half up, >> 27, saturate -> out_valid_o from the next cycle
-// out_valid_o rises 66 cycles after the input handshake cycle (67 cycles counting that one); with out_ready_i
-// high the next frame can be taken 67 cycles after the previous.
+// out_valid_o rises 65 cycles after the input handshake cycle (66 cycles counting that one); with out_ready_i
+// high the next frame can be taken 66 cycles after the previous.
 //
 // Multipliers: 16 signed 18 x 33-bit (lathe_lim_mul_bank), no others. The detector's products (2 x (310 +
 // 48 + 36) below 96 kHz, 2 x (310 + 48 + 24) with kCtrlTp2x; the 32x reconstruction folded by symmetry, see

@@ -15,7 +15,7 @@
 // sum is an exact integer (|A|, |B| < 2^53 in 56-bit accumulators), so the order of the products is free.
 //
 // Schedule after start_i (which shifts the new frame into the histories; they stay still while the
-// products run), step s = 0..54, with k10 = s mod 10, seg = s / 10, k12 = s mod 12, ph = s / 12. Per channel,
+// products run), step s = 0..53, with k10 = s mod 10, seg = s / 10, k12 = s mod 12, ph = s / 12. Per channel,
 // multiplier u:
 //   u = 0..2   s = 0..49: A of pair p = 3 seg + u + 1 (pairs 1..15), a[p][k10] x s_k10
 //   u = 3..5   s = 0..49: B of the same pair as u - 3, b[p][k10] x d_k10
@@ -30,10 +30,9 @@
 //   u = 6              complete at 13, 25, 37, 49 (>> 13)
 //   u = 7              complete at 13 (4x only), 25, 37 (>> 14; in 2x the 24-tap phase at 25, zero at 37),
 //                      phase 16 at 47 (>> 17)
-//   s = 51     also |h[12]|
-//   s = 52     maximum over the channels: peak_o
-//   s = 53     log2 (lathe_log2, one cycle)
-//   s = 54     valid_o with level_o
+//   s = 51     also |h[12]|, and the maximum over both channels into peak_o
+//   s = 52     log2 (lathe_log2, one cycle)
+//   s = 53     valid_o with level_o
 `include "lathe_tables.svh"
 
 // The tables' paths, relative to the repository root like the defaults in lathe_tables.svh, for builds that
@@ -74,9 +73,8 @@ module lathe_tp_detector #(
   localparam int unsigned RecShift  = 17;  // taps * 65536, and A +- B is twice the phase sum
   localparam logic [5:0] LastMac   = 6'd49;
   localparam logic [5:0] StepMax   = 6'd51;
-  localparam logic [5:0] StepPeak  = 6'd52;
-  localparam logic [5:0] StepLog   = 6'd53;
-  localparam logic [5:0] StepValid = 6'd54;
+  localparam logic [5:0] StepLog   = 6'd52;
+  localparam logic [5:0] StepValid = 6'd53;
 
   // The bank's width is the limiter's; this schedule uses exactly 16 multipliers.
   if (NumMul != 2 * MulPerCh) begin : g_bad_num_mul
@@ -309,7 +307,7 @@ module lathe_tp_detector #(
   logic [31:0] peak_q, peak_d;
   always_comb begin
     peak_d = peak_q;
-    if (busy_q && step_q == StepPeak) peak_d = max32(grp_q[63:32], grp_q[31:0]);
+    if (busy_q && step_q == StepMax) peak_d = max32(grp_d[63:32], grp_d[31:0]);
   end
 
   // The model's last_peak() is not cleared by reset(): only rst_ni clears it.

@@ -6,14 +6,17 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <numbers>
 #include <string>
 #include <vector>
 
 #include "Vlathe_limiter.h"
+#include "lathe/fixed_point.hpp"
 #include "lathe/model/dither.hpp"
 #include "lathe/model/true_peak_limiter.hpp"
 #include "lathe/params.hpp"
@@ -60,6 +63,11 @@ class Bench {
     dut_->sustain_hold_i = r[reg::kLimSustainHold];
     dut_->two_x_i = (r[reg::kCtrl] & reg::kCtrlTp2x) != 0;
   }
+
+  // Called after every frame with its input and the model's peak and gain reduction (which the RTL
+  // has just matched): the tests below use it to show what the new parts of the model change.
+  using Observer = std::function<void(int32_t left, int32_t right, uint32_t peak, int32_t gr)>;
+  void set_observer(Observer o) { observer_ = std::move(o); }
 
   void clear() {
     model_.reset();
@@ -129,6 +137,7 @@ class Bench {
                         << model_.gain_reduction());
       FAIL("limiter output differs from the model");
     }
+    if (observer_) observer_(left, right, model_.last_peak(), model_.gain_reduction());
     ++frames_;
     ++segment_frames_;
     if (rtl_gr > 0) ++limited_;
@@ -166,6 +175,36 @@ class Bench {
   uint64_t frames_ = 0, segment_frames_ = 0, limited_ = 0;
   int max_cycles_ = 0;
   std::string context_;
+  Observer observer_;
+};
+
+// The detector without the 32x reconstruction (the BS.1770-4 and Hann phases and |h[12]| only, the
+// model before the reconstruction was added): frames where the model's peak is above this one are
+// frames whose compared peak (and so gain) comes from the 32x phases.
+class ShortPhaseDetector {
+ public:
+  uint32_t push(int32_t left, int32_t right, bool two_x) {
+    uint64_t peak = 0;
+    for (int ch = 0; ch < 2; ++ch) {
+      auto& h = history_[ch];
+      for (int k = reg::kTruePeakSpan - 1; k > 0; --k) h[k] = h[k - 1];
+      h[0] = ch == 0 ? left : right;
+      peak = std::max<uint64_t>(peak, fx::magnitude(h[12]));
+      auto phase = [&](const int16_t* taps, int n, int first, int shift) {
+        int64_t acc = 0;
+        for (int k = 0; k < n; ++k) acc += int64_t{taps[k]} * h[first + k];
+        peak = std::max(peak, (acc < 0 ? static_cast<uint64_t>(-acc) : static_cast<uint64_t>(acc)) >> shift);
+      };
+      for (int p = 0; p < 4; ++p) phase(fx::true_peak_taps() + 12 * p, 12, 6, 13);
+      if (two_x) phase(fx::hann2_taps(), 24, 0, 14);
+      else
+        for (int p = 0; p < 3; ++p) phase(fx::hann4_taps() + 12 * p, 12, 6, 14);
+    }
+    return static_cast<uint32_t>(std::min<uint64_t>(peak, UINT32_MAX));
+  }
+
+ private:
+  std::array<std::array<int32_t, reg::kTruePeakSpan>, 2> history_{};
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -265,13 +304,20 @@ LimiterParams random_limiter(model::Xorshift32& rng) {
   l.lookahead_ms = uniform(rng, limits::kLookaheadMinMs, limits::kLookaheadMaxMs);
   l.release_ms = std::exp(uniform(rng, std::log(limits::kTimeMinMs), std::log(limits::kTimeMaxMs)));
   l.drive_db = uniform(rng, -limits::kDriveDb, limits::kDriveDb);
+  // The program-dependent release: the transient stage is on when faster than release_ms.
+  l.transient_release_ms = std::exp(uniform(rng, std::log(limits::kTimeMinMs), std::log(limits::kTimeMaxMs)));
+  if (rng.next() % 2)
+    l.transient_release_ms = std::max(limits::kTimeMinMs, std::min(l.transient_release_ms, l.release_ms * uniform(rng, 0.01, 1.0)));
+  l.transient_hold_ms = uniform(rng, 0.0, limits::kTransientHoldMaxMs);
   // Some edges of the legal ranges.
-  switch (rng.next() % 8) {
+  switch (rng.next() % 10) {
     case 0: l.lookahead_ms = limits::kLookaheadMinMs; break;
     case 1: l.lookahead_ms = limits::kLookaheadMaxMs; break;
     case 2: l.release_ms = rng.next() & 1 ? limits::kTimeMinMs : limits::kTimeMaxMs; break;
     case 3: l.drive_db = rng.next() & 1 ? limits::kDriveDb : -limits::kDriveDb; break;
     case 4: l.ceiling_dbtp = rng.next() & 1 ? limits::kCeilingMinDbtp : limits::kCeilingMaxDbtp; break;
+    case 5: l.transient_hold_ms = rng.next() & 1 ? 0.0 : limits::kTransientHoldMaxMs; break;
+    case 6: l.transient_release_ms = rng.next() & 1 ? limits::kTimeMinMs : limits::kTimeMaxMs; break;
     default: break;
   }
   return l;
@@ -306,9 +352,9 @@ void random_segments(Bench& bench, int segments, std::size_t frames_lo, std::siz
       char ctx[256];
       std::snprintf(ctx, sizeof ctx,
                     "segment %d piece %d: %s at %d Hz, ceiling %.2f dBTP, lookahead %.3f ms (L reg %u), "
-                    "release %.3f ms, drive %.2f dB, %s interpolator%s",
+                    "release %.3f ms, transient %.3f ms, hold %.2f ms, drive %.2f dB, %s interpolator%s",
                     seg, piece, kSignalNames[kind], fs, lim.ceiling_dbtp, lim.lookahead_ms,
-                    r[reg::kLimLookahead], lim.release_ms, lim.drive_db,
+                    r[reg::kLimLookahead], lim.release_ms, lim.transient_release_ms, lim.transient_hold_ms, lim.drive_db,
                     (r[reg::kCtrl] & reg::kCtrlTp2x) ? "2x" : "4x", cleared ? "" : ", not cleared");
       bench.set_context(ctx);
       bench.run(std::vector<int32_t>(sig.begin() + static_cast<std::ptrdiff_t>(2 * pos),
@@ -321,6 +367,11 @@ void random_segments(Bench& bench, int segments, std::size_t frames_lo, std::siz
       if (rng.next() % 3 == 0) lim.ceiling_dbtp = uniform(rng, limits::kCeilingMinDbtp, limits::kCeilingMaxDbtp);
       if (rng.next() % 3 == 0)
         lim.release_ms = std::exp(uniform(rng, std::log(limits::kTimeMinMs), std::log(limits::kTimeMaxMs)));
+      if (rng.next() % 3 == 0) {  // the release registers are live, the sustain state carries on
+        const LimiterParams other = random_limiter(rng);
+        lim.transient_release_ms = other.transient_release_ms;
+        lim.transient_hold_ms = other.transient_hold_ms;
+      }
       if (rng.next() % 4 == 0) lim.lookahead_ms = uniform(rng, limits::kLookaheadMinMs, limits::kLookaheadMaxMs);
       r = registers(lim, fs);
       // The detector's interpolator is live too: sometimes the other one for a piece.
@@ -389,7 +440,8 @@ TEST_CASE("lathe_limiter equals the model on extreme register values and samples
     const LimiterParams lim = random_limiter(rng);
     r = registers(lim, 48000);
     if (trial >= 4) {
-      for (reg::Addr a : {reg::kLimLookahead, reg::kLimHoldBlocks, reg::kLimRecip, reg::kLimRelease})
+      for (reg::Addr a : {reg::kLimLookahead, reg::kLimHoldBlocks, reg::kLimRecip, reg::kLimRelease,
+                          reg::kLimTransientRelease, reg::kLimSustainRelease, reg::kLimSustainHold})
         if (rng.next() % 2) r[a] = words[rng.next() % 16];
     }
     if (trial >= 12) {
@@ -400,11 +452,13 @@ TEST_CASE("lathe_limiter equals the model on extreme register values and samples
     if (rng.next() % 2) r[reg::kCtrl] ^= reg::kCtrlTp2x;
     bench.set_registers(r);
     bench.clear();
-    char ctx[220];
+    char ctx[300];
     std::snprintf(ctx, sizeof ctx,
-                  "extreme trial %d: drive %08x ceiling %08x L %u recip %08x hold %u release %08x ctrl %02x", trial,
-                  r[reg::kLimDrive], r[reg::kLimCeiling], r[reg::kLimLookahead], r[reg::kLimRecip],
-                  r[reg::kLimHoldBlocks], r[reg::kLimRelease], r[reg::kCtrl]);
+                  "extreme trial %d: drive %08x ceiling %08x L %u recip %08x hold %u release %08x transient %08x "
+                  "sustain release %08x sustain hold %u ctrl %02x",
+                  trial, r[reg::kLimDrive], r[reg::kLimCeiling], r[reg::kLimLookahead], r[reg::kLimRecip],
+                  r[reg::kLimHoldBlocks], r[reg::kLimRelease], r[reg::kLimTransientRelease],
+                  r[reg::kLimSustainRelease], r[reg::kLimSustainHold], r[reg::kCtrl]);
     bench.set_context(ctx);
     const int kind = trial % 3 == 0 ? 8 : static_cast<int>(rng.next() % kSignalCount);
     bench.run(make_signal(kind, 2500, 48000, rng));
@@ -425,4 +479,104 @@ TEST_CASE("lathe_limiter after reset, before any clear, is the model as construc
     bench.set_context("after the first clear");
     bench.run(make_signal(0, 2000, 48000, bench.rng()));
   }
+}
+
+TEST_CASE("lathe_limiter's 32x phases: inter-sample peaks of fs/4 tones at 45 degrees and full-scale noise", "[rtl]") {
+  const Timer timer;
+  uint64_t frames = 0, from_32x = 0;
+  for (bool two_x : {false, true}) {
+    Bench bench(two_x ? 42u : 41u, two_x);
+    const int fs = two_x ? 96000 : 48000;
+    reg::RegisterImage r = registers({-1.0, 1.0, 30.0, 6.0, 1.0, 5.0}, fs);
+    REQUIRE(((r[reg::kCtrl] & reg::kCtrlTp2x) != 0) == two_x);
+    bench.set_registers(r);
+    bench.clear();
+    ShortPhaseDetector short_phases;
+    uint64_t above = 0;
+    bench.set_observer([&](int32_t l, int32_t rr, uint32_t peak, int32_t) {
+      const uint32_t s = short_phases.push(l, rr, two_x);
+      REQUIRE(peak >= s);  // the model takes the larger: the 32x phases only ever add
+      if (peak > s) ++above;
+    });
+    auto& rng = bench.rng();
+    for (int piece = 0; piece < 8; ++piece) {
+      std::vector<int32_t> sig(2 * 3000);
+      const double a = uniform(rng, 0.3, 8.0);
+      const double ph = std::numbers::pi / 4 + (piece % 2 ? uniform(rng, -0.2, 0.2) : 0.0);
+      for (std::size_t i = 0; i < sig.size() / 2; ++i) {
+        if (piece < 4) {  // fs/4 at (near) 45 degrees: every sample 3 dB under the peak
+          sig[2 * i] = to_q27(a * std::sin(std::numbers::pi / 2 * static_cast<double>(i) + ph));
+          sig[2 * i + 1] = to_q27(-a * std::sin(std::numbers::pi / 2 * static_cast<double>(i) + ph));
+        } else {  // random full-scale noise (and beyond, up to the compressor's +24 dB)
+          sig[2 * i] = piece == 7 ? static_cast<int32_t>(rng.next()) : to_q27(a * (2.0 * uniform(rng) - 1.0));
+          sig[2 * i + 1] = to_q27(a * (2.0 * uniform(rng) - 1.0));
+        }
+      }
+      char ctx[120];
+      std::snprintf(ctx, sizeof ctx, "32x phases, %s, piece %d (%s)", two_x ? "2x" : "4x", piece,
+                    piece < 4 ? "fs/4 tone" : "noise");
+      bench.set_context(ctx);
+      bench.run(sig);
+      // The dual release on this material too: a new transient release or hold between pieces.
+      r[reg::kLimSustainHold] = rng.next() % 2000;
+      bench.set_registers(r);
+    }
+    // The 32x phases must decide the peak of many frames, or this test shows nothing about them.
+    REQUIRE(above > bench.frames() / 10);
+    frames += bench.frames();
+    from_32x += above;
+  }
+  std::printf("rtl-limiter 32x: %llu frames bit-exact, %llu with the peak from the 32x phases, %.1f s\n",
+              static_cast<unsigned long long>(frames), static_cast<unsigned long long>(from_32x), timer.seconds());
+}
+
+TEST_CASE("lathe_limiter's program-dependent release: transient release back to a held sustained reduction",
+          "[rtl]") {
+  const Timer timer;
+  uint64_t frames = 0, differ = 0;
+  for (uint32_t seed = 51; seed <= 54; ++seed) {
+    Bench bench(seed, seed % 2 == 0);
+    auto& rng = bench.rng();
+    const int fs = seed == 54 ? 192000 : 48000;
+    // transient release < release, sustain hold > 0; the last runs draw them across the legal ranges.
+    LimiterParams lim{-1.0, uniform(rng, 0.5, 3.0), uniform(rng, 50.0, 500.0), uniform(rng, 3.0, 12.0),
+                      uniform(rng, 0.1, 5.0), uniform(rng, 1.0, 30.0)};
+    if (seed >= 53) {
+      lim.transient_release_ms = std::exp(uniform(rng, std::log(limits::kTimeMinMs), std::log(lim.release_ms)));
+      lim.transient_hold_ms = uniform(rng, 0.05, limits::kTransientHoldMaxMs);
+    }
+    const reg::RegisterImage r = registers(lim, fs);
+    REQUIRE(r[reg::kLimTransientRelease] > r[reg::kLimRelease]);  // a faster coefficient: the stage is on
+    REQUIRE(r[reg::kLimSustainHold] > 0);
+    bench.set_registers(r);
+    bench.clear();
+    // A model with the transient stage off (transient release = release, no hold): where its gain
+    // differs, the compared gain comes from the sustain and transient path.
+    reg::RegisterImage plain = r;
+    plain[reg::kLimTransientRelease] = r[reg::kLimRelease];
+    plain[reg::kLimSustainRelease] = r[reg::kLimRelease];
+    plain[reg::kLimSustainHold] = 0;
+    model::TruePeakLimiter reference;
+    reference.configure(plain);
+    reference.reset();
+    uint64_t seg_differ = 0;
+    bench.set_observer([&](int32_t l, int32_t rr, uint32_t, int32_t gr) {
+      int32_t a = l, b = rr;
+      reference.apply(a, b, reference.detect(a, b));
+      if (reference.gain_reduction() != gr) ++seg_differ;
+    });
+    char ctx[200];
+    std::snprintf(ctx, sizeof ctx, "dual release, seed %u, %d Hz, release %.1f ms, transient %.2f ms, hold %.1f ms",
+                  seed, fs, lim.release_ms, lim.transient_release_ms, lim.transient_hold_ms);
+    for (int kind : {3, 7, 5, 2, 4}) {  // transients, bursts, music, impulses, noise
+      bench.set_context(std::string(ctx) + ", " + kSignalNames[kind]);
+      bench.run(make_signal(kind, 5000, fs, rng));
+    }
+    REQUIRE(seg_differ > bench.frames() / 20);
+    frames += bench.frames();
+    differ += seg_differ;
+  }
+  std::printf("rtl-limiter dual release: %llu frames bit-exact, %llu where the transient stage changes the gain, "
+              "%.1f s\n",
+              static_cast<unsigned long long>(frames), static_cast<unsigned long long>(differ), timer.seconds());
 }
