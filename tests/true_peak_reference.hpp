@@ -19,7 +19,7 @@
 namespace lathe::reference {
 
 struct Design {
-  int up = 32;              // output points per input sample
+  int up = 32;              // output points per input sample, 1..64
   int zero_crossings = 10;  // filter half length in input samples (scipy: 10 * max(up, down) taps)
   double kaiser_beta = 12.0;
 };
