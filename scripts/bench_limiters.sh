@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Benchmark (not a test): Lathe's model limiter against the LSP limiter (Debian
+# lsp-plugins-lv2, hosted by lv2apply) and ffmpeg's alimiter, at 48 kHz:
+#   - THD+N of a 50 Hz and a 1 kHz sine limited by 6 dB at each one's default release
+#     (scripts/limiter_metrics.py: least-squares fit of the fundamental subtracted,
+#     residual over 20 Hz .. 20 kHz, dB re the fundamental, on 4..10 s of a 12 s sine);
+#   - latency: where a -20 dBFS impulse comes out (lv2apply and alimiter do not
+#     compensate it; `lathe master` does, so the model's own delay is measured by
+#     lathe-model-latency);
+#   - overs by the reference meter (lathe-tp-reference: 32x Kaiser sinc, scipy's
+#     resample_poly design) on the sines and on two mixes pushed to -8 LUFS.
+# Settings: every limiter at its defaults except the ceiling (-1 dBTP for Lathe, the
+# threshold/limit -1 dBFS for LSP and alimiter, so all three limit by the same 6 dB) and
+# alimiter's auto level (off: it would scale the output to 0 dBFS). Lathe: EQ off,
+# compressor 1:1, lookahead 2 ms, release 80 ms. LSP: Herm Thin, lookahead 5 ms, attack
+# and release 5 ms, ALR on, no oversampling; also "Full x8(3L)" oversampling. alimiter:
+# attack 5 ms, release 50 ms.
+# Usage: scripts/bench_limiters.sh [BUILD_DIR=build]
+set -euo pipefail
+cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
+build=${1:-build}
+
+need=()
+[[ -d /usr/lib/lv2/lsp-plugins.lv2 ]] || need+=(lsp-plugins-lv2)
+command -v lv2apply >/dev/null 2>&1 || need+=(lilv-utils)
+command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+command -v sox >/dev/null 2>&1 || need+=(sox)
+/usr/bin/python3 -c "import numpy" 2>/dev/null || need+=(python3-numpy)
+if ((${#need[@]})); then
+  echo "bench_limiters.sh: installing ${need[*]} for the comparison"
+  if ((EUID == 0)); then apt-get install -y -qq "${need[@]}" >/dev/null; else sudo apt-get install -y -qq "${need[@]}" >/dev/null; fi
+fi
+cmake --build "$build" -j2 --target lathe-cli lathe-tp-reference lathe-tp-survey lathe-model-latency >/dev/null
+
+bin=$build/bin
+work=$build/bench-limiters
+mkdir -p "$work"
+py=/usr/bin/python3
+metrics=scripts/limiter_metrics.py
+lsp=http://lsp-plug.in/plugins/lv2/limiter_stereo
+fs=48000
+ceiling=-1
+limit=$(awk -v c=$ceiling 'BEGIN { printf "%.6f", 10 ^ (c / 20) }')
+target=-8
+
+# Signals: sines peaking at the ceiling (+6 dB of input gain makes 6 dB of limiting),
+# an impulse for latency, and the mixes of tests/tp_worst_cases.hpp.
+$py $metrics sine "$work/sine50.wav" 50 12 $ceiling
+$py $metrics sine "$work/sine1k.wav" 1000 12 $ceiling
+$py $metrics impulse "$work/impulse.wav" 1 4800 -20
+$bin/lathe-tp-survey --write-cases "$work" --rates $fs --cases dense_mix,mix --seconds 20 >/dev/null
+signals=(sine50 sine1k impulse dense_mix_$fs mix_$fs)
+# The plug-in hosts shift the output by the latency and keep the input's length: pad
+# half a second of silence, as 32-bit float so nothing above full scale is clipped.
+for s in "${signals[@]}"; do sox "$work/$s.wav" -e floating-point -b 32 "$work/$s-f32.wav" pad 0 0.5; done
+
+lathe_run() {  # IN OUT GAIN_DB|target
+  local sets=(--set compressor.ratio=1 --set eq.band1.type=off --set eq.band2.type=off)
+  if [[ $3 == target ]]; then
+    $bin/lathe master "$1" "$2" --quiet --target-lufs $target "${sets[@]}"
+  else
+    $bin/lathe master "$1" "$2" --quiet --target-lufs off --set limiter.drive_db="$3" "${sets[@]}"
+  fi
+}
+lsp_run() {  # IN OUT GAIN_DB
+  lv2apply -i "${1%.wav}-f32.wav" -o "$2" -c g_in "$(awk -v g="$3" 'BEGIN { printf "%.6f", 10 ^ (g / 20) }')" -c th "$limit" $lsp
+}
+lsp8_run() {  # IN OUT GAIN_DB: the same with Full x8 (3 lobes) oversampling
+  lv2apply -i "${1%.wav}-f32.wav" -o "$2" -c g_in "$(awk -v g="$3" 'BEGIN { printf "%.6f", 10 ^ (g / 20) }')" -c th "$limit" -c ovs 20 $lsp
+}
+ffmpeg_run() {  # IN OUT GAIN_DB
+  ffmpeg -hide_banner -nostdin -loglevel error -y -i "${1%.wav}-f32.wav" \
+    -af "alimiter=level_in=$(awk -v g="$3" 'BEGIN { printf "%.6f", 10 ^ (g / 20) }'):limit=$limit:level=false" \
+    -c:a pcm_f32le "$2"
+}
+
+lufs() { $bin/lathe analyze --json "$1" | sed -n 's/.*"integrated_lufs" *: *\([-0-9.]*\).*/\1/p' | head -n 1; }
+margin() { $bin/lathe-tp-reference --ceiling $ceiling "$1" | sed -n 's/.*margin \([-+0-9.]*\) dB.*/\1/p'; }
+
+# Input gain that brings a limiter's output to the target loudness: secant steps on
+# dB of gain per LU, at most 8 runs, within 0.05 LU.
+push_to_target() {  # RUNNER IN OUT -> prints "GAIN_DB LUFS"
+  local run=$1 in=$2 out=$3 g0 l0 g1 l1 g2 i
+  g0=$(awk -v t=$target -v l="$(lufs "$in")" 'BEGIN { print t - l }')
+  $run "$in" "$out" "$g0"; l0=$(lufs "$out")
+  g1=$(awk -v g="$g0" -v t=$target -v l="$l0" 'BEGIN { print g + (t - l) }')
+  for ((i = 0; i < 8; ++i)); do
+    $run "$in" "$out" "$g1"; l1=$(lufs "$out")
+    if awk -v l="$l1" -v t=$target 'BEGIN { exit !((l - t) ^ 2 < 0.05 ^ 2) }'; then break; fi
+    g2=$(awk -v a="$g0" -v la="$l0" -v b="$g1" -v lb="$l1" -v t=$target \
+      'BEGIN { g = (lb == la) ? b + (t - lb) : b + (t - lb) * (b - a) / (lb - la); if (g > 36) g = 36; print g }')
+    g0=$g1; l0=$l1; g1=$g2
+  done
+  echo "$g1 $l1"
+}
+
+echo "== latency (frames at $fs Hz)"
+echo "lathe model (lookahead 2 ms, uncompensated): $($bin/lathe-model-latency $fs 2)"
+lathe_run "$work/impulse.wav" "$work/lathe-impulse.wav" 0
+echo "lathe master (compensated): $($py $metrics latency "$work/impulse.wav" "$work/lathe-impulse.wav")"
+for l in lsp lsp8 ffmpeg; do
+  ${l}_run "$work/impulse.wav" "$work/$l-impulse.wav" 0
+  echo "$l: $($py $metrics latency "$work/impulse-f32.wav" "$work/$l-impulse.wav")"
+done
+
+printf '\n== 6 dB of limiting at the default release; THD+N over 20 Hz..20 kHz; margin to %s dBTP by the reference (negative = over)\n' $ceiling
+for l in lathe lsp lsp8 ffmpeg; do
+  for f in 50 1k; do
+    ${l}_run "$work/sine$f.wav" "$work/$l-sine$f.wav" 6
+    hz=$([[ $f == 1k ]] && echo 1000 || echo $f)
+    printf '%-7s %5s Hz sine: %s; margin %s dB\n' $l $hz "$($py $metrics thdn "$work/$l-sine$f.wav" $hz)" \
+      "$(margin "$work/$l-sine$f.wav")"
+  done
+done
+
+printf '\n== mixes pushed to %s LUFS (input gain found by search; lathe: its own loudness search)\n' $target
+for m in dense_mix mix; do
+  in=$work/${m}_$fs.wav
+  printf '%-9s input: %s LUFS, reference true peak %s\n' $m "$(lufs "$in")" \
+    "$($bin/lathe-tp-reference "$in" | sed -n 's/.*true peak \([-+0-9.]*\) dBTP.*/\1 dBTP/p')"
+  lathe_run "$in" "$work/lathe-$m.wav" target
+  printf '  %-7s %7s LUFS, margin %s dB\n' lathe "$(lufs "$work/lathe-$m.wav")" "$(margin "$work/lathe-$m.wav")"
+  for l in lsp lsp8 ffmpeg; do
+    read -r g lu < <(push_to_target ${l}_run "$in" "$work/$l-$m.wav")
+    printf '  %-7s %7s LUFS with %+.1f dB input gain, margin %s dB\n' $l "$lu" "$g" "$(margin "$work/$l-$m.wav")"
+  done
+done
