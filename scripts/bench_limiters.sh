@@ -14,8 +14,9 @@
 # threshold/limit -1 dBFS for LSP and alimiter, so all three limit by the same 6 dB) and
 # alimiter's auto level (off: it would scale the output to 0 dBFS). Lathe: EQ off,
 # compressor 1:1, lookahead 2 ms, release 80 ms. LSP: Herm Thin, lookahead 5 ms, attack
-# and release 5 ms, ALR on, no oversampling; also "Full x8(3L)" oversampling. alimiter:
-# attack 5 ms, release 50 ms.
+# and release 5 ms, automatic level regulation (ALR) on, no oversampling, gain boost off
+# (with it the output goes back up to 0 dBFS); also with ALR off, and with ALR off and
+# "Full x8(3L)" oversampling. alimiter: attack 5 ms, release 50 ms.
 # Usage: scripts/bench_limiters.sh [BUILD_DIR=build]
 set -euo pipefail
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
@@ -63,12 +64,17 @@ lathe_run() {  # IN OUT GAIN_DB|target
     $bin/lathe master "$1" "$2" --quiet --target-lufs off --set limiter.drive_db="$3" "${sets[@]}"
   fi
 }
-lsp_run() {  # IN OUT GAIN_DB
-  lv2apply -i "${1%.wav}-f32.wav" -o "$2" -c g_in "$(awk -v g="$3" 'BEGIN { printf "%.6f", 10 ^ (g / 20) }')" -c th "$limit" $lsp
+# LSP's threshold with its "gain boost" on lifts the output back to 0 dBFS: off, so that
+# the threshold is the output ceiling.
+lsp_common() {  # IN OUT GAIN_DB CONTROLS...
+  local in=$1 out=$2 gain=$3
+  shift 3
+  lv2apply -i "${in%.wav}-f32.wav" -o "$out" -c g_in "$(awk -v g="$gain" 'BEGIN { printf "%.6f", 10 ^ (g / 20) }')" \
+    -c th "$limit" -c boost 0 "$@" $lsp
 }
-lsp8_run() {  # IN OUT GAIN_DB: the same with Full x8 (3 lobes) oversampling
-  lv2apply -i "${1%.wav}-f32.wav" -o "$2" -c g_in "$(awk -v g="$3" 'BEGIN { printf "%.6f", 10 ^ (g / 20) }')" -c th "$limit" -c ovs 20 $lsp
-}
+lsp_run() { lsp_common "$@"; }                        # defaults: ALR on, no oversampling
+lsp_noalr_run() { lsp_common "$@" -c alr 0; }         # automatic level regulation off
+lsp8_run() { lsp_common "$@" -c alr 0 -c ovs 20; }    # and Full x8 (3 lobes) oversampling
 ffmpeg_run() {  # IN OUT GAIN_DB
   ffmpeg -hide_banner -nostdin -loglevel error -y -i "${1%.wav}-f32.wav" \
     -af "alimiter=level_in=$(awk -v g="$3" 'BEGIN { printf "%.6f", 10 ^ (g / 20) }'):limit=$limit:level=false" \
@@ -79,33 +85,38 @@ lufs() { $bin/lathe analyze --json "$1" | sed -n 's/.*"integrated_lufs" *: *\([-
 margin() { $bin/lathe-tp-reference --ceiling $ceiling "$1" | sed -n 's/.*margin \([-+0-9.]*\) dB.*/\1/p'; }
 
 # Input gain that brings a limiter's output to the target loudness: secant steps on
-# dB of gain per LU, at most 8 runs, within 0.05 LU.
+# dB of gain per LU (at most 10 dB a step, within -6..+36 dB: alimiter's range), at most
+# 8 runs, within 0.05 LU. A limiter whose loudness does not follow its input gain (LSP
+# with ALR) ends where the steps stop helping.
 push_to_target() {  # RUNNER IN OUT -> prints "GAIN_DB LUFS"
   local run=$1 in=$2 out=$3 g0 l0 g1 l1 g2 i
-  g0=$(awk -v t=$target -v l="$(lufs "$in")" 'BEGIN { print t - l }')
+  local step='function clamp(g, lo, hi) { return g < lo ? lo : (g > hi ? hi : g) }'
+  g0=$(awk -v t=$target -v l="$(lufs "$in")" "$step"' BEGIN { print clamp(t - l, -6, 36) }')
   $run "$in" "$out" "$g0"; l0=$(lufs "$out")
-  g1=$(awk -v g="$g0" -v t=$target -v l="$l0" 'BEGIN { print g + (t - l) }')
+  g1=$(awk -v g="$g0" -v t=$target -v l="$l0" "$step"' BEGIN { print clamp(g + clamp(t - l, -10, 10), -6, 36) }')
   for ((i = 0; i < 8; ++i)); do
     $run "$in" "$out" "$g1"; l1=$(lufs "$out")
     if awk -v l="$l1" -v t=$target 'BEGIN { exit !((l - t) ^ 2 < 0.05 ^ 2) }'; then break; fi
-    g2=$(awk -v a="$g0" -v la="$l0" -v b="$g1" -v lb="$l1" -v t=$target \
-      'BEGIN { g = (lb == la) ? b + (t - lb) : b + (t - lb) * (b - a) / (lb - la); if (g > 36) g = 36; print g }')
+    g2=$(awk -v a="$g0" -v la="$l0" -v b="$g1" -v lb="$l1" -v t=$target "$step"' BEGIN {
+      d = (lb - la) ^ 2 < 1e-6 ? t - lb : (t - lb) * (b - a) / (lb - la); print clamp(b + clamp(d, -10, 10), -6, 36) }')
+    if [[ $g2 == "$g1" ]]; then break; fi
     g0=$g1; l0=$l1; g1=$g2
   done
-  echo "$g1 $l1"
+  $run "$in" "$out" "$g1"  # the output left behind is the last gain's
+  echo "$g1 $(lufs "$out")"
 }
 
 echo "== latency (frames at $fs Hz)"
 echo "lathe model (lookahead 2 ms, uncompensated): $($bin/lathe-model-latency $fs 2)"
 lathe_run "$work/impulse.wav" "$work/lathe-impulse.wav" 0
 echo "lathe master (compensated): $($py $metrics latency "$work/impulse.wav" "$work/lathe-impulse.wav")"
-for l in lsp lsp8 ffmpeg; do
+for l in lsp lsp_noalr lsp8 ffmpeg; do
   ${l}_run "$work/impulse.wav" "$work/$l-impulse.wav" 0
   echo "$l: $($py $metrics latency "$work/impulse-f32.wav" "$work/$l-impulse.wav")"
 done
 
 printf '\n== 6 dB of limiting at the default release; THD+N over 20 Hz..20 kHz; margin to %s dBTP by the reference (negative = over)\n' $ceiling
-for l in lathe lsp lsp8 ffmpeg; do
+for l in lathe lsp lsp_noalr lsp8 ffmpeg; do
   for f in 50 1k; do
     ${l}_run "$work/sine$f.wav" "$work/$l-sine$f.wav" 6
     hz=$([[ $f == 1k ]] && echo 1000 || echo $f)
@@ -121,7 +132,7 @@ for m in dense_mix mix; do
     "$($bin/lathe-tp-reference "$in" | sed -n 's/.*true peak \([-+0-9.]*\) dBTP.*/\1 dBTP/p')"
   lathe_run "$in" "$work/lathe-$m.wav" target
   printf '  %-7s %7s LUFS, margin %s dB\n' lathe "$(lufs "$work/lathe-$m.wav")" "$(margin "$work/lathe-$m.wav")"
-  for l in lsp lsp8 ffmpeg; do
+  for l in lsp lsp_noalr lsp8 ffmpeg; do
     read -r g lu < <(push_to_target ${l}_run "$in" "$work/$l-$m.wav")
     printf '  %-7s %7s LUFS with %+.1f dB input gain, margin %s dB\n' $l "$lu" "$g" "$(margin "$work/$l-$m.wav")"
   done

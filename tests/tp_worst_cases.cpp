@@ -95,7 +95,14 @@ void add_clipped_drums(Stereo& s, int fs, double gain, Noise& noise) {
   }
 }
 
-Stereo gen_mix(int fs, double seconds, uint32_t seed) { return from_frames(signals::music_like(seconds, fs, seed)); }
+// music_like from 13 s in, so that 3 s or more reach its clipped-snare bar (every
+// eighth bar, 14..16 s).
+Stereo gen_mix(int fs, double seconds, uint32_t seed) {
+  constexpr double kSkip = 13.0;
+  const auto whole = signals::music_like(seconds + kSkip, fs, seed);
+  const std::size_t n = static_cast<std::size_t>(seconds * fs);
+  return from_frames(std::vector<int32_t>(whole.end() - static_cast<std::ptrdiff_t>(2 * n), whole.end()));
+}
 
 Stereo gen_dense_mix(int fs, double seconds, uint32_t seed) {
   Stereo s = gen_mix(fs, seconds, seed);
@@ -275,28 +282,28 @@ struct Generator {
 
 const std::vector<Generator>& generators() {
   static const std::vector<Generator> g = {
-      {{"mix", "lathe::signals::music_like as it is (-18 LUFS, peaks near -1 dBFS)"}, gen_mix},
-      {{"dense_mix", "music_like plus near-Nyquist hats, pulled to half scale by a fast follower, hard-clipped"},
+      {{"mix", "lathe::signals::music_like from 13 s in (about -18 LUFS; a clipped-snare bar at 1..3 s)", true}, gen_mix},
+      {{"dense_mix", "music_like plus near-Nyquist hats, pulled to half scale by a fast follower, hard-clipped", true},
        gen_dense_mix},
-      {{"clipped_drums", "kick and snare overdriven into full-scale clipping"}, gen_clipped_drums},
-      {{"nyquist_hats", "bursts of noise rising to fs/2, clipped at the onsets"}, gen_nyquist_hats},
-      {{"fs4_45deg", "full-scale fs/4 sine, samples 45 degrees off the crest (-3.01 dBFS, 0 dBTP)"}, gen_fs4_45},
-      {{"nyquist_bursts", "30 ms full-scale bursts at 0.45, 0.47, 0.49 fs, rectangular onsets"}, gen_nyquist_bursts},
-      {{"square_p2", "+1 -1 (fs/2), gated 400/100 ms"}, [](int fs, double s, uint32_t) { return gen_square(fs, s, 2); }},
-      {{"square_p3", "+1 +1 -1, gated"}, [](int fs, double s, uint32_t) { return gen_square(fs, s, 3); }},
-      {{"square_p4", "+1 +1 -1 -1 (fs/4), gated"}, [](int fs, double s, uint32_t) { return gen_square(fs, s, 4); }},
-      {{"square_p5", "+1 +1 +1 -1 -1, gated"}, [](int fs, double s, uint32_t) { return gen_square(fs, s, 5); }},
-      {{"square_1k", "full-scale 1 kHz (L) and 3.1 kHz (R) squares"}, gen_square_audio},
-      {{"sweep_exp", "full-scale exponential sweep 20 Hz to 0.49 fs (R in quadrature)"},
+      {{"clipped_drums", "kick and snare overdriven into full-scale clipping", true}, gen_clipped_drums},
+      {{"nyquist_hats", "bursts of noise rising to fs/2, clipped at the onsets", true}, gen_nyquist_hats},
+      {{"fs4_45deg", "full-scale fs/4 sine, samples 45 degrees off the crest (-3.01 dBFS, 0 dBTP)", false}, gen_fs4_45},
+      {{"nyquist_bursts", "30 ms full-scale bursts at 0.45, 0.47, 0.49 fs, rectangular onsets", false}, gen_nyquist_bursts},
+      {{"square_p2", "+1 -1 (fs/2), gated 400/100 ms", false}, [](int fs, double s, uint32_t) { return gen_square(fs, s, 2); }},
+      {{"square_p3", "+1 +1 -1, gated", false}, [](int fs, double s, uint32_t) { return gen_square(fs, s, 3); }},
+      {{"square_p4", "+1 +1 -1 -1 (fs/4), gated", false}, [](int fs, double s, uint32_t) { return gen_square(fs, s, 4); }},
+      {{"square_p5", "+1 +1 +1 -1 -1, gated", false}, [](int fs, double s, uint32_t) { return gen_square(fs, s, 5); }},
+      {{"square_1k", "full-scale 1 kHz (L) and 3.1 kHz (R) squares", false}, gen_square_audio},
+      {{"sweep_exp", "full-scale exponential sweep 20 Hz to 0.49 fs (R in quadrature)", false},
        [](int fs, double s, uint32_t) { return gen_sweep(fs, s, true); }},
-      {{"sweep_lin", "full-scale linear sweep 0 to 0.49 fs (R in quadrature)"},
+      {{"sweep_lin", "full-scale linear sweep 0 to 0.49 fs (R in quadrature)", false},
        [](int fs, double s, uint32_t) { return gen_sweep(fs, s, false); }},
-      {{"impulses", "single full-scale samples every 100 ms, alternating sign, R 7 samples later"}, gen_impulses},
-      {{"impulse_trains", "10 ms trains of full-scale pulses spaced 2, 3, 4, 7 samples"}, gen_impulse_trains},
-      {{"alternating_flips", "+1 -1 runs of 8..64 samples with a sign flip between runs"}, gen_alternating_flips},
-      {{"random_signs", "every sample +1 or -1 at random"}, gen_random_signs},
-      {{"step_mix", "dense_mix at -20 dB and full level, alternating every second"}, gen_step_mix},
-      {{"step_tone", "5 kHz (R 7 kHz) sine stepping between -20 dBFS and full scale every 250 ms"}, gen_step_tone},
+      {{"impulses", "single full-scale samples every 100 ms, alternating sign, R 7 samples later", false}, gen_impulses},
+      {{"impulse_trains", "10 ms trains of full-scale pulses spaced 2, 3, 4, 7 samples", false}, gen_impulse_trains},
+      {{"alternating_flips", "+1 -1 runs of 8..64 samples with a sign flip between runs", false}, gen_alternating_flips},
+      {{"random_signs", "every sample +1 or -1 at random", false}, gen_random_signs},
+      {{"step_mix", "dense_mix at -20 dB and full level, alternating every second", true}, gen_step_mix},
+      {{"step_tone", "5 kHz (R 7 kHz) sine stepping between -20 dBFS and full scale every 250 ms", false}, gen_step_tone},
   };
   return g;
 }

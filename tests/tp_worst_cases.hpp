@@ -13,6 +13,10 @@ namespace lathe::tp_cases {
 struct CaseInfo {
   const char* name;
   const char* what;
+  // Programme material, mastered to a loudness target. The test signals are not: a
+  // loudness target only turns a full-scale tone down below the ceiling, so they are
+  // driven into the limiter by fixed amounts instead.
+  bool programme;
 };
 // Every case, in survey order.
 const std::vector<CaseInfo>& all_cases();

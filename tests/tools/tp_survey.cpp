@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // lathe-tp-survey: runs the model chain over every worst case (tests/tp_worst_cases.hpp)
-// x rate x loudness target x compressor off/on x ceiling x lookahead x release, through
-// the product's loudness search (lathe::master), and judges every output with the
-// reference true-peak meter (tests/true_peak_reference.hpp). For every run that goes
+// x rate x level x compressor off/on x ceiling x lookahead x release through lathe::master,
+// and judges every output with the reference true-peak meter
+// (tests/true_peak_reference.hpp). The level is a loudness target, through the product's
+// loudness search, for programme material, and a fixed limiter drive for test signals
+// (a target would only turn a full-scale tone down below the ceiling). For every run that goes
 // over, it runs the chain again with the registers the search chose, records the
 // limiter's input, its detector's reading and its gain, and asks at each over which
 // mechanism put it there:
@@ -45,7 +47,8 @@ using namespace lathe;
 namespace {
 
 struct Settings {
-  double target_lufs;
+  bool targeted;  // level: a loudness target (LUFS) through the search, else a fixed drive (dB)
+  double level;
   bool comp;
   double ceiling_dbtp;
   double lookahead_ms;
@@ -55,7 +58,8 @@ struct Settings {
 struct Grid {
   std::vector<int> rates{kSupportedRates.begin(), kSupportedRates.end()};
   std::vector<std::string> cases;
-  std::vector<double> targets{-23, -14, -9, -8, -7};
+  std::vector<double> targets{-23, -14, -9, -8, -7};  // programme material
+  std::vector<double> drives{0, 6, 12};                // test signals
   std::vector<bool> comps{false, true};
   std::vector<double> ceilings{-3, -1, 0};
   std::vector<double> lookaheads{0.1, 0.5, 1, 2, 5};
@@ -184,7 +188,10 @@ Row run_one(const std::string& name, int fs, const std::vector<int32_t>& in, con
   row.s = s;
   MasterOptions o;
   o.params = params_for(s);
-  o.target_lufs = s.target_lufs;
+  if (s.targeted)
+    o.target_lufs = s.level;
+  else
+    o.params.lim.drive_db = s.level;
   MasterResult result;
   if (auto e = master(in, fs, o, nullptr, result)) {
     row.error = e.message();
@@ -209,13 +216,13 @@ Row run_one(const std::string& name, int fs, const std::vector<int32_t>& in, con
 
 std::string settings_text(const Settings& s) {
   char b[96];
-  std::snprintf(b, sizeof b, "%6.1f %-4s %5.1f %5.2f %6.2f", s.target_lufs, s.comp ? "on" : "off", s.ceiling_dbtp,
-                s.lookahead_ms, s.release_ms);
+  std::snprintf(b, sizeof b, "%c%+5.1f %-4s %5.1f %5.2f %6.2f", s.targeted ? 'T' : 'D', s.level, s.comp ? "on" : "off",
+                s.ceiling_dbtp, s.lookahead_ms, s.release_ms);
   return b;
 }
 
 void print_header(bool with_long) {
-  std::printf("%-17s %6s %6s %-4s %5s %5s %6s | %6s %7s %3s | %8s %7s %s%8s | %s\n", "case", "rate", "target", "comp",
+  std::printf("%-17s %6s %6s %-4s %5s %5s %6s | %6s %7s %3s | %8s %7s %s%8s | %s\n", "case", "rate", "level", "comp",
               "ceil", "la_ms", "rel_ms", "drive", "LUFS", "hit", "TP_ref", "margin", with_long ? " long_m " : "", "at_s",
               "mechanism at the overs");
 }
@@ -348,6 +355,7 @@ int main(int argc, char** argv) {
     // The corners of the grid: quiet and loud targets, the extremes of lookahead and
     // release, the usual ceiling, compressor off.
     g.targets = {-14, -8};
+    g.drives = {0, 12};
     g.comps = {false};
     g.ceilings = {-1};
     g.lookaheads = {0.1, 1, 5};
@@ -362,16 +370,20 @@ int main(int argc, char** argv) {
   std::vector<std::pair<std::string, int>> inputs_key;
   std::vector<std::vector<int32_t>> inputs;
   std::vector<Job> todo;
-  for (const std::string& name : g.cases)
+  for (const std::string& name : g.cases) {
+    const bool programme = std::find_if(tp_cases::all_cases().begin(), tp_cases::all_cases().end(), [&](const auto& c) {
+                             return name == c.name;
+                           })->programme;
     for (int fs : g.rates) {
       inputs_key.emplace_back(name, fs);
       inputs.push_back(tp_cases::make(name, fs, g.seconds, seed));
-      for (double t : g.targets)
+      for (double level : programme ? g.targets : g.drives)
         for (bool c : g.comps)
           for (double ceil : g.ceilings)
             for (double la : g.lookaheads)
-              for (double rel : g.releases) todo.push_back({inputs.size() - 1, {t, c, ceil, la, rel}});
+              for (double rel : g.releases) todo.push_back({inputs.size() - 1, {programme, level, c, ceil, la, rel}});
     }
+  }
   std::fprintf(stderr, "lathe-tp-survey: %zu runs (%zu cases x %zu rates), %.1f s each, %d job(s)\n", todo.size(),
                g.cases.size(), g.rates.size(), g.seconds, jobs);
 
@@ -411,7 +423,9 @@ int main(int argc, char** argv) {
   };
   print_group(rows, "case", [](const Row& r) { return r.name; }, with_long);
   print_group(rows, "rate", [](const Row& r) { return std::to_string(r.fs); }, with_long);
-  print_group(rows, "target LUFS", [&](const Row& r) { return fmt(r.s.target_lufs); }, with_long);
+  print_group(rows, "level (T: target LUFS, D: drive dB)", [&](const Row& r) {
+    return std::string(r.s.targeted ? "T " : "D ") + fmt(r.s.level);
+  }, with_long);
   print_group(rows, "compressor", [](const Row& r) { return std::string(r.s.comp ? "on" : "off"); }, with_long);
   print_group(rows, "ceiling dBTP", [&](const Row& r) { return fmt(r.s.ceiling_dbtp); }, with_long);
   print_group(rows, "lookahead ms", [&](const Row& r) { return fmt(r.s.lookahead_ms); }, with_long);
