@@ -25,6 +25,13 @@ std::vector<int32_t> sine24(std::size_t frames, double cycles_per_sample, double
   return out;
 }
 
+// The reference peak away from the ends: a tone that starts or stops abruptly overshoots
+// there (its reconstruction rings, as scipy's does), which is not what these tests read.
+double middle_peak_dbtp(const std::vector<int32_t>& s, const Design& d = reference::scipy_default()) {
+  const std::size_t frames = s.size() / 2;
+  return -reference::worst_margin(s, 24, 0.0, 2000, frames - 2000, d).margin_db;
+}
+
 double sample_peak_db(const std::vector<int32_t>& s) {
   int64_t m = 0;
   for (int32_t v : s) m = std::max<int64_t>(m, std::abs(int64_t{v}));
@@ -56,7 +63,7 @@ TEST_CASE("reference reads a 45-degree fs/4 sine at -6.02 dBTP whose samples are
   REQUIRE(sample_peak_db(s) == Approx(-9.031).margin(0.001));
   for (const Design d : {reference::scipy_default(), reference::long_sinc()}) {
     INFO(d.zero_crossings << " zero crossings");
-    REQUIRE(reference::reference_true_peak_dbtp(s, 24, d) == Approx(20 * std::log10(0.5)).margin(0.01));
+    REQUIRE(middle_peak_dbtp(s, d) == Approx(20 * std::log10(0.5)).margin(0.01));
   }
 }
 
@@ -70,7 +77,7 @@ TEST_CASE("reference reads full-scale sines at 0.00 dBTP, also between samples",
                        Case{1.0 / 8, kPi / 8}, Case{1.0 / 6, kPi / 6}, Case{1.0 / 3, kPi / 6}}) {
     const auto s = sine24(24000, c.cycles_per_sample, 1.0 - 1.0 / 8388608, c.phase);
     INFO(c.cycles_per_sample << " fs: sample peak " << sample_peak_db(s) << " dBFS");
-    REQUIRE(reference::reference_true_peak_dbtp(s, 24) == Approx(0.0).margin(0.01));
+    REQUIRE(middle_peak_dbtp(s) == Approx(0.0).margin(0.01));
   }
 }
 
@@ -87,8 +94,15 @@ TEST_CASE("reference reads two equal samples at their sinc-series peak (long des
 TEST_CASE("scipy's design under-reads near Nyquist; the long design does not", "[model][reference]") {
   // 0.45 fs, samples 9 degrees off the crest at best: scipy's passband is -1.75 dB there.
   const auto s = sine24(48000, 0.45, 1.0 - 1.0 / 8388608, kPi / 20);
-  REQUIRE(reference::reference_true_peak_dbtp(s, 24, reference::long_sinc()) == Approx(0.0).margin(0.01));
-  REQUIRE(reference::reference_true_peak_dbtp(s, 24) < -0.05);
+  REQUIRE(middle_peak_dbtp(s, reference::long_sinc()) == Approx(0.0).margin(0.01));
+  REQUIRE(middle_peak_dbtp(s) < -0.05);
+}
+
+TEST_CASE("an abrupt onset rings: the reference reads it, as scipy does", "[model][reference]") {
+  // A 45-degree fs/4 sine at -6.02 dBTP that starts at full amplitude on the first sample:
+  // its reconstruction before and around the onset overshoots (scipy reads -5.388 dBTP).
+  const auto s = sine24(4800, 0.25, 0.5, kPi / 4);
+  REQUIRE(reference::reference_true_peak_dbtp(s, 24) == Approx(-5.388).margin(0.002));
 }
 
 TEST_CASE("reference worst margin names the frame, phase and channel of the peak", "[model][reference]") {
