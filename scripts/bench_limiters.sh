@@ -2,14 +2,18 @@
 # SPDX-License-Identifier: MIT
 # Benchmark (not a test): Lathe's model limiter against the LSP limiter (Debian
 # lsp-plugins-lv2, hosted by lv2apply) and ffmpeg's alimiter, at 48 kHz:
-#   - THD+N of a 50 Hz and a 1 kHz sine limited by 6 dB at each one's default release
+#   - THD+N of a 30 Hz, a 50 Hz and a 1 kHz sine limited by 6 dB at each one's default release
 #     (scripts/limiter_metrics.py: least-squares fit of the fundamental subtracted,
 #     residual over 20 Hz .. 20 kHz, dB re the fundamental, on 4..10 s of a 12 s sine);
 #   - latency: where a -20 dBFS impulse comes out (lv2apply and alimiter do not
 #     compensate it; `lathe master` does, so the model's own delay is measured by
 #     lathe-model-latency);
 #   - overs by the reference meter (lathe-tp-reference: 32x Kaiser sinc, scipy's
-#     resample_poly design) on the sines and on two mixes pushed to -8 LUFS.
+#     resample_poly design) on the sines and on two mixes pushed to -14, -9 and -8 LUFS,
+#     with the input gain (drive) that took, and the mean and maximum gain reduction
+#     (limiter_metrics.py gr: 1 ms least-squares gain of the output against the input).
+# Lathe twice: at its defaults (transient release 1 ms held 5 ms, release 80 ms) and with
+# the transient stage off (lathe_troff: limiter.transient_release_ms = release_ms).
 # Settings: every limiter at its defaults except the ceiling (-1 dBTP for Lathe, the
 # threshold/limit -1 dBFS for LSP and alimiter, so all three limit by the same 6 dB) and
 # alimiter's auto level (off: it would scale the output to 0 dBFS). Lathe: EQ off,
@@ -47,23 +51,28 @@ target=-8
 
 # Signals: sines peaking at the ceiling (+6 dB of input gain makes 6 dB of limiting),
 # an impulse for latency, and the mixes of tests/tp_worst_cases.hpp.
+$py $metrics sine "$work/sine30.wav" 30 12 $ceiling
 $py $metrics sine "$work/sine50.wav" 50 12 $ceiling
 $py $metrics sine "$work/sine1k.wav" 1000 12 $ceiling
 $py $metrics impulse "$work/impulse.wav" 1 4800 -20
-$bin/lathe-tp-survey --write-cases "$work" --rates $fs --cases dense_mix,mix --seconds 20 >/dev/null
-signals=(sine50 sine1k impulse dense_mix_$fs mix_$fs)
+$bin/lathe-tp-survey --write-cases "$work" --rates $fs --cases dense_mix,mix --seconds 10 >/dev/null
+signals=(sine30 sine50 sine1k impulse dense_mix_$fs mix_$fs)
 # The plug-in hosts shift the output by the latency and keep the input's length: pad
 # half a second of silence, as 32-bit float so nothing above full scale is clipped.
 for s in "${signals[@]}"; do sox "$work/$s.wav" -e floating-point -b 32 "$work/$s-f32.wav" pad 0 0.5; done
 
-lathe_run() {  # IN OUT GAIN_DB|target
-  local sets=(--set compressor.ratio=1 --set eq.band1.type=off --set eq.band2.type=off)
-  if [[ $3 == target ]]; then
-    $bin/lathe master "$1" "$2" --quiet --target-lufs $target "${sets[@]}"
+lathe_sets=(--set compressor.ratio=1 --set eq.band1.type=off --set eq.band2.type=off)
+lathe_run() {  # IN OUT GAIN_DB|target [SETTINGS...]; with target prints the report's drive and GR max
+  local in=$1 out=$2 gain=$3
+  shift 3
+  if [[ $gain == target ]]; then
+    $bin/lathe master "$in" "$out" --target-lufs $target "${lathe_sets[@]}" "$@" 2>&1 |
+      sed -n 's/.*limiter max \([0-9.]*\) dB; limiter drive \([-+0-9.]*\) dB.*/\2 \1/p'
   else
-    $bin/lathe master "$1" "$2" --quiet --target-lufs off --set limiter.drive_db="$3" "${sets[@]}"
+    $bin/lathe master "$in" "$out" --quiet --target-lufs off --set limiter.drive_db="$gain" "${lathe_sets[@]}" "$@"
   fi
 }
+lathe_troff_run() { lathe_run "$@" --set limiter.transient_release_ms=80; }  # = release_ms: the fast stage off
 # LSP's threshold with its "gain boost" on lifts the output back to 0 dBFS: off, so that
 # the threshold is the output ceiling.
 lsp_common() {  # IN OUT GAIN_DB CONTROLS...
@@ -116,8 +125,8 @@ for l in lsp lsp_noalr lsp8 ffmpeg; do
 done
 
 printf '\n== 6 dB of limiting at the default release; THD+N over 20 Hz..20 kHz; margin to %s dBTP by the reference (negative = over)\n' $ceiling
-for l in lathe lsp lsp_noalr lsp8 ffmpeg; do
-  for f in 50 1k; do
+for l in lathe lathe_troff lsp lsp_noalr lsp8 ffmpeg; do
+  for f in 30 50 1k; do
     ${l}_run "$work/sine$f.wav" "$work/$l-sine$f.wav" 6
     hz=$([[ $f == 1k ]] && echo 1000 || echo $f)
     printf '%-7s %5s Hz sine: %s; margin %s dB\n' $l $hz "$($py $metrics thdn "$work/$l-sine$f.wav" $hz)" \
@@ -125,15 +134,22 @@ for l in lathe lsp lsp_noalr lsp8 ffmpeg; do
   done
 done
 
-printf '\n== mixes pushed to %s LUFS (input gain found by search; lathe: its own loudness search)\n' $target
-for m in dense_mix mix; do
-  in=$work/${m}_$fs.wav
-  printf '%-9s input: %s LUFS, reference true peak %s\n' $m "$(lufs "$in")" \
-    "$($bin/lathe-tp-reference "$in" | sed -n 's/.*true peak \([-+0-9.]*\) dBTP.*/\1 dBTP/p')"
-  lathe_run "$in" "$work/lathe-$m.wav" target
-  printf '  %-7s %7s LUFS, margin %s dB\n' lathe "$(lufs "$work/lathe-$m.wav")" "$(margin "$work/lathe-$m.wav")"
-  for l in lsp lsp_noalr lsp8 ffmpeg; do
-    read -r g lu < <(push_to_target ${l}_run "$in" "$work/$l-$m.wav")
-    printf '  %-7s %7s LUFS with %+.1f dB input gain, margin %s dB\n' $l "$lu" "$g" "$(margin "$work/$l-$m.wav")"
+gr() { $py $metrics gr "$1" "$2" "$3" | sed -n 's/GR \(.*\) (latency.*/\1/p'; }
+for target in -14 -9 -8; do
+  printf '\n== mixes pushed to %s LUFS (input gain found by search; lathe: its own loudness search)\n' $target
+  for m in mix dense_mix; do
+    in=$work/${m}_$fs.wav
+    printf '%-9s input: %s LUFS, reference true peak %s\n' $m "$(lufs "$in")" \
+      "$($bin/lathe-tp-reference "$in" | sed -n 's/.*true peak \([-+0-9.]*\) dBTP.*/\1 dBTP/p')"
+    for l in lathe lathe_troff; do
+      read -r g _ < <(${l}_run "$in" "$work/$l-$m$target.wav" target)
+      printf '  %-11s %7s LUFS with %+.2f dB drive, %s, margin %s dB\n' $l "$(lufs "$work/$l-$m$target.wav")" "$g" \
+        "$(gr "$in" "$work/$l-$m$target.wav" "$g")" "$(margin "$work/$l-$m$target.wav")"
+    done
+    for l in lsp lsp_noalr lsp8 ffmpeg; do
+      read -r g lu < <(push_to_target ${l}_run "$in" "$work/$l-$m$target.wav")
+      printf '  %-11s %7s LUFS with %+.2f dB input gain, %s, margin %s dB\n' $l "$lu" "$g" \
+        "$(gr "${in%.wav}-f32.wav" "$work/$l-$m$target.wav" "$g")" "$(margin "$work/$l-$m$target.wav")"
+    done
   done
 done

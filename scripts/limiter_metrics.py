@@ -7,6 +7,7 @@
 #   limiter_metrics.py impulse OUT.wav SECONDS AT_FRAME LEVEL_DBFS
 #   limiter_metrics.py thdn FILE FREQ [FROM_S TO_S]          THD+N in dB re the fundamental
 #   limiter_metrics.py latency IN.wav OUT.wav                 frames OUT lags IN
+#   limiter_metrics.py gr IN.wav OUT.wav GAIN_DB               mean and max gain reduction
 #
 # THD+N: on the steady part of the output (default 4 s to 10 s), the fundamental is fitted
 # by least squares (sine, cosine and DC at the known frequency) and subtracted; the
@@ -15,6 +16,10 @@
 # the fundamental's. Both channels; the worse is printed, with the fitted amplitude.
 # Latency: the lag (0 .. 1 s) that maximises the cross-correlation of OUT with IN,
 # computed by FFT; on an impulse it is the impulse's displacement.
+# Gain reduction: OUT aligned to IN (the latency above), IN times the input gain; in
+# blocks of 1 ms the least-squares gain from that to OUT over both channels, -20 log10 of
+# it clamped at 0; the mean over blocks whose input is above -50 dBFS RMS, and the
+# largest. Works for any limiter whose gain is smooth over a millisecond.
 import sys
 import wave
 
@@ -24,7 +29,8 @@ import numpy as np
 USAGE = """usage: limiter_metrics.py sine OUT.wav FREQ SECONDS PEAK_DBFS
        limiter_metrics.py impulse OUT.wav SECONDS AT_FRAME LEVEL_DBFS
        limiter_metrics.py thdn FILE FREQ [FROM_S TO_S]
-       limiter_metrics.py latency IN.wav OUT.wav"""
+       limiter_metrics.py latency IN.wav OUT.wav
+       limiter_metrics.py gr IN.wav OUT.wav GAIN_DB"""
 
 
 def read(path):
@@ -124,6 +130,30 @@ def latency(in_path, out_path):
     print(f"latency {lag} frames ({1000 * lag / fs:.3f} ms at {fs} Hz)")
 
 
+def lag_of(a, b, fs):
+    n = 1 << int(np.ceil(np.log2(len(a) + len(b))))
+    xc = np.fft.irfft(np.fft.rfft(b, n) * np.conj(np.fft.rfft(a, n)), n)
+    return int(np.argmax(xc[:fs]))
+
+
+def gain_reduction(in_path, out_path, gain_db):
+    x, fs = read_any(in_path)
+    y, _ = read_any(out_path)
+    lag = lag_of(x[:, 0], y[:, 0], fs)
+    n = min(len(x), len(y) - lag)
+    x = x[:n] * 10 ** (gain_db / 20)
+    y = y[lag:lag + n]
+    block = fs // 1000
+    m = n // block
+    xb = x[:m * block].reshape(m, block * x.shape[1]) if x.shape[1] == 1 else x[:m * block].reshape(m, -1)
+    yb = y[:m * block].reshape(m, -1)
+    power = np.sum(xb * xb, axis=1)
+    active = power / xb.shape[1] > (10 ** (-50 / 20) * 10 ** (gain_db / 20)) ** 2
+    g = np.sum(xb * yb, axis=1)[active] / power[active]
+    gr = np.maximum(0.0, -20 * np.log10(np.maximum(g, 1e-9)))
+    print(f"GR mean {gr.mean():.2f} dB, max {gr.max():.2f} dB (latency {lag} frames, {active.sum()} blocks of 1 ms)")
+
+
 def main(argv):
     cmd = argv[1] if len(argv) > 1 else ""
     if cmd == "sine" and len(argv) == 6:
@@ -134,6 +164,8 @@ def main(argv):
         thdn(argv[2], float(argv[3]), *(float(v) for v in argv[4:6]))
     elif cmd == "latency" and len(argv) == 4:
         latency(argv[2], argv[3])
+    elif cmd == "gr" and len(argv) == 5:
+        gain_reduction(argv[2], argv[3], float(argv[4]))
     else:
         print(USAGE, file=sys.stderr)
         return 2

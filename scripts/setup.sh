@@ -24,6 +24,8 @@ PACKAGES=(
   libusb-1.0-0-dev
   umockdev
   libumockdev-dev
+  python3-scipy
+  python3-numpy
 )
 
 export DEBIAN_FRONTEND=noninteractive

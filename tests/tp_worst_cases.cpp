@@ -248,6 +248,21 @@ Stereo gen_random_signs(int fs, double seconds, uint32_t seed) {
   return s;
 }
 
+// Gaussian white noise, sigma 0.25 (-12 dBFS RMS, peaks clipped at full scale), independent
+// channels: the worst case of the gain's own modulation (every interval is nearly as loud
+// as the peak that holds the gain, so the ramps run under loud reconstructions).
+Stereo gen_white_noise(int fs, double seconds, uint32_t seed) {
+  Stereo s(static_cast<std::size_t>(seconds * fs));
+  Noise noise(seed);  // Box-Muller on mt19937 (std::normal_distribution is not fixed by the standard)
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const double radius = 0.25 * std::sqrt(-2.0 * std::log(1.0 - noise.uniform()));
+    const double angle = 2 * kPi * noise.uniform();
+    s.l[i] = radius * std::cos(angle);
+    s.r[i] = radius * std::sin(angle);
+  }
+  return s;
+}
+
 // The dense mix at -20 dB, stepping to full level and back every second: the gain must
 // fall 20 dB within the lookahead.
 Stereo gen_step_mix(int fs, double seconds, uint32_t seed) {
@@ -302,6 +317,7 @@ const std::vector<Generator>& generators() {
       {{"impulse_trains", "10 ms trains of full-scale pulses spaced 2, 3, 4, 7 samples", false}, gen_impulse_trains},
       {{"alternating_flips", "+1 -1 runs of 8..64 samples with a sign flip between runs", false}, gen_alternating_flips},
       {{"random_signs", "every sample +1 or -1 at random", false}, gen_random_signs},
+      {{"white_noise", "Gaussian white noise at -12 dBFS RMS, clipped at full scale", false}, gen_white_noise},
       {{"step_mix", "dense_mix at -20 dB and full level, alternating every second", true}, gen_step_mix},
       {{"step_tone", "5 kHz (R 7 kHz) sine stepping between -20 dBFS and full scale every 250 ms", false}, gen_step_tone},
   };

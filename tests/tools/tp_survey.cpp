@@ -16,11 +16,15 @@
 //
 //   lathe-tp-survey [--quick] [--seconds S] [--rates R,..] [--cases C,..] [--jobs N]
 //                   [--long] [--judge scipy|long] [--all-rows]
+//                   [--targets T,..] [--drives D,..] [--ceilings C,..] [--lookaheads MS,..]
+//                   [--releases MS,..] [--transients MS/HOLD_MS|off,..] [--comp off|on|both]
 //   lathe-tp-survey --write-cases DIR [--rates R,..] [--seconds S] [--seed N]
 //
 // EQ off, dither on (24-bit TPDF); "comp on" is the presets' compressor (-18 dB, 2:1,
 // 6 dB knee, 20 ms attack, 200 ms release). Prints one row per run that goes over (all
-// rows with --all-rows), then summaries. The judge is scipy's design unless --judge long
+// rows with --all-rows), then summaries; over_aim is how far the output's peak is above the
+// limiter's aim, ceiling - ceiling_margin_db(L): what modulation and quantisation added
+// (negative: under the aim). The judge is scipy's design unless --judge long
 // (flat to 0.47 fs; scipy's falls 1.75 dB by 0.45 fs); --long adds the other design's
 // margin as a column. --quick: a corner of the grid in a few minutes of CPU.
 #include <algorithm>
@@ -55,6 +59,8 @@ struct Settings {
   double ceiling_dbtp;
   double lookahead_ms;
   double release_ms;
+  double transient_ms = 1.0;  // limiter.transient_release_ms; < 0: off (= release_ms)
+  double hold_ms = 5.0;       // limiter.transient_hold_ms
 };
 
 struct Grid {
@@ -66,6 +72,7 @@ struct Grid {
   std::vector<double> ceilings{-3, -1, 0};
   std::vector<double> lookaheads{0.1, 0.5, 1, 2, 5};
   std::vector<double> releases{0.05, 80};
+  std::vector<std::pair<double, double>> transients{{1.0, 5.0}};  // (transient release, hold) ms; < 0: off
   double seconds = 4.0;
 };
 
@@ -91,6 +98,8 @@ struct Row {
   double drive_db = 0, lufs = 0;
   bool reached = false;
   double tp_dbtp = 0, margin_db = 0;
+  int look = 0;           // lookahead, samples
+  double over_aim_db = 0;  // output peak above the limiter's aim (ceiling - ceiling_margin_db(L))
   double long_margin_db = NAN;
   double spot_time_s = 0;
   Mechanism mech;
@@ -102,6 +111,8 @@ ChainParams params_for(const Settings& s) {
   p.lim.ceiling_dbtp = s.ceiling_dbtp;
   p.lim.lookahead_ms = s.lookahead_ms;
   p.lim.release_ms = s.release_ms;
+  p.lim.transient_release_ms = s.transient_ms < 0 ? s.release_ms : s.transient_ms;
+  p.lim.transient_hold_ms = s.hold_ms;
   return p;
 }
 
@@ -208,6 +219,8 @@ Row run_one(const std::string& name, int fs, const std::vector<int32_t>& in, con
   row.reached = result.target_reached;
   const auto margin = reference::worst_margin(result.output, result.out_bits, s.ceiling_dbtp, 0, SIZE_MAX, judge);
   row.margin_db = margin.margin_db;
+  row.look = lookahead_samples(s.lookahead_ms, fs);
+  row.over_aim_db = ceiling_margin_db(row.look) - margin.margin_db;
   row.tp_dbtp = margin.spot.dbtp();
   row.spot_time_s = (static_cast<double>(margin.spot.frame) + margin.spot.phase / 32.0) / fs;
   if (second) {
@@ -221,18 +234,23 @@ Row run_one(const std::string& name, int fs, const std::vector<int32_t>& in, con
 }
 
 std::string settings_text(const Settings& s) {
-  char b[96];
+  char b[128];
   char level[16];  // one word, so the table splits on blanks
   std::snprintf(level, sizeof level, "%c%+.1f", s.targeted ? 'T' : 'D', s.level);
-  std::snprintf(b, sizeof b, "%6s %-4s %5.1f %5.2f %6.2f", level, s.comp ? "on" : "off", s.ceiling_dbtp, s.lookahead_ms,
-                s.release_ms);
+  char tr[32];
+  if (s.transient_ms < 0)
+    std::snprintf(tr, sizeof tr, "off");
+  else
+    std::snprintf(tr, sizeof tr, "%g/%g", s.transient_ms, s.hold_ms);
+  std::snprintf(b, sizeof b, "%6s %-4s %5.1f %5.2f %6.2f %-8s", level, s.comp ? "on" : "off", s.ceiling_dbtp,
+                s.lookahead_ms, s.release_ms, tr);
   return b;
 }
 
 void print_header(bool with_long) {
-  std::printf("%-17s %6s %6s %-4s %5s %5s %6s | %6s %7s %3s | %8s %7s %s%8s | %s\n", "case", "rate", "level", "comp",
-              "ceil", "la_ms", "rel_ms", "drive", "LUFS", "hit", "TP_ref", "margin", with_long ? " long_m " : "", "at_s",
-              "mechanism at the overs");
+  std::printf("%-17s %6s %6s %-4s %5s %5s %6s %-8s | %6s %7s %3s | %8s %7s %4s %8s %s%8s | %s\n", "case", "rate",
+              "level", "comp", "ceil", "la_ms", "rel_ms", "tr/hold", "drive", "LUFS", "hit", "TP_ref", "margin", "L",
+              "over_aim", with_long ? " long_m " : "", "at_s", "mechanism at the overs");
 }
 
 std::string mechanism_text(const Mechanism& m) {
@@ -253,9 +271,9 @@ void print_row(const Row& r, bool with_long) {
   }
   char lm[16] = "";
   if (with_long) std::snprintf(lm, sizeof lm, " %+7.3f", r.long_margin_db);
-  std::printf("%-17s %6d %s | %+6.1f %7.2f %3s | %+8.3f %+7.3f%s %8.4f | %s\n", r.name.c_str(), r.fs,
-              settings_text(r.s).c_str(), r.drive_db, r.lufs, r.reached ? "yes" : "no", r.tp_dbtp, r.margin_db, lm,
-              r.spot_time_s, mechanism_text(r.mech).c_str());
+  std::printf("%-17s %6d %s | %+6.1f %7.2f %3s | %+8.3f %+7.4f %4d %+8.4f%s %8.4f | %s\n", r.name.c_str(), r.fs,
+              settings_text(r.s).c_str(), r.drive_db, r.lufs, r.reached ? "yes" : "no", r.tp_dbtp, r.margin_db, r.look,
+              r.over_aim_db, lm, r.spot_time_s, mechanism_text(r.mech).c_str());
 }
 
 // The worst (smallest) margin in each group of rows, with how many went over.
@@ -265,6 +283,7 @@ void print_group(const std::vector<Row>& rows, const char* title, const std::fun
     int runs = 0, overs = 0;
     const Row* worst = nullptr;
     double sum_margin = 0;
+    double max_over_aim = -HUGE_VAL;
   };
   std::map<std::string, Acc> groups;
   std::vector<std::string> order;
@@ -276,14 +295,15 @@ void print_group(const std::vector<Row>& rows, const char* title, const std::fun
     ++a.runs;
     if (r.margin_db < 0) ++a.overs;
     a.sum_margin += r.margin_db;
+    a.max_over_aim = std::max(a.max_over_aim, r.over_aim_db);
     if (!a.worst || r.margin_db < a.worst->margin_db) a.worst = &r;
   }
   std::printf("\nWorst margin by %s (negative = over the ceiling by the reference):\n", title);
   for (const auto& k : order) {
     const Acc& a = groups[k];
-    std::printf("  %-18s %5d runs, %5d over, mean margin %+6.3f, worst %+7.3f dB: %s %d %s\n", k.c_str(), a.runs,
-                a.overs, a.sum_margin / a.runs, a.worst->margin_db, a.worst->name.c_str(), a.worst->fs,
-                settings_text(a.worst->s).c_str());
+    std::printf("  %-18s %5d runs, %5d over, mean margin %+6.3f, worst %+7.4f dB, most over the aim %+7.4f dB: %s %d %s\n",
+                k.c_str(), a.runs, a.overs, a.sum_margin / a.runs, a.worst->margin_db, a.max_over_aim,
+                a.worst->name.c_str(), a.worst->fs, settings_text(a.worst->s).c_str());
   }
   (void)with_long;
 }
@@ -312,7 +332,9 @@ int write_cases(const std::string& dir, const Grid& g, uint32_t seed) {
 int usage() {
   std::fprintf(stderr,
                "usage: lathe-tp-survey [--quick] [--seconds S] [--rates R,..] [--cases C,..] [--jobs N] [--long] "
-               "[--judge scipy|long] [--all-rows]\n       lathe-tp-survey --write-cases DIR [--rates R,..] [--cases C,..] [--seconds S] "
+               "[--judge scipy|long] [--all-rows]\n"
+               "                       [--targets T,..] [--drives D,..] [--ceilings C,..] [--lookaheads MS,..] "
+               "[--releases MS,..] [--transients MS/HOLD_MS|off,..] [--comp off|on|both]\n       lathe-tp-survey --write-cases DIR [--rates R,..] [--cases C,..] [--seconds S] "
                "[--seed N]\n");
   return 2;
 }
@@ -322,7 +344,7 @@ int usage() {
 int main(int argc, char** argv) {
   Grid g;
   for (const auto& c : tp_cases::all_cases()) g.cases.emplace_back(c.name);
-  bool with_long = false, all_rows = false, quick = false, seconds_set = false;
+  bool with_long = false, all_rows = false, quick = false, seconds_set = false, axes_set = false;
   reference::Design judge = reference::scipy_default();
   int jobs = 1;
   uint32_t seed = 1;
@@ -348,6 +370,32 @@ int main(int argc, char** argv) {
       const std::string v = value();
       if (v != "scipy" && v != "long") return usage();
       judge = v == "long" ? reference::long_sinc() : reference::scipy_default();
+    } else if (a == "--targets" || a == "--drives" || a == "--ceilings" || a == "--lookaheads" ||
+               a == "--releases") {
+      std::vector<double>& axis = a == "--targets" ? g.targets : a == "--drives" ? g.drives : a == "--ceilings" ? g.ceilings
+                                  : a == "--lookaheads" ? g.lookaheads : g.releases;
+      axis.clear();
+      for (const auto& v : split(value())) axis.push_back(std::stod(v));
+      axes_set = true;
+    } else if (a == "--comp") {
+      const std::string v = value();
+      g.comps.clear();
+      if (v == "off" || v == "both") g.comps.push_back(false);
+      if (v == "on" || v == "both") g.comps.push_back(true);
+      if (g.comps.empty()) return usage();
+      axes_set = true;
+    } else if (a == "--transients") {
+      g.transients.clear();
+      for (const auto& v : split(value())) {
+        if (v == "off") {
+          g.transients.emplace_back(-1.0, 5.0);
+          continue;
+        }
+        const auto slash = v.find('/');
+        if (slash == std::string::npos) return usage();
+        g.transients.emplace_back(std::stod(v.substr(0, slash)), std::stod(v.substr(slash + 1)));
+      }
+      axes_set = true;
     } else if (a == "--all-rows") {
       all_rows = true;
     } else if (a == "--write-cases") {
@@ -364,6 +412,10 @@ int main(int argc, char** argv) {
       return 2;
     }
   if (!write_dir.empty()) return write_cases(write_dir, g, seed);
+  if (quick && axes_set) {
+    std::fprintf(stderr, "--quick sets the axes itself: give either --quick or axis lists\n");
+    return 2;
+  }
   if (quick) {
     // The corners of the grid: quiet and loud targets, the extremes of lookahead and
     // release, the usual ceiling, compressor off.
@@ -394,7 +446,9 @@ int main(int argc, char** argv) {
         for (bool c : g.comps)
           for (double ceil : g.ceilings)
             for (double la : g.lookaheads)
-              for (double rel : g.releases) todo.push_back({inputs.size() - 1, {programme, level, c, ceil, la, rel}});
+              for (double rel : g.releases)
+                for (const auto& [tr, hold] : g.transients)
+                  todo.push_back({inputs.size() - 1, {programme, level, c, ceil, la, rel, tr, hold}});
     }
   }
   std::fprintf(stderr, "lathe-tp-survey: %zu runs (%zu cases x %zu rates), %.1f s each, %d job(s)\n", todo.size(),
@@ -445,6 +499,14 @@ int main(int argc, char** argv) {
   print_group(rows, "ceiling dBTP", [&](const Row& r) { return fmt(r.s.ceiling_dbtp); }, with_long);
   print_group(rows, "lookahead ms", [&](const Row& r) { return fmt(r.s.lookahead_ms); }, with_long);
   print_group(rows, "release ms", [&](const Row& r) { return fmt(r.s.release_ms); }, with_long);
+  print_group(rows, "transient release/hold ms", [&](const Row& r) {
+    return r.s.transient_ms < 0 ? std::string("off") : fmt(r.s.transient_ms) + "/" + fmt(r.s.hold_ms);
+  }, with_long);
+  print_group(rows, "lookahead samples L (aim 0.01 + 0.6/L dB below the ceiling)", [&](const Row& r) {
+    char b[48];
+    std::snprintf(b, sizeof b, "L=%d (%.4f)", r.look, ceiling_margin_db(r.look));
+    return std::string(b);
+  }, with_long);
 
   // Which mechanism puts the overs there, over every analysed run.
   int frames = 0, underread = 0, runs_modulation_only = 0, runs_underread = 0, runs_unexplained = 0;
