@@ -3,7 +3,8 @@
 # Cross-checks the tests' reference true-peak meter (tests/true_peak_reference.hpp,
 # through build/bin/lathe-tp-reference) against scipy itself: resample_poly(x, 32, 1,
 # window=("kaiser", 12)), and the long design (a 4097-tap firwin with the same window,
-# passed to resample_poly as the filter). Run by hand, not by ctest; needs python3-scipy.
+# passed to resample_poly as the filter). ctest tp_reference_vs_scipy runs it when
+# /usr/bin/python3 has scipy (Debian python3-scipy, scripts/setup.sh); about 35 s of CPU.
 #
 #   scripts/check_tp_reference.py [BUILD_DIR]     (default: build)
 #

@@ -18,8 +18,11 @@
 # computed by FFT; on an impulse it is the impulse's displacement.
 # Gain reduction: OUT aligned to IN (the latency above), IN times the input gain; in
 # blocks of 1 ms the least-squares gain from that to OUT over both channels, -20 log10 of
-# it clamped at 0; the mean over blocks whose input is above -50 dBFS RMS, and the
-# largest. Works for any limiter whose gain is smooth over a millisecond.
+# it clamped at 0; the mean over blocks whose input is above -50 dBFS RMS, the largest and
+# the 99.9th percentile. Works for any limiter whose gain is smooth over a millisecond and
+# whose output is the input times a gain (a limiter that also filters, such as LSP's
+# oversampling, or one whose level regulation mutes a block, reads high in some blocks:
+# hence the percentile).
 import sys
 import wave
 
@@ -151,7 +154,8 @@ def gain_reduction(in_path, out_path, gain_db):
     active = power / xb.shape[1] > (10 ** (-50 / 20) * 10 ** (gain_db / 20)) ** 2
     g = np.sum(xb * yb, axis=1)[active] / power[active]
     gr = np.maximum(0.0, -20 * np.log10(np.maximum(g, 1e-9)))
-    print(f"GR mean {gr.mean():.2f} dB, max {gr.max():.2f} dB (latency {lag} frames, {active.sum()} blocks of 1 ms)")
+    print(f"GR mean {gr.mean():.2f} dB, max {gr.max():.2f} dB, 99.9th percentile {np.percentile(gr, 99.9):.2f} dB "
+          f"(latency {lag} frames, {active.sum()} blocks of 1 ms)")
 
 
 def main(argv):
