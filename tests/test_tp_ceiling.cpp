@@ -222,11 +222,15 @@ void check_no_overs(int fs) {
 }
 
 // The ceiling is used: programme material mastered to -9 LUFS or louder peaks within
-// 0.1 dB below the ceiling.
+// 0.1 dB below the ceiling (by the ideal reconstruction).
 void check_ceiling_used(int fs) {
   int unused = 0;
   for (const Run& r : runs_at(fs)) {
     if (!r.c.targeted || r.c.level < -9) continue;
+    // nyquist_hats from 88.2 kHz is content near fs/2, far above hearing: there the
+    // detector's BS.1770-4 and Hann phases read above the ideal reconstruction and bind, so
+    // the output also passes a BS.1770-4 meter; the ideal peak sits lower (docs/fixed-point.md).
+    if (r.c.signal == "nyquist_hats" && fs >= 88200) continue;
     INFO(r.what << ": output peak " << r.peak_dbtp << " dBTP, margin " << r.margin_db << " dB (limiter aim "
                 << ceiling_margin_db(lookahead_samples(r.c.lookahead, fs)) << " dB below the ceiling)");
     if (r.margin_db > kUsedDb) ++unused;

@@ -83,7 +83,7 @@ uint32_t smoothing_coefficient(double time_ms, int sample_rate) {
 double ceiling_margin_db(int lookahead_samples) { return 0.01 + 0.6 / std::max(1, lookahead_samples); }
 
 int lookahead_samples(double lookahead_ms, int sample_rate) {
-  return std::clamp(static_cast<int>(std::lround(lookahead_ms * 1e-3 * sample_rate)), 1,
+  return std::clamp(static_cast<int>(std::lround(lookahead_ms * 1e-3 * sample_rate)), limits::kLookaheadMinSamples,
                     reg::kMaxLookahead);
 }
 

@@ -130,7 +130,7 @@ std::vector<Entry> make_entries() {
                       [](Preset& p) -> bool& { return p.params.comp.stereo_link; }));
   v.push_back(number("limiter.ceiling_dbtp", "dBTP", kCeilingMinDbtp, kCeilingMaxDbtp, "true-peak ceiling",
                      [](Preset& p) -> double& { return p.params.lim.ceiling_dbtp; }));
-  v.push_back(number("limiter.lookahead_ms", "ms", kLookaheadMinMs, kLookaheadMaxMs, "lookahead (adds this latency)",
+  v.push_back(number("limiter.lookahead_ms", "ms", kLookaheadMinMs, kLookaheadMaxMs, "lookahead (adds this latency; at least 8 samples)",
                      [](Preset& p) -> double& { return p.params.lim.lookahead_ms; }));
   v.push_back(number("limiter.release_ms", "ms", kTimeMinMs, kTimeMaxMs, "release of a sustained reduction",
                      [](Preset& p) -> double& { return p.params.lim.release_ms; }));
