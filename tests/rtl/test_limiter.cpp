@@ -23,6 +23,7 @@
 #include "lathe/registers.hpp"
 #include "lathe/sim/clocked_model.hpp"
 #include "lathe/test_signals.hpp"
+#include "tp_worst_cases.hpp"
 
 using namespace lathe;
 
@@ -579,4 +580,98 @@ TEST_CASE("lathe_limiter's program-dependent release: transient release back to 
   std::printf("rtl-limiter dual release: %llu frames bit-exact, %llu where the transient stage changes the gain, "
               "%.1f s\n",
               static_cast<unsigned long long>(frames), static_cast<unsigned long long>(differ), timer.seconds());
+}
+
+// Issue 12: the true-peak worst cases (tests/tp_worst_cases.cpp, the material tp_ceiling checks
+// for overs with the model) through the Verilated limiter at every rate. Each case runs as a window
+// of its signal that holds its features (the onsets, steps, bursts and clipped bars the survey
+// chose it for), after a clear, with the registers the host makes for a driven limiter: +12 dB
+// into the programme cases, +6 dB into the test signals, ceiling -1 dBTP, lookahead 0.1 or 5 ms
+// and release 80 or 0.05 ms in turn (so that every case meets both lookaheads across the rates),
+// the default transient release and hold. The limiter's input is the 24-bit frame at the
+// internal scale, as the chain delivers it with a neutral trim, EQ and compressor.
+namespace {
+
+struct CaseWindow {
+  const char* name;
+  double start, seconds;  // the window fed to the limiter, from `start` s into the signal
+};
+// Where each case's features are (see the generators in tp_worst_cases.cpp).
+constexpr CaseWindow kCaseWindows[] = {
+    {"mix", 0.95, 0.2},                // the clipped-snare bar from 1 s
+    {"dense_mix", 0.95, 0.2},          // the same bar, densified, with the near-Nyquist hats
+    {"clipped_drums", 0.4, 0.2},       // the kick's tail, then the clipped snare at 0.5 s
+    {"nyquist_hats", 0.0, 0.2},        // onsets at 0 and 125 ms
+    {"fs4_45deg", 0.0, 0.15},          // stationary from the first sample
+    {"nyquist_bursts", 0.0, 0.22},     // bursts at 0.45, 0.47 and 0.49 fs (0, 100, 200 ms)
+    {"square_p2", 0.35, 0.2},          // the gate closes at 0.4 s, opens again at 0.5 s
+    {"square_p3", 0.35, 0.2},
+    {"square_p4", 0.35, 0.2},
+    {"square_p5", 0.35, 0.2},
+    {"square_1k", 0.0, 0.15},          // stationary
+    {"sweep_exp", 0.0, 0.2},           // the whole sweep to 0.49 fs (its length is the window)
+    {"sweep_lin", 0.0, 0.2},
+    {"impulses", 0.0, 0.22},           // three impulses, both signs
+    {"impulse_trains", 0.0, 0.32},     // the four spacings (2, 3, 4, 7 samples at 0..300 ms)
+    {"alternating_flips", 0.0, 0.1},   // the 120-sample pattern of runs repeats from the start
+    {"random_signs", 0.0, 0.1},
+    {"white_noise", 0.0, 0.2},
+    {"step_mix", 0.9, 0.2},            // the 20 dB step up at 1 s
+    {"step_tone", 0.15, 0.2},          // the 20 dB step up at 250 ms
+};
+
+}  // namespace
+
+TEST_CASE("lathe_limiter equals the model on the true-peak worst cases at every rate", "[rtl]") {
+  const Timer timer;
+  const auto& cases = tp_cases::all_cases();
+  REQUIRE(std::size(kCaseWindows) == cases.size());
+  uint64_t frames = 0, limited = 0;
+  int max_cycles = 0;
+  const int rates[] = {44100, 48000, 88200, 96000, 176400, 192000};
+  for (int ri = 0; ri < 6; ++ri) {
+    const int fs = rates[ri];
+    Bench bench(61u + static_cast<uint32_t>(ri), ri % 2 == 1);  // back-pressure at half the rates
+    for (std::size_t ci = 0; ci < cases.size(); ++ci) {
+      const auto& info = cases[ci];
+      const CaseWindow& w = kCaseWindows[ci];
+      REQUIRE(std::string(w.name) == info.name);
+      const std::size_t k = ci + static_cast<std::size_t>(ri);
+      LimiterParams lim;  // ceiling -1 dBTP, the default transient release and hold
+      lim.drive_db = info.programme ? 12.0 : 6.0;
+      lim.lookahead_ms = k % 2 ? 5.0 : 0.1;
+      lim.release_ms = (k / 2) % 2 ? limits::kTimeMinMs : 80.0;  // the shortest legal, 0.05 ms, or the default
+      const reg::RegisterImage r = registers(lim, fs);
+      REQUIRE(((r[reg::kCtrl] & reg::kCtrlTp2x) != 0) == (fs >= 96000));
+      bench.set_registers(r);
+      bench.clear();
+      const auto whole = tp_cases::make(info.name, fs, w.start + w.seconds);
+      const std::size_t first = static_cast<std::size_t>(w.start * fs);
+      REQUIRE(whole.size() / 2 > first);
+      const std::size_t n = std::min(static_cast<std::size_t>(std::lround(w.seconds * fs)), whole.size() / 2 - first);
+      REQUIRE(n + 2 >= static_cast<std::size_t>(std::lround(w.seconds * fs)));
+      std::vector<int32_t> in(2 * n);
+      for (std::size_t i = 0; i < 2 * n; ++i) in[i] = whole[2 * first + i] * (1 << fx::kEdgeToInternalShift);
+      char ctx[200];
+      std::snprintf(ctx, sizeof ctx, "%s (%.2f..%.2f s) at %d Hz, drive %+.0f dB, lookahead %.1f ms (L reg %u), "
+                    "release %.2f ms, %s interpolator", info.name, w.start, w.start + w.seconds, fs, lim.drive_db,
+                    lim.lookahead_ms, r[reg::kLimLookahead], lim.release_ms,
+                    (r[reg::kCtrl] & reg::kCtrlTp2x) ? "2x" : "4x");
+      bench.set_context(ctx);
+      const uint64_t limited_before = bench.limited();
+      bench.run(in);
+      INFO(ctx);
+      REQUIRE(bench.limited() > limited_before);  // every case, at every rate, drives the limiter
+    }
+    std::printf("rtl-limiter worst cases at %d Hz: %llu frames bit-exact (%llu with gain reduction)\n", fs,
+                static_cast<unsigned long long>(bench.frames()), static_cast<unsigned long long>(bench.limited()));
+    frames += bench.frames();
+    limited += bench.limited();
+    max_cycles = std::max(max_cycles, bench.max_cycles());
+  }
+  std::printf("rtl-limiter worst cases: %llu frames bit-exact (%llu with gain reduction), at most %d cycles per "
+              "frame, %.1f s\n",
+              static_cast<unsigned long long>(frames), static_cast<unsigned long long>(limited), max_cycles,
+              timer.seconds());
+  REQUIRE(max_cycles <= kCycleBudget);
 }
