@@ -11,8 +11,10 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <numbers>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "Vlathe_limiter.h"
@@ -583,86 +585,133 @@ TEST_CASE("lathe_limiter's program-dependent release: transient release back to 
 }
 
 // Issue 12: the true-peak worst cases (tests/tp_worst_cases.cpp, the material tp_ceiling checks
-// for overs with the model) through the Verilated limiter at every rate. Each case runs as a window
-// of its signal that holds its features (the onsets, steps, bursts and clipped bars the survey
-// chose it for), after a clear, with the registers the host makes for a driven limiter: +12 dB
-// into the programme cases, +6 dB into the test signals, ceiling -1 dBTP, lookahead 0.1 or 5 ms
-// and release 80 or 0.05 ms in turn (so that every case meets both lookaheads across the rates),
-// the default transient release and hold. The limiter's input is the 24-bit frame at the
-// internal scale, as the chain delivers it with a neutral trim, EQ and compressor.
+// for overs with the model) through the Verilated limiter at every rate. Each case runs, after a
+// clear, as the pieces of its signal that hold its features (the onsets, steps, bursts and clipped
+// hits the survey chose it for), one after another without a clear between them, with the
+// registers the host makes for a driven limiter: +12 dB into the programme cases, +6 dB into the
+// test signals, ceiling -1 dBTP, lookahead 0.1 or 5 ms and release 80 or 0.05 ms in turn (so that
+// every case meets both lookaheads across the rates), the default transient release and hold. The
+// limiter's input is the 24-bit frame at the internal scale, as the chain delivers it with a
+// neutral trim, EQ and compressor.
 namespace {
 
-struct CaseWindow {
+struct Piece {
+  double start, seconds;  // s into the signal
+};
+struct CaseWindows {
   const char* name;
-  double start, seconds;  // the window fed to the limiter, from `start` s into the signal
+  std::vector<Piece> pieces;
 };
-// Where each case's features are (see the generators in tp_worst_cases.cpp).
-constexpr CaseWindow kCaseWindows[] = {
-    {"mix", 0.95, 0.2},                // the clipped-snare bar from 1 s
-    {"dense_mix", 0.95, 0.2},          // the same bar, densified, with the near-Nyquist hats
-    {"clipped_drums", 0.4, 0.2},       // the kick's tail, then the clipped snare at 0.5 s
-    {"nyquist_hats", 0.0, 0.2},        // onsets at 0 and 125 ms
-    {"fs4_45deg", 0.0, 0.15},          // stationary from the first sample
-    {"nyquist_bursts", 0.0, 0.22},     // bursts at 0.45, 0.47 and 0.49 fs (0, 100, 200 ms)
-    {"square_p2", 0.35, 0.2},          // the gate closes at 0.4 s, opens again at 0.5 s
-    {"square_p3", 0.35, 0.2},
-    {"square_p4", 0.35, 0.2},
-    {"square_p5", 0.35, 0.2},
-    {"square_1k", 0.0, 0.15},          // stationary
-    {"sweep_exp", 0.0, 0.2},           // the whole sweep to 0.49 fs (its length is the window)
-    {"sweep_lin", 0.0, 0.2},
-    {"impulses", 0.0, 0.22},           // three impulses, both signs
-    {"impulse_trains", 0.0, 0.32},     // the four spacings (2, 3, 4, 7 samples at 0..300 ms)
-    {"alternating_flips", 0.0, 0.1},   // the 120-sample pattern of runs repeats from the start
-    {"random_signs", 0.0, 0.1},
-    {"white_noise", 0.0, 0.2},
-    {"step_mix", 0.9, 0.2},            // the 20 dB step up at 1 s
-    {"step_tone", 0.15, 0.2},          // the 20 dB step up at 250 ms
-};
+// Where each case's features are (see the generators in tp_worst_cases.cpp; the mixes are
+// music_like from 13 s in: 120 bpm, the clipped bar from 1 s, its first clipped snare at 1.5 s).
+const std::vector<CaseWindows>& case_windows() {
+  static const std::vector<CaseWindows> w = {
+      {"mix", {{0.98, 0.06}, {1.48, 0.1}}},             // the kick, then the clipped snare, of the hot bar
+      {"dense_mix", {{0.98, 0.06}, {1.48, 0.1}}},       // the same, densified, with near-Nyquist hats
+      {"clipped_drums", {{0.0, 0.05}, {0.48, 0.1}}},    // the clipped kick, then kick and snare at 0.5 s
+      {"nyquist_hats", {{0.0, 0.05}, {0.12, 0.05}}},    // two onsets
+      {"fs4_45deg", {{0.0, 0.05}}},                     // stationary from the first sample
+      {"nyquist_bursts", {{0.0, 0.04}, {0.1, 0.04}, {0.2, 0.04}}},  // 0.45, 0.47, 0.49 fs: on 30 ms
+      {"square_p2", {{0.385, 0.03}, {0.495, 0.03}}},    // the gate closing at 0.4 s, opening at 0.5 s
+      {"square_p3", {{0.385, 0.03}, {0.495, 0.03}}},
+      {"square_p4", {{0.385, 0.03}, {0.495, 0.03}}},
+      {"square_p5", {{0.385, 0.03}, {0.495, 0.03}}},
+      {"square_1k", {{0.0, 0.05}}},                     // stationary
+      {"sweep_exp", {{0.0, 0.06}}},                     // the whole sweep to 0.49 fs (it lasts the signal)
+      {"sweep_lin", {{0.0, 0.06}}},
+      {"impulses", {{0.0, 0.02}, {0.1, 0.02}}},         // both signs, L and R 7 samples apart
+      {"impulse_trains", {{0.0, 0.03}, {0.1, 0.03}, {0.2, 0.03}, {0.3, 0.03}}},  // spacings 2, 3, 4, 7
+      {"alternating_flips", {{0.0, 0.03}}},             // the 120-sample pattern of runs repeats
+      {"random_signs", {{0.0, 0.05}}},
+      {"white_noise", {{0.0, 0.1}}},
+      {"step_mix", {{0.96, 0.08}, {1.48, 0.1}}},        // the 20 dB step up at 1 s, the clipped snare
+      {"step_tone", {{0.22, 0.06}, {0.48, 0.04}}},      // the 20 dB step up at 250 ms, down at 500 ms
+  };
+  return w;
+}
+
+// The pieces of a case at the internal scale, one after another.
+std::vector<int32_t> case_input(const char* name, int fs, const std::vector<Piece>& pieces, uint32_t seed = 1) {
+  double end = 0;
+  for (const Piece& p : pieces) end = std::max(end, p.start + p.seconds);
+  // A sweep's length is the signal's: make it as long as its only piece. The mixes are music_like
+  // from 13 s in, and slow to make: each is made once per rate and length.
+  static std::map<std::tuple<std::string, int, double, uint32_t>, std::vector<int32_t>> made;
+  const auto key = std::make_tuple(std::string(name), fs, end, seed);
+  if (!made.count(key)) {
+    if (!made.empty() && std::get<1>(made.begin()->first) != fs) made.clear();
+    made[key] = tp_cases::make(name, fs, end, seed);
+  }
+  const auto& whole = made[key];
+  std::vector<int32_t> in;
+  for (const Piece& p : pieces) {
+    const std::size_t first = static_cast<std::size_t>(std::lround(p.start * fs));
+    const std::size_t n = std::min(static_cast<std::size_t>(std::lround(p.seconds * fs)), whole.size() / 2 - first);
+    REQUIRE(n + 2 >= static_cast<std::size_t>(std::lround(p.seconds * fs)));
+    for (std::size_t i = 2 * first; i < 2 * (first + n); ++i) in.push_back(whole[i] * (1 << fx::kEdgeToInternalShift));
+  }
+  return in;
+}
+
+std::string describe(const std::vector<Piece>& pieces) {
+  std::string s;
+  char b[40];
+  for (const Piece& p : pieces) {
+    std::snprintf(b, sizeof b, "%s%.2f..%.2f s", s.empty() ? "" : ", ", p.start, p.start + p.seconds);
+    s += b;
+  }
+  return s;
+}
 
 }  // namespace
 
 TEST_CASE("lathe_limiter equals the model on the true-peak worst cases at every rate", "[rtl]") {
   const Timer timer;
   const auto& cases = tp_cases::all_cases();
-  REQUIRE(std::size(kCaseWindows) == cases.size());
+  const auto& windows = case_windows();
+  REQUIRE(windows.size() == cases.size());
   uint64_t frames = 0, limited = 0;
   int max_cycles = 0;
   const int rates[] = {44100, 48000, 88200, 96000, 176400, 192000};
   for (int ri = 0; ri < 6; ++ri) {
     const int fs = rates[ri];
     Bench bench(61u + static_cast<uint32_t>(ri), ri % 2 == 1);  // back-pressure at half the rates
+    auto run = [&](const char* name, uint32_t seed, const std::vector<Piece>& pieces, const LimiterParams& lim) {
+      const reg::RegisterImage r = registers(lim, fs);
+      REQUIRE(((r[reg::kCtrl] & reg::kCtrlTp2x) != 0) == (fs >= 96000));
+      bench.set_registers(r);
+      bench.clear();
+      char ctx[300];
+      std::snprintf(ctx, sizeof ctx, "%s seed %u (%s) at %d Hz, drive %+.0f dB, ceiling %.0f dBTP, lookahead %.1f ms "
+                    "(L reg %u), release %.2f ms, transient %.2f ms, hold %.1f ms, %s interpolator", name, seed,
+                    describe(pieces).c_str(), fs, lim.drive_db, lim.ceiling_dbtp, lim.lookahead_ms,
+                    r[reg::kLimLookahead], lim.release_ms, lim.transient_release_ms, lim.transient_hold_ms,
+                    (r[reg::kCtrl] & reg::kCtrlTp2x) ? "2x" : "4x");
+      bench.set_context(ctx);
+      const uint64_t limited_before = bench.limited();
+      bench.run(case_input(name, fs, pieces, seed));
+      INFO(ctx);
+      REQUIRE(bench.limited() > limited_before);  // every case, at every rate, drives the limiter
+    };
     for (std::size_t ci = 0; ci < cases.size(); ++ci) {
       const auto& info = cases[ci];
-      const CaseWindow& w = kCaseWindows[ci];
-      REQUIRE(std::string(w.name) == info.name);
+      REQUIRE(std::string(windows[ci].name) == info.name);
       const std::size_t k = ci + static_cast<std::size_t>(ri);
       LimiterParams lim;  // ceiling -1 dBTP, the default transient release and hold
       lim.drive_db = info.programme ? 12.0 : 6.0;
       lim.lookahead_ms = k % 2 ? 5.0 : 0.1;
       lim.release_ms = (k / 2) % 2 ? limits::kTimeMinMs : 80.0;  // the shortest legal, 0.05 ms, or the default
-      const reg::RegisterImage r = registers(lim, fs);
-      REQUIRE(((r[reg::kCtrl] & reg::kCtrlTp2x) != 0) == (fs >= 96000));
-      bench.set_registers(r);
-      bench.clear();
-      const auto whole = tp_cases::make(info.name, fs, w.start + w.seconds);
-      const std::size_t first = static_cast<std::size_t>(w.start * fs);
-      REQUIRE(whole.size() / 2 > first);
-      const std::size_t n = std::min(static_cast<std::size_t>(std::lround(w.seconds * fs)), whole.size() / 2 - first);
-      REQUIRE(n + 2 >= static_cast<std::size_t>(std::lround(w.seconds * fs)));
-      std::vector<int32_t> in(2 * n);
-      for (std::size_t i = 0; i < 2 * n; ++i) in[i] = whole[2 * first + i] * (1 << fx::kEdgeToInternalShift);
-      char ctx[200];
-      std::snprintf(ctx, sizeof ctx, "%s (%.2f..%.2f s) at %d Hz, drive %+.0f dB, lookahead %.1f ms (L reg %u), "
-                    "release %.2f ms, %s interpolator", info.name, w.start, w.start + w.seconds, fs, lim.drive_db,
-                    lim.lookahead_ms, r[reg::kLimLookahead], lim.release_ms,
-                    (r[reg::kCtrl] & reg::kCtrlTp2x) ? "2x" : "4x");
-      bench.set_context(ctx);
-      const uint64_t limited_before = bench.limited();
-      bench.run(in);
-      INFO(ctx);
-      REQUIRE(bench.limited() > limited_before);  // every case, at every rate, drives the limiter
+      run(info.name, 1, windows[ci].pieces, lim);
     }
+    // tp_ceiling's loudest corner on the dense mix (0 dBTP, 0.1 ms, driven about as hard as its
+    // -7 LUFS target; the clipped snare, from the signal the case above made) with the transient
+    // stage at its fastest and off, and at 44.1 and 48 kHz the
+    // white-noise seeds whose overshoot over the aim the seed searches found largest.
+    run("dense_mix", 1, {{1.48, 0.1}}, {0.0, 0.1, 80.0, 18.0, limits::kTimeMinMs, 0.0});
+    run("dense_mix", 1, {{1.48, 0.1}}, {0.0, 0.1, 80.0, 18.0, 80.0, 5.0});
+    if (fs <= 48000)
+      for (uint32_t seed : {904u, 268u, 586u, 396u, 35u})
+        run("white_noise", seed, {{0.0, 0.1}}, {-1.0, 0.1, limits::kTimeMinMs, 6.0, 1.0, 5.0});
     std::printf("rtl-limiter worst cases at %d Hz: %llu frames bit-exact (%llu with gain reduction)\n", fs,
                 static_cast<unsigned long long>(bench.frames()), static_cast<unsigned long long>(bench.limited()));
     frames += bench.frames();
