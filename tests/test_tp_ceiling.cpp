@@ -46,9 +46,9 @@ namespace {
 
 constexpr double kToleranceDb = 1e-9;
 constexpr double kUsedDb = 0.1;  // loud masters: the peak within this below the ceiling
-// Programme material: 1.5 s (dense_mix reaches its clipped-snare bar at 1 s, step_mix steps
+// Programme material: 2 s (dense_mix's first clipped snare hits at 1.5 s, step_mix steps
 // up 20 dB at 1 s); test signals repeat their features every 100..500 ms: 0.6 s.
-constexpr double kProgrammeSeconds = 1.5, kTestSignalSeconds = 0.6;
+constexpr double kProgrammeSeconds = 2.0, kTestSignalSeconds = 0.6;
 constexpr double kSearchedSeconds = 2.0;  // the searched white-noise seeds: as long as the search ran them
 
 struct Release {
