@@ -54,6 +54,9 @@ inline ChainParams random_params(Random& r, int fs) {
   p.dither.enabled = r.chance(0.8);
   p.dither.seed = r.bits();
   p.bypass = r.chance(0.05);
+  // Drawn last, so the draws above stay what they were before the program-dependent release.
+  p.lim.transient_release_ms = r.log_uniform(limits::kTimeMinMs, limits::kTimeMaxMs);
+  p.lim.transient_hold_ms = r.chance(0.2) ? 0.0 : r.uniform(0, limits::kTransientHoldMaxMs);
   return p;
 }
 
