@@ -485,7 +485,6 @@ TEST_CASE("lathe_limiter after reset, before any clear, is the model as construc
 }
 
 TEST_CASE("lathe_limiter's 32x phases: inter-sample peaks of fs/4 tones at 45 degrees and full-scale noise", "[rtl]") {
-  const Timer timer;
   uint64_t frames = 0, from_32x = 0;
   for (bool two_x : {false, true}) {
     Bench bench(two_x ? 42u : 41u, two_x);
@@ -529,13 +528,12 @@ TEST_CASE("lathe_limiter's 32x phases: inter-sample peaks of fs/4 tones at 45 de
     frames += bench.frames();
     from_32x += above;
   }
-  std::printf("rtl-limiter 32x: %llu frames bit-exact, %llu with the peak from the 32x phases, %.1f s\n",
-              static_cast<unsigned long long>(frames), static_cast<unsigned long long>(from_32x), timer.seconds());
+  std::printf("rtl-limiter 32x: %llu frames bit-exact, %llu with the peak from the 32x phases\n",
+              static_cast<unsigned long long>(frames), static_cast<unsigned long long>(from_32x));
 }
 
 TEST_CASE("lathe_limiter's program-dependent release: transient release back to a held sustained reduction",
           "[rtl]") {
-  const Timer timer;
   uint64_t frames = 0, differ = 0;
   for (uint32_t seed = 51; seed <= 54; ++seed) {
     Bench bench(seed, seed % 2 == 0);
@@ -579,9 +577,8 @@ TEST_CASE("lathe_limiter's program-dependent release: transient release back to 
     frames += bench.frames();
     differ += seg_differ;
   }
-  std::printf("rtl-limiter dual release: %llu frames bit-exact, %llu where the transient stage changes the gain, "
-              "%.1f s\n",
-              static_cast<unsigned long long>(frames), static_cast<unsigned long long>(differ), timer.seconds());
+  std::printf("rtl-limiter dual release: %llu frames bit-exact, %llu where the transient stage changes the gain\n",
+              static_cast<unsigned long long>(frames), static_cast<unsigned long long>(differ));
 }
 
 // Issue 12: the true-peak worst cases (tests/tp_worst_cases.cpp, the material tp_ceiling checks
@@ -666,7 +663,6 @@ std::string describe(const std::vector<Piece>& pieces) {
 }  // namespace
 
 TEST_CASE("lathe_limiter equals the model on the true-peak worst cases at every rate", "[rtl]") {
-  const Timer timer;
   const auto& cases = tp_cases::all_cases();
   const auto& windows = case_windows();
   REQUIRE(windows.size() == cases.size());
@@ -719,8 +715,7 @@ TEST_CASE("lathe_limiter equals the model on the true-peak worst cases at every 
     max_cycles = std::max(max_cycles, bench.max_cycles());
   }
   std::printf("rtl-limiter worst cases: %llu frames bit-exact (%llu with gain reduction), at most %d cycles per "
-              "frame, %.1f s\n",
-              static_cast<unsigned long long>(frames), static_cast<unsigned long long>(limited), max_cycles,
-              timer.seconds());
+              "frame\n",
+              static_cast<unsigned long long>(frames), static_cast<unsigned long long>(limited), max_cycles);
   REQUIRE(max_cycles <= kCycleBudget);
 }
