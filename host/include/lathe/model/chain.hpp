@@ -56,12 +56,8 @@ class Chain {
   int out_bits() const { return dither_.out_bits(); }
 
   FrontFrame front(int32_t in_left, int32_t in_right) {
-    meter_input(in_left, in_right);
-    int32_t l = fx::apply_gain(in_left * (1 << fx::kEdgeToInternalShift), trim_);
-    int32_t r = fx::apply_gain(in_right * (1 << fx::kEdgeToInternalShift), trim_);
-    eq_.process(l, r);
-    comp_.process(l, r);
-    meters_.comp_gr_max = std::max(meters_.comp_gr_max, comp_.gain_reduction());
+    int32_t l, r;
+    before_limiter(in_left, in_right, l, r);
     const int32_t level = lim_.detect(l, r);
     meters_.true_peak = std::max(meters_.true_peak, lim_.last_peak());
     return {l, r, level};
@@ -73,15 +69,7 @@ class Chain {
     for (std::size_t first = 0; first < frames; first += kBlock) {
       const std::size_t n = std::min(kBlock, frames - first);
       for (std::size_t i = 0; i < n; ++i) {
-        const int32_t in_left = in[2 * (first + i)], in_right = in[2 * (first + i) + 1];
-        meter_input(in_left, in_right);
-        int32_t l = fx::apply_gain(in_left * (1 << fx::kEdgeToInternalShift), trim_);
-        int32_t r = fx::apply_gain(in_right * (1 << fx::kEdgeToInternalShift), trim_);
-        eq_.process(l, r);
-        comp_.process(l, r);
-        meters_.comp_gr_max = std::max(meters_.comp_gr_max, comp_.gain_reduction());
-        block_[2 * i] = l;
-        block_[2 * i + 1] = r;
+        before_limiter(in[2 * (first + i)], in[2 * (first + i) + 1], block_[2 * i], block_[2 * i + 1]);
       }
       lim_.detect_block(block_.data(), n, peaks_.data());
       for (std::size_t i = 0; i < n; ++i) {
@@ -125,6 +113,16 @@ class Chain {
   TruePeakLimiter& limiter() { return lim_; }
 
  private:
+  // Input meter, trim, EQ and compressor: the stages before the limiter's detector.
+  void before_limiter(int32_t in_left, int32_t in_right, int32_t& l, int32_t& r) {
+    meter_input(in_left, in_right);
+    l = fx::apply_gain(in_left * (1 << fx::kEdgeToInternalShift), trim_);
+    r = fx::apply_gain(in_right * (1 << fx::kEdgeToInternalShift), trim_);
+    eq_.process(l, r);
+    comp_.process(l, r);
+    meters_.comp_gr_max = std::max(meters_.comp_gr_max, comp_.gain_reduction());
+  }
+
   void meter_input(int32_t l, int32_t r) {
     meters_.in_peak[0] = std::max(meters_.in_peak[0], fx::magnitude(l));
     meters_.in_peak[1] = std::max(meters_.in_peak[1], fx::magnitude(r));
