@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "device_worker.hpp"
 
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QTimer>
 #include <algorithm>
@@ -20,13 +21,17 @@ QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 }  // namespace
 
+int64_t steady_clock_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 struct DeviceWorker::Preview {
   AudioFileInfo info;
   std::optional<AudioReader> reader;  // streams the file, looping: no whole file in memory
   std::size_t position = 0;           // frames since the file's start
   std::size_t total = 0;              // frames in the file (learnt at the first loop if the header has none)
-  QElapsedTimer clock;                // real time since the stream started at this rate
-  int64_t frames_done = 0;            // frames streamed since `clock` started
+  int64_t started_ns = 0;             // the clock when the stream started at this rate
+  int64_t frames_done = 0;            // frames streamed (or skipped) since then
   std::optional<LoudnessMeter> in_meter, out_meter;
   std::vector<int32_t> in, out;
 };
@@ -47,8 +52,9 @@ AudioFileInfo probe_audio_file(const QString& path) {
   return info;
 }
 
-DeviceWorker::DeviceWorker(DeviceFactory factory, QObject* parent)
-    : QObject(parent), factory_(std::move(factory)), timer_(new QTimer(this)) {
+DeviceWorker::DeviceWorker(DeviceFactory factory, PreviewClock clock, QObject* parent)
+    : QObject(parent), factory_(std::move(factory)), clock_(std::move(clock)), timer_(new QTimer(this)) {
+  if (!clock_) clock_ = steady_clock_ns;
   timer_->setTimerType(Qt::PreciseTimer);
   timer_->setInterval(kPreviewTickMs);
   connect(timer_, &QTimer::timeout, this, &DeviceWorker::tick);
@@ -95,7 +101,7 @@ void DeviceWorker::openDevice(const QString& kind) {
     fail(message);
     return;
   }
-  if (preview_) preview_->frames_done = 0, preview_->clock.restart();
+  if (preview_) preview_->frames_done = 0, preview_->started_ns = clock_();
   device_ = std::move(opened->device);
   const DeviceInfo info = device_->info();
   status_ = DeviceStatus{true,            kind,          info.backend,         qs(info.description),
@@ -148,7 +154,7 @@ void DeviceWorker::startPreview(const QString& path) {
   }
   p->in.resize(2 * kPreviewBlockFrames);
   p->out.resize(2 * kPreviewBlockFrames);
-  p->clock.start();
+  p->started_ns = clock_();
   preview_ = std::move(p);
   if (regs_ && !writeRegisters(true)) {  // start from a clean chain
     stopPreviewQuietly();
@@ -191,11 +197,13 @@ void DeviceWorker::tick() {
   // Registers made for another rate would run the wrong filters: wait for the window to
   // send the ones for this file (it does on previewStarted).
   if (!regs_ || regs_rate_ != fs) {
-    p.clock.restart();
+    p.started_ns = clock_();
     p.frames_done = 0;
     return;
   }
-  int64_t due = p.clock.nsecsElapsed() * fs / 1000000000 - p.frames_done;
+  // In microseconds: nanoseconds times the rate would overflow 64 bits after 13 hours.
+  const int64_t elapsed_us = (clock_() - p.started_ns) / 1000;
+  int64_t due = elapsed_us * fs / 1000000 - p.frames_done;
   const int64_t max_due = fs / 4;  // after a stall (a master job, a slow device) skip, never burst
   if (due > max_due) {
     p.frames_done += due - max_due;
@@ -207,6 +215,7 @@ void DeviceWorker::tick() {
   double in_tp = 0.0, out_tp = 0.0;
   // A device slower than real time (the simulated board) gets a time budget per tick, and
   // what it cannot do is skipped: register writes queued behind the tick wait no longer.
+  // The budget is wall time whatever clock paces the preview: it is what the writes wait.
   QElapsedTimer budget;
   budget.start();
   for (int64_t done = 0; done < due && budget.elapsed() < 2 * kPreviewTickMs;) {

@@ -4,7 +4,6 @@
 // the live meters (preview), and runs mastering jobs. It only talks through queued
 // signals and slots, so the window never waits for a device.
 #pragma once
-#include <QElapsedTimer>
 #include <QMetaType>
 #include <QObject>
 #include <QString>
@@ -29,6 +28,11 @@ namespace lathe::gui {
 
 // How a device is opened: lathe::open_device, or a stand-in in tests.
 using DeviceFactory = std::function<Result<OpenedDevice>(const std::string& kind)>;
+
+// Monotonic time in nanoseconds that paces the preview. The default is the steady clock;
+// tests pass a clock they step, so what they check does not depend on a busy machine.
+using PreviewClock = std::function<int64_t()>;
+int64_t steady_clock_ns();
 
 // "model", "sim", "usb", for display.
 inline QString backend_text(Backend backend) { return QString::fromLatin1(backend_name(backend)); }
@@ -94,7 +98,7 @@ class DeviceWorker : public QObject {
   Q_OBJECT
 
  public:
-  explicit DeviceWorker(DeviceFactory factory, QObject* parent = nullptr);
+  explicit DeviceWorker(DeviceFactory factory, PreviewClock clock = steady_clock_ns, QObject* parent = nullptr);
   ~DeviceWorker() override;
 
   // Thread-safe (any thread, while a job runs): the job stops at its next progress step.
@@ -102,7 +106,8 @@ class DeviceWorker : public QObject {
   // Called by the window before it queues a job, so an early Cancel is not lost.
   void clearCancel() { cancel_.store(false); }
 
-  // The preview streams in ticks of this many milliseconds of audio, paced by a clock.
+  // The preview streams in ticks of this many milliseconds, as much audio as the clock
+  // says is due (after a stall, at most a quarter of a second: it skips, never bursts).
   static constexpr int kPreviewTickMs = 25;
 
  public slots:
@@ -144,6 +149,7 @@ class DeviceWorker : public QObject {
   std::optional<QString> runMaster(const MasterJob& job, MasterReport& report);
 
   DeviceFactory factory_;
+  PreviewClock clock_;
   std::unique_ptr<Device> device_;
   DeviceStatus status_;
   std::optional<reg::RegisterImage> regs_;

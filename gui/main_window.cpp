@@ -56,7 +56,7 @@ void register_meta_types() {
 MainWindow::MainWindow(const WindowOptions& options, DeviceFactory factory, QWidget* parent)
     : QMainWindow(parent),
       model_(new ChainModel(this)),
-      worker_(new DeviceWorker(std::move(factory))),
+      worker_(new DeviceWorker(std::move(factory), options.preview_clock)),
       boards_(new BoardWatcher) {
   register_meta_types();
   setWindowTitle(tr("Lathe"));

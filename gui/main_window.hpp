@@ -30,6 +30,7 @@ struct WindowOptions {
   QString input, output;
   bool master = false;  // master the input into the output at once
   bool play = false;    // start the preview at once (after the master, with both)
+  PreviewClock preview_clock;  // paces the preview; empty: the steady clock (tests step their own)
 };
 
 class MainWindow : public QMainWindow {

@@ -31,6 +31,22 @@ constexpr int kHangGuardMs = 60000;
 // lathe::signals::music_like, from a file without Qt: `signals` is a Qt keyword macro.
 std::vector<int32_t> music_like_frames(double seconds, int sample_rate, uint32_t seed);
 
+// The preview's clock, stepped by the test: each read is `step_ns` later than the one
+// before (one tick's audio per tick of the worker's timer), and the test can stop it or
+// jump it. Read on the worker's thread, hence atomics.
+struct SteppedClock {
+  std::atomic<int64_t> now_ns{1000000000};
+  std::atomic<int64_t> step_ns{DeviceWorker::kPreviewTickMs * int64_t{1000000}};
+  int64_t peek() const { return now_ns.load(); }
+};
+
+inline PreviewClock stepped(std::shared_ptr<SteppedClock> clock) {
+  return [clock] {
+    const int64_t step = clock->step_ns.load();
+    return clock->now_ns.fetch_add(step) + step;
+  };
+}
+
 // Everything a RecordingDevice saw, readable from the test thread.
 struct DeviceProbe {
   mutable std::mutex mutex;

@@ -4,7 +4,6 @@
 // parameter changes reach the device between blocks, and A/B bypass switches at once.
 #include <QComboBox>
 #include <QDoubleSpinBox>
-#include <QElapsedTimer>
 #include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -26,7 +25,10 @@ class DeviceTest : public QObject {
   Q_OBJECT
 
  private slots:
-  void init() { probe_ = std::make_shared<DeviceProbe>(); }
+  void init() {
+    probe_ = std::make_shared<DeviceProbe>();
+    clock_ = std::make_shared<SteppedClock>();
+  }
   void cleanup() { window_.reset(); }
 
   void unavailableBackendShowsError() {
@@ -94,17 +96,38 @@ class DeviceTest : public QObject {
     QVERIFY(window_->findChild<QPushButton*>("play")->text().contains("Stop"));
     QTRY_VERIFY(window_->findChild<QLabel*>("deviceState")->text().contains("streaming"));
 
-    // Real-time pacing: never faster than the clock, however loaded the machine is (a
-    // loaded machine only streams less). Over any interval the preview streams at most the
-    // interval's audio plus two ticks' catch-up (DeviceWorker::tick skips anything above
-    // a quarter of a second); the interval ends when 1.5 s of audio have gone through.
-    QElapsedTimer interval;
-    interval.start();
-    const uint64_t frames_a = probe_->frameCount();
-    QTRY_VERIFY_WITH_TIMEOUT(probe_->frameCount() >= frames_a + 66150, kHangGuardMs);
-    const double streamed_s = static_cast<double>(probe_->frameCount() - frames_a) / 44100.0;
-    const double elapsed_s = static_cast<double>(interval.nsecsElapsed()) / 1e9;
-    QVERIFY2(streamed_s <= elapsed_s + 0.5, qPrintable(QString("%1 s streamed in %2 s").arg(streamed_s).arg(elapsed_s)));
+    // Pacing by the clock (a stepped clock: each tick of the worker reads 25 ms later, so
+    // the test depends on no machine's speed; a slow machine can only stream less).
+    // (1) Between two moments the preview streams at most the audio the clock advanced.
+    const int64_t tick_ns = clock_->step_ns.load();
+    const auto at = [this] {  // frames and clock between two ticks, on the worker's thread
+      std::pair<uint64_t, int64_t> s;
+      QMetaObject::invokeMethod(window_->worker(), [&] { s = {probe_->frameCount(), clock_->peek()}; },
+                                Qt::BlockingQueuedConnection);
+      return s;
+    };
+    const auto frames_in = [](int64_t ns) { return static_cast<uint64_t>(ns / 1000 * 44100 / 1000000); };
+    const auto a = at();
+    QTRY_VERIFY_WITH_TIMEOUT(clock_->peek() >= a.second + 1500000000, kHangGuardMs);
+    const auto b = at();
+    QVERIFY(b.first > a.first);
+    QVERIFY2(b.first - a.first <= frames_in(b.second - a.second) + 2,
+             qPrintable(QString("%1 frames in %2 s of clock").arg(b.first - a.first).arg((b.second - a.second) / 1e9)));
+    // (2) After a stall the preview skips: the clock stops, then jumps 2 s; the next tick
+    // streams at most a quarter of a second, and once it runs again nothing is caught up.
+    QMetaObject::invokeMethod(window_->worker(), [this] { clock_->step_ns.store(0); }, Qt::BlockingQueuedConnection);
+    const auto c = at();
+    QMetaObject::invokeMethod(window_->worker(), [this] { clock_->now_ns.fetch_add(2000000000); },
+                              Qt::BlockingQueuedConnection);
+    QTRY_VERIFY_WITH_TIMEOUT(probe_->frameCount() > c.first, kHangGuardMs);
+    const auto d = at();
+    QVERIFY2(d.first - c.first <= 44100 / 4, qPrintable(QString("%1 frames after a 2 s stall").arg(d.first - c.first)));
+    QMetaObject::invokeMethod(window_->worker(), [this, tick_ns] { clock_->step_ns.store(tick_ns); },
+                              Qt::BlockingQueuedConnection);
+    QTRY_VERIFY_WITH_TIMEOUT(clock_->peek() >= d.second + 500000000, kHangGuardMs);
+    const auto e = at();
+    QVERIFY2(e.first - d.first <= frames_in(e.second - d.second) + 2,
+             qPrintable(QString("%1 frames in %2 s after the stall").arg(e.first - d.first).arg((e.second - d.second) / 1e9)));
 
     // Live numbers in the window.
     const auto reading = meters.last()[0].value<MeterReading>();
@@ -153,8 +176,9 @@ class DeviceTest : public QObject {
   }
 
  private:
-  void open(const WindowOptions& options, DeviceFactory factory) {
+  void open(WindowOptions options, DeviceFactory factory) {
     QVERIFY(dir_.isValid());
+    options.preview_clock = stepped(clock_);
     window_ = std::make_unique<MainWindow>(options, std::move(factory));
     window_->resize(1500, 1000);
     window_->show();
@@ -163,6 +187,7 @@ class DeviceTest : public QObject {
 
   QTemporaryDir dir_;
   std::shared_ptr<DeviceProbe> probe_;
+  std::shared_ptr<SteppedClock> clock_;
   std::unique_ptr<MainWindow> window_;
 };
 
