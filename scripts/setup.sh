@@ -26,6 +26,12 @@ PACKAGES=(
   libumockdev-dev
   python3-scipy
   python3-numpy
+  lv2-dev
+  liblilv-dev
+  lilv-utils
+  sordi
+  jackd2
+  libjack-jackd2-dev
 )
 
 export DEBIAN_FRONTEND=noninteractive
