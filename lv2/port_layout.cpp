@@ -16,8 +16,16 @@ bool is_control(const SettingInfo& info) {
   return true;
 }
 
+// "limiter.ceiling_dbtp" -> "limiter ceiling": the unit is the port's units:unit.
 std::string words_of(const std::string& key) {
   std::string s = key;
+  for (const char* unit : {"_dbtp", "_dbfs", "_db", "_hz", "_ms"}) {
+    const std::string u = unit;
+    if (s.size() > u.size() && s.compare(s.size() - u.size(), u.size(), u) == 0) {
+      s.resize(s.size() - u.size());
+      break;
+    }
+  }
   std::replace(s.begin(), s.end(), '.', ' ');
   std::replace(s.begin(), s.end(), '_', ' ');
   return s;

@@ -32,7 +32,7 @@ struct ControlPort {
   const SettingInfo* info = nullptr;
   uint32_t index = 0;     // LV2 port index
   std::string symbol;     // "limiter_ceiling_dbtp"
-  std::string name;       // "limiter ceiling (dBTP)": the key in words
+  std::string name;       // "limiter ceiling": the key in words, without its unit
   float minimum = 0, maximum = 0, default_value = 0;
   bool toggled = false, integer = false, enumeration = false;
   std::vector<ScalePoint> scale_points;
