@@ -361,6 +361,44 @@ TEST_CASE("every control port's range and default are the settings table's", "[l
     ++checked;
   }
   CHECK(checked == static_cast<int>(n) - 4 - 6);  // all but the audio and the meters
+  // Units from the units extension where one fits, else a unit of our own by its symbol.
+  LilvNode* unit_pred = lilv_new_uri(w.world, "http://lv2plug.in/ns/extensions/units#unit");
+  LilvNode* symbol_pred = lilv_new_uri(w.world, "http://lv2plug.in/ns/extensions/units#symbol");
+  const std::map<std::string, std::string> standard = {
+      {"dB", "http://lv2plug.in/ns/extensions/units#db"},
+      {"Hz", "http://lv2plug.in/ns/extensions/units#hz"},
+      {"ms", "http://lv2plug.in/ns/extensions/units#ms"}};
+  for (const lathe::SettingInfo& info : lathe::setting_infos()) {
+    if (info.kind != lathe::SettingKind::kNumber || info.key == "target_lufs") continue;
+    std::string symbol = info.key;
+    std::replace(symbol.begin(), symbol.end(), '.', '_');
+    INFO(info.key << " " << info.unit);
+    const LilvPort* port = lilv_plugin_get_port_by_index(w.plugin, w.port_index(symbol));
+    LilvNodes* units = lilv_port_get_value(w.plugin, port, unit_pred);
+    if (info.unit.empty()) {
+      CHECK(units == nullptr);
+    } else {
+      REQUIRE(units != nullptr);
+      const LilvNode* unit = lilv_nodes_get_first(units);
+      if (standard.count(info.unit)) {
+        CHECK(std::string(lilv_node_as_uri(unit)) == standard.at(info.unit));
+      } else {
+        LilvNode* s = lilv_world_get(w.world, unit, symbol_pred, nullptr);
+        REQUIRE(s != nullptr);
+        CHECK(std::string(lilv_node_as_string(s)) == info.unit);
+        lilv_node_free(s);
+      }
+    }
+    lilv_nodes_free(units);
+  }
+  lilv_node_free(unit_pred);
+  lilv_node_free(symbol_pred);
+  const LilvPort* latency = lilv_plugin_get_port_by_index(w.plugin, w.port_index("latency"));
+  LilvNode* reports = lilv_new_uri(w.world, LV2_CORE__reportsLatency);
+  CHECK(lilv_port_has_property(w.plugin, latency, reports));
+  lilv_node_free(reports);
+  CHECK(lilv_plugin_has_latency(w.plugin));
+  CHECK(lilv_plugin_get_latency_port_index(w.plugin) == w.port_index("latency"));
   // A few against docs/cli.md's table, typed out, in case the generator and the table
   // agree on a mistake.
   auto range = [&](const char* symbol, float lo, float hi, float def) {
@@ -528,6 +566,8 @@ TEST_CASE("run() does not allocate while every control changes every block", "[l
   lilv_plugin_get_port_ranges_float(w.plugin, mins.data(), maxs.data(), nullptr);
   const uint32_t first_control = 4, meters = 6;
   uint32_t step = 0;
+  LilvNode* integer = lilv_new_uri(w.world, LV2_CORE__integer);
+  LilvNode* toggled = lilv_new_uri(w.world, LV2_CORE__toggled);
   g_allocations = 0;
   p.process(in, 24, [&](std::size_t) {
     ++step;
@@ -541,13 +581,14 @@ TEST_CASE("run() does not allocate while every control changes every block", "[l
       // Walks each range, whole steps for the integer and toggled ports.
       const float f = static_cast<float>((step * 7 + i) % 10) / 9.0f;
       float v = mins[i] + f * (maxs[i] - mins[i]);
-      if (lilv_port_has_property(w.plugin, port, lilv_new_uri(w.world, LV2_CORE__integer)) ||
-          lilv_port_has_property(w.plugin, port, lilv_new_uri(w.world, LV2_CORE__toggled)))
+      if (lilv_port_has_property(w.plugin, port, integer) || lilv_port_has_property(w.plugin, port, toggled))
         v = std::round(v);
       p.set(symbol, v);
     }
   }, {64, 512});
   CHECK(g_allocations == 0);
+  lilv_node_free(integer);
+  lilv_node_free(toggled);
 }
 
 TEST_CASE("out-of-range and NaN controls keep the last valid settings", "[lv2]") {
