@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "lathe/preset.hpp"
 #include "ttl.hpp"
@@ -21,11 +22,20 @@ bool write_file(const std::string& path, const std::string& text) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: lathe-lv2-gen BUNDLE_DIR BINARY_NAME\n");
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: lathe-lv2-gen BUNDLE_DIR BINARY_NAME PRESET...\n");
     return 2;
   }
   const std::string dir = argv[1];
+  // The build names the preset files it installs (lv2/CMakeLists.txt); they must be the
+  // built-in presets, all of them.
+  if (std::vector<std::string>(argv + 3, argv + argc) != lathe::builtin_preset_names()) {
+    std::string names;
+    for (const auto& n : lathe::builtin_preset_names()) names += " " + n;
+    std::fprintf(stderr, "lathe-lv2-gen: LATHE_LV2_PRESETS in lv2/CMakeLists.txt must list the built-in presets:%s\n",
+                 names.c_str());
+    return 1;
+  }
   std::vector<lathe::lv2::PresetFile> presets;
   for (const std::string& name : lathe::builtin_preset_names()) {
     const lathe::lv2::PresetFile file{lathe::lv2::builtin_preset_uri(name), name + ".ttl"};
