@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The Lathe mastering chain as an LV2 plug-in: the bit-exact model (lathe::model::Chain)
-// between float ports, quantised exactly as `lathe master` reads and writes files.
+// The Lathe mastering chain as an LV2 plug-in: the bit-exact model between float ports,
+// quantised exactly as `lathe master` reads and writes files, behind lathe::LiveChain
+// (bypass in line with the processed output, setting changes crossfaded: no clicks).
 //
 // Real time: instantiate() allocates everything; run() allocates nothing, takes no lock
 // and makes no system call. When a control port changed since the last block, run()
@@ -21,6 +22,7 @@
 #include <new>
 #include <vector>
 
+#include "lathe/live_chain.hpp"
 #include "lathe/model/chain.hpp"
 #include "lathe/params.hpp"
 #include "lathe/preset.hpp"
@@ -33,8 +35,6 @@ namespace {
 constexpr double kFullScale24 = 8388608.0;  // 2^23
 constexpr int32_t kMax24 = (1 << 23) - 1, kMin24 = -(1 << 23);
 constexpr std::size_t kChunkFrames = 256;
-// The dry input for bypass, delayed by the chain's latency (at most this).
-constexpr std::size_t kDryFrames = reg::kMaxLookahead + reg::kLimiterExtraDelay + 1;
 
 // As lathe::AudioReader: a float from a 24-bit file is exactly v / 2^23, so this gives v
 // back; anything else rounds to nearest (even) and saturates. NaN is silence.
@@ -54,10 +54,8 @@ class Plugin {
     last_values_.assign(control_ports().size(), 0.0f);
     working_ = default_preset();
     applied_ = working_.params;
-    chain_ = std::make_unique<model::Chain>();
     regs_ = to_registers(applied_, rate_);
-    chain_->configure(regs_);
-    chain_->reset();
+    chain_ = std::make_unique<LiveChain>(rate_, regs_);
   }
 
   void connect(uint32_t port, void* data) {
@@ -107,47 +105,25 @@ class Plugin {
       return;
     }
     if (working_.params == applied_ && !reset_pending_) return;
-    const reg::RegisterImage regs = to_registers(working_.params, rate_);
-    // The lookahead and the dither seed latch at reset: when either changes, the back of
-    // the chain (limiter and dither) starts again, and the latency port follows.
-    const bool relatch = regs[reg::kLimLookahead] != regs_[reg::kLimLookahead] ||
-                         regs[reg::kDitherSeed] != regs_[reg::kDitherSeed];
-    regs_ = regs;
-    chain_->configure(regs_);
-    if (reset_pending_) {
-      chain_->reset();
-      dry_.fill(0);
-    } else if (relatch) {
-      chain_->reset_back();
-      dry_.fill(0);
-    }
+    regs_ = to_registers(working_.params, rate_);
+    // A change crossfades into a copy of the chain that took it at this frame
+    // (lathe/live_chain.hpp); a new lookahead restarts the limiter there and the latency
+    // port follows.
+    if (reset_pending_) chain_->reset(regs_);
+    else chain_->configure(regs_);
     applied_ = working_.params;
     reset_pending_ = false;
   }
 
   void process(const float* in_l, const float* in_r, float* out_l, float* out_r, uint32_t frames) {
-    const double out_scale = 1.0 / static_cast<double>(1 << (chain_->out_bits() - 1));
-    const std::size_t latency = static_cast<std::size_t>(chain_->latency());
     for (std::size_t first = 0; first < frames; first += kChunkFrames) {
       const std::size_t n = std::min<std::size_t>(kChunkFrames, frames - first);
       for (std::size_t i = 0; i < n; ++i) {
         in_[2 * i] = quantise_24(in_l[first + i]);
         in_[2 * i + 1] = quantise_24(in_r[first + i]);
       }
-      chain_->front_block(in_.data(), n, front_.data());
-      for (std::size_t i = 0; i < n; ++i) {
-        // Chain::back() takes the dry input for bypass from its caller; delayed by the
-        // latency here, bypass lines up with the processed output.
-        dry_[2 * dry_pos_] = in_[2 * i];
-        dry_[2 * dry_pos_ + 1] = in_[2 * i + 1];
-        const std::size_t rd = (dry_pos_ + kDryFrames - latency) % kDryFrames;
-        dry_pos_ = (dry_pos_ + 1) % kDryFrames;
-        int32_t l, r;
-        chain_->back(front_[i], dry_[2 * rd], dry_[2 * rd + 1], l, r);
-        // Float outputs are written after the inputs are read: in-place hosts are fine.
-        out_l[first + i] = static_cast<float>(l * out_scale);
-        out_r[first + i] = static_cast<float>(r * out_scale);
-      }
+      // Writes the outputs after it has read the inputs (in_): in-place hosts are fine.
+      chain_->process(in_.data(), out_l + first, out_r + first, n);
     }
   }
 
@@ -188,11 +164,8 @@ class Plugin {
   Preset working_;       // the ports' settings, as far as they were valid
   ChainParams applied_;  // what the chain runs
   reg::RegisterImage regs_{};
-  std::unique_ptr<model::Chain> chain_;
+  std::unique_ptr<LiveChain> chain_;
   std::array<int32_t, 2 * kChunkFrames> in_{};
-  std::array<model::FrontFrame, kChunkFrames> front_{};
-  std::array<int32_t, 2 * kDryFrames> dry_{};
-  std::size_t dry_pos_ = 0;
   uint32_t pending_seed_ = default_preset().params.dither.seed;
   bool reset_pending_ = true;
 
