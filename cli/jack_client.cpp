@@ -224,21 +224,23 @@ Error Client::run() {
   const auto t0 = std::chrono::steady_clock::now();
   auto next_status = t0 + std::chrono::seconds(1);
   bool failure_reported = false;
+  auto report_failure = [&] {
+    if (failure_reported || !bridge_ || !bridge_->failed()) return;
+    if (tty && !options_.quiet) std::fprintf(stderr, "\n");
+    std::fprintf(stderr, "live: device failed: %s; the output is silence from now on (the client keeps running)\n",
+                 bridge_->failure().c_str());
+    std::fflush(stderr);
+    failure_reported = true;
+  };
   Error ended;
   for (;;) {
     const timespec tick{0, 100'000'000};
     const int sig = sigtimedwait(&stop_signals, nullptr, &tick);
+    report_failure();
     if (sig == SIGINT || sig == SIGTERM) break;
     if (shutdown_.load(std::memory_order_relaxed)) {
       ended = Error(Errc::kDisconnected, "live --jack: the JACK server shut down");
       break;
-    }
-    if (bridge_ && bridge_->failed() && !failure_reported) {
-      if (tty && !options_.quiet) std::fprintf(stderr, "\n");
-      std::fprintf(stderr, "live: device failed: %s; the output is silence from now on (the client keeps running)\n",
-                   bridge_->failure().c_str());
-      std::fflush(stderr);
-      failure_reported = true;
     }
     // The status line is the user's view of the session: the wall clock is right here.
     if (!options_.quiet && std::chrono::steady_clock::now() >= next_status) {

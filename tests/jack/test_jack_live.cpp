@@ -33,6 +33,7 @@ struct LiveCase {
   bool freewheel = true;
   std::vector<std::string> wrapper;  // a program lathe runs under (the virtual board)
   std::vector<std::string> live_args;
+  std::string wait_before_stop;  // a line lathe must have printed before the test stops it
 };
 
 struct Outcome {
@@ -43,6 +44,7 @@ struct Outcome {
   uint64_t xruns = 0;
   int lathe_exit = -1;
   std::string lathe_log;
+  std::vector<int32_t> recording, expected;  // interleaved: from the programme's first period; lathe master's
 };
 
 std::string join(const std::vector<std::string>& v) {
@@ -98,8 +100,11 @@ Outcome run_live(const CliScratch& s, const JackServer& server, const LiveCase& 
     for (std::size_t i = 0; i < expected->samples.size(); ++i)
       if (rec[2 * static_cast<std::size_t>(o.measured) + i] != expected->samples[i]) ++o.mismatches;
   }
+  if (!c.wait_before_stop.empty()) CHECK(lathe.wait_for(c.wait_before_stop));
   o.lathe_exit = lathe.stop();
   o.lathe_log = lathe.output();
+  o.recording = std::move(rec);
+  o.expected = std::move(expected->samples);
   return o;
 }
 
@@ -186,6 +191,57 @@ TEST_CASE("lathe live --jack --device sim (freewheel) returns the model's bits, 
   const Outcome o = run_live(s, server, c, 10);
   INFO("sim: reported " << o.reported << ", measured " << o.measured << ", mismatches " << o.mismatches);
   check(o, 2 * 64 + chain_latency(2.0));  // two periods of priming
+}
+#endif
+
+#ifdef LATHE_VIRTUAL_BOARD
+TEST_CASE("lathe live --jack --device usb through the virtual board returns the model's bits, shifted by priming + chain",
+          "[jack][usb][verilated]") {
+  CliScratch s("jack-usb");
+  JackServer server(s, 256);  // the emulated USB is slow per transfer: fewer, longer blocks
+  REQUIRE(server.up());
+  LiveCase c;
+  c.settings = {"--preset", "cd", "--set", "dither.enabled=false"};
+  c.seconds = 1.0;
+  c.device = "usb";
+  c.wrapper = {LATHE_VIRTUAL_BOARD, "--"};
+  const Outcome o = run_live(s, server, c, 11);
+  INFO("usb: reported " << o.reported << ", measured " << o.measured << ", mismatches " << o.mismatches);
+  check(o, 2 * 256 + chain_latency(2.0));
+}
+
+TEST_CASE("lathe live --jack: the board unplugged mid-session leaves the client running, silent, and saying so",
+          "[jack][usb][verilated]") {
+  CliScratch s("jack-unplug");
+  JackServer server(s, 256);
+  REQUIRE(server.up());
+  LiveCase c;
+  c.settings = {"--preset", "streaming", "--set", "dither.enabled=false"};
+  c.seconds = 1.0;
+  c.device = "usb";
+  // About a third of the programme's bytes (6 a frame) after what the set-up sends.
+  c.wrapper = {LATHE_VIRTUAL_BOARD, "--unplug-after", "150000", "--"};
+  c.wait_before_stop = "live: device failed";  // said while it runs, not only at the end
+  const Outcome o = run_live(s, server, c, 12);
+  INFO(o.lathe_log);
+  // The programme began in place...
+  CHECK(o.measured == 2 * 256 + chain_latency(2.0));
+  REQUIRE(o.recorded_whole);
+  std::size_t first_wrong = 0;
+  const std::size_t shift = 2 * static_cast<std::size_t>(std::max(0L, o.measured));
+  while (first_wrong < o.expected.size() && o.recording[shift + first_wrong] == o.expected[first_wrong]) ++first_wrong;
+  INFO("frames right before the unplug: " << first_wrong / 2);
+  CHECK(first_wrong > 2 * 4800);               // some of it came through the board
+  CHECK(first_wrong < o.expected.size() - 2);  // the board went before the end
+  // ...and from the unplug on, silence: the recorder got every period (the client kept running).
+  std::size_t sound_after = 0;
+  for (std::size_t i = shift + first_wrong; i < o.recording.size(); ++i) sound_after += o.recording[i] != 0;
+  CHECK(sound_after == 0);
+  CHECK_THAT(o.lathe_log, Catch::Contains("live: device failed: "));
+  CHECK_THAT(o.lathe_log, Catch::Contains("unplugged"));
+  CHECK_THAT(o.lathe_log, Catch::Contains("the output is silence from now on"));
+  CHECK_THAT(o.lathe_log, Catch::Contains("live: stopped"));
+  CHECK(o.lathe_exit == 1);  // the session's device failed: the work failed
 }
 #endif
 
