@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "cli_scratch.hpp"
+#include "lathe/audio_file.hpp"
+#include "lathe/test_signals.hpp"
 
 namespace lathe::test {
 
@@ -144,8 +146,7 @@ class Child {
 
 // player (out_L, out_R) -> CLIENT:in_L/in_R, CLIENT:out_L/out_R -> recorder (in_L, in_R).
 // The player starts the programme at the first period after start(); the recorder keeps
-// every frame from that period on, indexed by JACK frame time from the programme's first
-// frame, so the recorded shift is the round trip through CLIENT.
+// every frame from that period on, so the recorded shift is the round trip through CLIENT.
 class PlayRecord {
  public:
   PlayRecord(const std::string& server, const std::vector<int32_t>& programme, std::size_t record_frames)
@@ -240,32 +241,35 @@ class PlayRecord {
   }
 
  private:
+  // Frames are counted per client from the first period after start(), not read off
+  // jack_last_frame_time: the frame time jumps when the dummy driver wakes late (an
+  // xrun), while every client still runs every period. The recorder runs after the
+  // player in each period (the graph orders them), so both count from the same one.
   static int play_cb(jack_nframes_t n, void* arg) {
     auto* self = static_cast<PlayRecord*>(arg);
-    const jack_nframes_t now = jack_last_frame_time(self->player_);
-    if (self->go_.load() && self->t0_.load() < 0) self->t0_.store(now);
-    const int64_t t0 = self->t0_.load();
+    if (self->go_.load() && !self->started_.load()) self->started_.store(true);
+    const bool on = self->started_.load();
     for (int ch = 0; ch < 2; ++ch) {
       float* out = static_cast<float*>(jack_port_get_buffer(self->out_[ch], n));
       for (jack_nframes_t i = 0; i < n; ++i) {
-        const std::size_t idx = static_cast<uint32_t>(now + i - static_cast<jack_nframes_t>(t0));
-        out[i] = t0 >= 0 && idx < self->play_[ch].size() ? self->play_[ch][idx] : 0.0f;
+        const std::size_t idx = self->played_ + i;
+        out[i] = on && idx < self->play_[ch].size() ? self->play_[ch][idx] : 0.0f;
       }
     }
+    if (on) self->played_ += n;
     return 0;
   }
   static int record_cb(jack_nframes_t n, void* arg) {
     auto* self = static_cast<PlayRecord*>(arg);
-    const int64_t t0 = self->t0_.load();
-    if (t0 < 0 || self->done_.load()) return 0;
-    const jack_nframes_t now = jack_last_frame_time(self->recorder_);
-    const std::size_t first = static_cast<uint32_t>(now - static_cast<jack_nframes_t>(t0));
+    if (!self->started_.load() || self->done_.load()) return 0;
+    const std::size_t first = self->recorded_;
     for (int ch = 0; ch < 2; ++ch) {
       const float* in = static_cast<const float*>(jack_port_get_buffer(self->in_[ch], n));
       for (jack_nframes_t i = 0; i < n; ++i)
         if (first + i < self->record_frames_) self->rec_[ch][first + i] = in[i];
     }
-    if (first + n >= self->record_frames_) self->done_.store(true);
+    self->recorded_ += n;
+    if (self->recorded_ >= self->record_frames_) self->done_.store(true);
     return 0;
   }
   static int xrun_cb(void* arg) {
@@ -280,9 +284,98 @@ class PlayRecord {
   jack_port_t* out_[2] = {};
   jack_port_t* in_[2] = {};
   bool ok_ = false;
-  std::atomic<bool> go_{false}, done_{false};
-  std::atomic<int64_t> t0_{-1};
+  std::atomic<bool> go_{false}, started_{false}, done_{false};
+  std::size_t played_ = 0, recorded_ = 0;  // each client's own count
   std::atomic<uint64_t> xruns_{0};
 };
+
+constexpr int kRate = 48000;
+constexpr std::size_t kTailFrames = 16384;  // recorded past the programme: more than any latency
+
+struct LiveCase {
+  std::vector<std::string> settings;  // --preset/--set, the same for `master` and `live`
+  double seconds = 2.0;
+  std::string device = "model";
+  bool freewheel = true;
+  std::vector<std::string> wrapper;  // a program lathe runs under (the virtual board)
+  std::vector<std::string> live_args;
+  std::string wait_before_stop;  // a line lathe must have printed before the test stops it
+  uint32_t seed = 1;             // of the music-like programme
+};
+
+struct Outcome {
+  long reported = -1;   // capture latency of lathe:out_L/out_R (-1: they disagree)
+  long measured = -1;   // first sound out minus first sound in
+  long mismatches = -1; // samples of the aligned recording that differ from lathe master's
+  bool recorded_whole = false;
+  uint64_t xruns = 0;
+  int lathe_exit = -1;
+  std::string lathe_log;
+  std::string error;  // why the run could not be made (no comparison then)
+  std::vector<int32_t> recording, expected;  // interleaved: from the programme's first period; lathe master's
+};
+
+inline std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& a : v) s += " '" + a + "'";
+  return s;
+}
+
+inline long first_sound(const std::vector<int32_t>& interleaved) {
+  for (std::size_t i = 0; i < interleaved.size(); ++i)
+    if (interleaved[i] != 0) return static_cast<long>(i / 2);
+  return -1;
+}
+
+// Plays the programme through `lathe live --jack` (as c says) and compares the recording
+// with `lathe master --target-lufs off` of the same programme and settings.
+inline Outcome run_live(const CliScratch& s, const JackServer& server, const LiveCase& c) {
+  Outcome o;
+  auto failed = [&](const std::string& why) {
+    o.error = why;
+    return o;
+  };
+  const std::vector<int32_t> programme = signals::music_like(c.seconds, kRate, c.seed);
+  const std::string in = s.path("in.wav"), out = s.path("master.wav");
+  if (write_audio(in, {kRate, 2, 24}, programme)) return failed("cannot write " + in);
+  const Run master = s.lathe("master " + in + " " + out + " --device model --quiet --target-lufs off" + join(c.settings));
+  if (master.exit_code != 0) return failed("lathe master failed: " + master.err);
+  auto expected = read_audio(out);
+  if (!expected || expected->samples.size() != programme.size()) return failed("cannot read " + out);
+
+  std::vector<std::string> argv = c.wrapper;
+  for (const std::string& a : {std::string(LATHE_CLI), std::string("live"), std::string("--jack"), std::string("--device"),
+                               c.device, std::string("--name"), std::string("lathe")})
+    argv.push_back(a);
+  argv.insert(argv.end(), c.settings.begin(), c.settings.end());
+  argv.insert(argv.end(), c.live_args.begin(), c.live_args.end());
+  Child lathe(argv, s.path("live.log"), server.env());
+  if (!lathe.wait_for("live: running")) return failed("lathe live did not start: " + lathe.output());
+
+  PlayRecord session(server.name(), programme, programme.size() / 2 + kTailFrames);
+  if (!session.ok() || !session.connect("lathe")) return failed("cannot connect the player and recorder");
+  o.reported = session.reported_latency("lathe");
+  if (c.freewheel) session.set_freewheel(true);
+  session.start();
+  if (!session.wait_done()) return failed("the recording never completed");
+  if (c.freewheel) session.set_freewheel(false);
+  o.xruns = session.xruns();
+
+  std::vector<int32_t> rec;
+  o.recorded_whole = session.recorded(rec);
+  o.measured = first_sound(rec) - first_sound(expected->samples);
+  if (o.measured >= 0 && o.recorded_whole && o.measured < static_cast<long>(kTailFrames)) {
+    o.mismatches = 0;
+    for (std::size_t i = 0; i < expected->samples.size(); ++i)
+      if (rec[2 * static_cast<std::size_t>(o.measured) + i] != expected->samples[i]) ++o.mismatches;
+  }
+  if (!c.wait_before_stop.empty() && !lathe.wait_for(c.wait_before_stop))
+    o.error = "lathe live never said '" + c.wait_before_stop + "'";
+  o.lathe_exit = lathe.stop();
+  o.lathe_log = lathe.output();
+  o.recording = std::move(rec);
+  o.expected = std::move(expected->samples);
+  return o;
+}
 
 }  // namespace lathe::test
