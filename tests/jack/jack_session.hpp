@@ -69,10 +69,13 @@ inline bool running(pid_t pid) {
 // A dummy jackd named after this process; gone when the object is.
 class JackServer {
  public:
-  JackServer(const CliScratch& dir, int period) {
+  // realtime: SCHED_FIFO for the server's and clients' process threads where the
+  // system allows it (root, or rtprio in limits.conf); jackd goes on without it if not.
+  JackServer(const CliScratch& dir, int period, bool realtime = false) {
     static int count = 0;
     name_ = "lathe-test-" + std::to_string(::getpid()) + "-" + std::to_string(++count);
-    pid_ = spawn({"jackd", "-n", name_, "--no-realtime", "-d", "dummy", "-r", "48000", "-p", std::to_string(period)},
+    pid_ = spawn({"jackd", "-n", name_, realtime ? "--realtime" : "--no-realtime", "-d", "dummy", "-r", "48000", "-p",
+                  std::to_string(period)},
                  dir.path("jackd-" + name_ + ".log"));
     jack_set_error_function(jack_silent);
     jack_set_info_function(jack_silent);
