@@ -304,6 +304,7 @@ struct LiveCase {
   std::vector<std::string> live_args;
   std::string wait_before_stop;  // a line lathe must have printed before the test stops it
   uint32_t seed = 1;             // of the music-like programme
+  int stop_signal = SIGTERM;     // how the run ends lathe (SIGINT: Ctrl-C)
 };
 
 struct Outcome {
@@ -374,7 +375,7 @@ inline Outcome run_live(const CliScratch& s, const JackServer& server, const Liv
   }
   if (!c.wait_before_stop.empty() && !lathe.wait_for(c.wait_before_stop))
     o.error = "lathe live never said '" + c.wait_before_stop + "'";
-  o.lathe_exit = lathe.stop();
+  o.lathe_exit = lathe.stop(c.stop_signal);
   o.lathe_log = lathe.output();
   o.recording = std::move(rec);
   o.expected = std::move(expected->samples);

@@ -26,7 +26,8 @@ namespace {
 // The round trip through lathe's chain alone: lookahead samples + the limiter's 22.
 int chain_latency(double lookahead_ms) { return lookahead_samples(lookahead_ms, kRate) + 22; }
 
-void check(const Outcome& o, long expected_latency) {
+void check(const Outcome& o, long expected_latency, const std::string& what) {
+  INFO(what << ": reported " << o.reported << ", measured " << o.measured << ", mismatches " << o.mismatches);
   INFO(o.lathe_log);
   INFO(o.error);
   REQUIRE(o.error.empty());
@@ -53,8 +54,7 @@ TEST_CASE("lathe live --jack --device model returns lathe master's output, shift
       c.seconds = 4.0;
       c.seed = 7;
       const Outcome o = run_live(s, server, c);
-      INFO(preset << ": reported " << o.reported << ", measured " << o.measured << ", mismatches " << o.mismatches);
-      check(o, chain_latency(2.0));
+      check(o, chain_latency(2.0), preset);
       CHECK_THAT(o.lathe_log, Catch::Contains("loudness target"));  // the preset's target: the one-line note
     }
   }
@@ -76,9 +76,9 @@ TEST_CASE("lathe live --jack --device model returns lathe master's output, shift
                 "dither.enabled=false"};
   c.seconds = 3.0;
   c.seed = 9;
+  c.stop_signal = SIGINT;  // Ctrl-C ends it as cleanly as SIGTERM
   const Outcome o = run_live(s, server, c);
-  INFO("non-default: reported " << o.reported << ", measured " << o.measured << ", mismatches " << o.mismatches);
-  check(o, chain_latency(0.5));
+  check(o, chain_latency(0.5), "non-default");
 }
 
 TEST_CASE("lathe live --jack --device model in real time (no freewheel) keeps the same shift and bits", "[jack][cli]") {
@@ -106,7 +106,7 @@ TEST_CASE("lathe live --jack --device model in real time (no freewheel) keeps th
     if (o.xruns == 0) break;
   }
   if (o.xruns == 0) {
-    check(o, chain_latency(2.0));
+    check(o, chain_latency(2.0), "real time");
   } else {
     WARN("every real-time try had xruns (" << o.xruns << " in the last): bits not compared; the machine is too busy");
   }
@@ -124,8 +124,7 @@ TEST_CASE("lathe live --jack --device sim (freewheel) returns the model's bits, 
   c.device = "sim";
   c.seed = 11;
   const Outcome o = run_live(s, server, c);
-  INFO("sim: reported " << o.reported << ", measured " << o.measured << ", mismatches " << o.mismatches);
-  check(o, 2 * 64 + chain_latency(2.0));  // two periods of priming
+  check(o, 2 * 64 + chain_latency(2.0), "sim");  // two periods of priming
 }
 #endif
 
@@ -142,8 +141,7 @@ TEST_CASE("lathe live --jack --device usb through the virtual board returns the 
   c.wrapper = {LATHE_VIRTUAL_BOARD, "--"};
   c.seed = 12;
   const Outcome o = run_live(s, server, c);
-  INFO("usb: reported " << o.reported << ", measured " << o.measured << ", mismatches " << o.mismatches);
-  check(o, 2 * 256 + chain_latency(2.0));
+  check(o, 2 * 256 + chain_latency(2.0), "usb");
 }
 
 TEST_CASE("lathe live --jack: the board unplugged mid-session leaves the client running, silent, and saying so",
