@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <memory>
+#include <vector>
 
 #include "lathe/audio_file.hpp"
 #include "lathe/device.hpp"
@@ -31,7 +32,9 @@
 namespace lathe::live {
 namespace {
 
-constexpr std::size_t kChunk = 256;  // frames converted at a time in the callback
+// Frames converted and processed at a time in the callback: JACK2's largest period
+// (BUFFER_SIZE_MAX), so a period is one exchange() (one dropout at most) on sim and usb.
+constexpr std::size_t kChunk = 8192;
 
 std::string server_name() {
   const char* s = std::getenv("JACK_DEFAULT_SERVER");
@@ -86,7 +89,7 @@ class Client {
   std::string device_message_;
   std::unique_ptr<DeviceBridge> bridge_;
 
-  std::array<int32_t, 2 * kChunk> in_buf_{}, out_buf_{};
+  std::vector<int32_t> in_buf_, out_buf_;  // 2 * kChunk, allocated before activation
   std::atomic<bool> freewheel_{false}, shutdown_{false};
   std::atomic<uint64_t> xruns_{0}, frames_{0};
 };
@@ -128,6 +131,8 @@ Error Client::open() {
     bridge_ = std::make_unique<DeviceBridge>(*device_, bo);
   }
   latency_ = chain_latency_ + (model_ ? 0 : options_.priming_periods * period_);
+  in_buf_.assign(2 * kChunk, 0);
+  out_buf_.assign(2 * kChunk, 0);
 
   static const char* const kIn[] = {"in_L", "in_R"};
   static const char* const kOut[] = {"out_L", "out_R"};
