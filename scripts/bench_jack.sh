@@ -34,4 +34,7 @@ if [ -x "$build/bin/lathe-virtual-board" ]; then
   "$bench" --device sim --period 64 --seconds 1 --freewheel
   "$bench" --device sim --period 256 --seconds 1 --freewheel
   "$bench" --device usb --period 256 --seconds 1 --freewheel --wrapper "$build/bin/lathe-virtual-board"
+  echo "== sim in real time (dropouts: it runs slower than real time)"
+  "$bench" --device sim --period 256 --seconds 5 --real-time --realtime-server
+  "$bench" --device sim --period 1024 --seconds 5 --real-time --realtime-server
 fi
