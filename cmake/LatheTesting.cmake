@@ -12,15 +12,20 @@ set(LATHE_CATCH_LABELS_SCRIPT ${CMAKE_CURRENT_LIST_DIR}/CatchLabels.cmake CACHE 
 # Tags whose ctest label has another name, as TAG=LABEL (a test gets both).
 set(LATHE_TAG_LABELS "io=files" CACHE INTERNAL "")
 
-# lathe_discover_tests(<target> TIMEOUT <seconds> [LABELS <label>...])
+# lathe_discover_tests(<target> TIMEOUT <seconds> [LABELS <label>...] [ENVIRONMENT <VAR=value>...])
 # One ctest entry per Catch2 test case of <target>, labelled with its tags (without the
-# brackets) plus LABELS, each with TIMEOUT. A test case without a tag fails the build.
+# brackets) plus LABELS, each with TIMEOUT (and ENVIRONMENT). A test case without a tag
+# fails the build.
 function(lathe_discover_tests target)
-  cmake_parse_arguments(T "" "TIMEOUT" "LABELS" ${ARGN})
+  cmake_parse_arguments(T "" "TIMEOUT" "LABELS;ENVIRONMENT" ${ARGN})
   if(NOT T_TIMEOUT)
     message(FATAL_ERROR "lathe_discover_tests(${target}): TIMEOUT is required")
   endif()
-  catch_discover_tests(${target} PROPERTIES TIMEOUT ${T_TIMEOUT})
+  if(T_ENVIRONMENT)
+    catch_discover_tests(${target} PROPERTIES TIMEOUT ${T_TIMEOUT} ENVIRONMENT "${T_ENVIRONMENT}")
+  else()
+    catch_discover_tests(${target} PROPERTIES TIMEOUT ${T_TIMEOUT})
+  endif()
   set(labels_file ${CMAKE_CURRENT_BINARY_DIR}/${target}_labels.cmake)
   add_custom_command(TARGET ${target} POST_BUILD
     BYPRODUCTS ${labels_file}

@@ -299,8 +299,10 @@ Error check_setting(const SettingInfo& info, const SettingValue& value, int samp
       if (!std::holds_alternative<double>(value)) return invalid(info, "expected a whole number");
       const double v = std::get<double>(value);
       if (!info.choices.empty()) {
+        // Compared as numbers, not as text: validate() runs in the LV2 plug-in's audio
+        // thread (lv2/plugin.cpp), and formatting a number allocates.
         for (const auto& c : info.choices)
-          if (number_text(v) == c) return {};
+          if (parse_decimal(c) == v) return {};
         return invalid(info, "expected " + join(info.choices, " or ") + ", not " + number_text(v));
       }
       if (!(v >= info.min && v <= info.max) || v != std::floor(v))

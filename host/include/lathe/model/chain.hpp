@@ -50,6 +50,8 @@ class Chain {
     lim_.reset();
     dither_.reset();
   }
+  // Restarts the dither's sequence from the configured seed (a new seed latches here).
+  void reset_dither() { dither_.reset(); }
 
   // Frames of delay from input to output (the limiter's lookahead plus its detector span).
   int latency() const { return lim_.latency(); }
