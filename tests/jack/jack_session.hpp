@@ -190,9 +190,10 @@ class PlayRecord {
   bool connect(const std::string& client) {
     const char* ch[2] = {"L", "R"};
     for (int i = 0; i < 2; ++i) {
-      if (jack_connect(player_, (std::string("player:out_") + ch[i]).c_str(), (client + ":in_" + ch[i]).c_str())) return false;
-      if (jack_connect(recorder_, (client + ":out_" + ch[i]).c_str(), (std::string("recorder:in_") + ch[i]).c_str()))
-        return false;
+      // The names JACK gave (a suffix if a client of a previous run is still leaving).
+      const std::string player = jack_get_client_name(player_), recorder = jack_get_client_name(recorder_);
+      if (jack_connect(player_, (player + ":out_" + ch[i]).c_str(), (client + ":in_" + ch[i]).c_str())) return false;
+      if (jack_connect(recorder_, (client + ":out_" + ch[i]).c_str(), (recorder + ":in_" + ch[i]).c_str())) return false;
     }
     return true;
   }
@@ -347,18 +348,21 @@ inline Outcome run_live(const CliScratch& s, const JackServer& server, const Liv
   auto expected = read_audio(out);
   if (!expected || expected->samples.size() != programme.size()) return failed("cannot read " + out);
 
+  // A name of its own per run: a previous run's client may still be leaving the server.
+  static int runs = 0;
+  const std::string name = "lathe-run" + std::to_string(++runs);
   std::vector<std::string> argv = c.wrapper;
   for (const std::string& a : {std::string(LATHE_CLI), std::string("live"), std::string("--jack"), std::string("--device"),
-                               c.device, std::string("--name"), std::string("lathe")})
+                               c.device, std::string("--name"), name})
     argv.push_back(a);
   argv.insert(argv.end(), c.settings.begin(), c.settings.end());
   argv.insert(argv.end(), c.live_args.begin(), c.live_args.end());
-  Child lathe(argv, s.path("live.log"), server.env());
+  Child lathe(argv, s.path(name + ".log"), server.env());  // a fresh log: no earlier run's lines
   if (!lathe.wait_for("live: running")) return failed("lathe live did not start: " + lathe.output());
 
   PlayRecord session(server.name(), programme, programme.size() / 2 + kTailFrames);
-  if (!session.ok() || !session.connect("lathe")) return failed("cannot connect the player and recorder");
-  o.reported = session.reported_latency("lathe");
+  if (!session.ok() || !session.connect(name)) return failed("cannot connect the player and recorder");
+  o.reported = session.reported_latency(name);
   if (c.freewheel) session.set_freewheel(true);
   session.start();
   if (!session.wait_done()) return failed("the recording never completed");

@@ -100,6 +100,7 @@ TEST_CASE("lathe live --jack --device model in real time (no freewheel) keeps th
     o = run_live(s, server, c);
     INFO("real time, try " << tries << ": reported " << o.reported << ", measured " << o.measured << ", mismatches "
                            << o.mismatches << ", xruns " << o.xruns);
+    INFO(o.error);
     REQUIRE(o.error.empty());
     CHECK(o.reported == chain_latency(2.0));
     CHECK(o.measured == o.reported);
