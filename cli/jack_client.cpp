@@ -26,7 +26,7 @@
 
 #include "lathe/audio_file.hpp"
 #include "lathe/device.hpp"
-#include "lathe/model/chain.hpp"
+#include "lathe/live_chain.hpp"
 #include "live_bridge.hpp"
 
 namespace lathe::live {
@@ -81,9 +81,10 @@ class Client {
   int chain_latency_ = 0, latency_ = 0;  // frames: the chain's; what the ports report
   float out_scale_ = 1.0f;               // 1 / 2^(bits - 1)
 
-  // The model back end: the chain itself, in the callback.
+  // The model back end: the chain itself, in the callback (LiveChain: the model, with
+  // bypass delayed by the latency like the processed output).
   bool model_ = true;
-  model::Chain chain_;
+  std::unique_ptr<LiveChain> chain_;
   // sim, usb: a device thread behind the bridge.
   std::unique_ptr<Device> device_;
   std::string device_message_;
@@ -113,9 +114,8 @@ Error Client::open() {
   const DeviceSpec spec = parse_device_spec(options_.device);
   model_ = spec.backend == "model";
   if (model_) {
-    chain_.configure(regs);
-    chain_.reset();
-    chain_latency_ = chain_.latency();
+    chain_ = std::make_unique<LiveChain>(rate_, regs);
+    chain_latency_ = chain_->latency();
     device_message_ = "device: model (bit-exact C++ reference model, in the JACK process callback)";
   } else {
     auto opened = open_device(options_.device);
@@ -166,8 +166,11 @@ void Client::process(jack_nframes_t frames) {
         const float x = in[ch][first + i];
         in_buf_[2 * i + ch] = std::isnan(x) ? 0 : quantise_24(x);
       }
-    if (model_) chain_.process(in_buf_.data(), out_buf_.data(), n);
-    else bridge_->exchange(in_buf_.data(), out_buf_.data(), n, freewheel);
+    if (model_) {
+      chain_->process(in_buf_.data(), out[0] + first, out[1] + first, n);  // v / 2^(bits - 1)
+      continue;
+    }
+    bridge_->exchange(in_buf_.data(), out_buf_.data(), n, freewheel);
     for (std::size_t i = 0; i < n; ++i)
       for (int ch = 0; ch < 2; ++ch) out[ch][first + i] = static_cast<float>(out_buf_[2 * i + ch]) * out_scale_;
   }

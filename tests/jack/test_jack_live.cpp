@@ -81,6 +81,20 @@ TEST_CASE("lathe live --jack --device model returns lathe master's output, shift
   check(o, chain_latency(0.5), "non-default");
 }
 
+TEST_CASE("lathe live --jack --set bypass=true returns the input, delayed by the latency the ports report",
+          "[jack][cli]") {
+  CliScratch s("jack-bypass");
+  JackServer server(s, 64);
+  REQUIRE(server.up());
+  LiveCase c;
+  c.settings = {"--preset", "streaming", "--set", "bypass=true", "--set", "dither.enabled=false"};
+  c.seconds = 1.0;
+  c.seed = 14;
+  c.expect_input = true;  // bypass: the programme itself, in line with what the chain would give
+  const Outcome o = run_live(s, server, c);
+  check(o, chain_latency(2.0), "bypass");
+}
+
 TEST_CASE("lathe live --jack --device model in real time (no freewheel) keeps the same shift and bits", "[jack][cli]") {
   CliScratch s("jack-realtime");
   JackServer server(s, 64, true);
