@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The lathe command line: master, analyze, presets, settings, devices. CLI11 parses;
+// The lathe command line: master, live, analyze, presets, settings, devices. CLI11 parses;
 // everything a command does is liblathe's (the job API, presets, meters) or a back end's.
 #include <unistd.h>
 
@@ -21,6 +21,9 @@
 #include "lathe/settings.hpp"
 #ifdef LATHE_HAVE_SIM_BOARD
 #include "lathe/sim/sim_backend.hpp"
+#endif
+#ifdef LATHE_HAVE_JACK
+#include "jack_client.hpp"
 #endif
 #include "lathe/usb/hotplug.hpp"
 #include "lathe/usb/usb_backend.hpp"
@@ -273,6 +276,56 @@ int cmd_master(const MasterArgs& a) {
   return 0;
 }
 
+// `lathe live`: the chain on a live stream. --jack is the one mode so far; the codec
+// modes (--codec-in/--codec-out) will be others of the same command.
+struct LiveArgs {
+  bool jack = false;
+  std::string device = "model", preset = "streaming", name = "lathe";
+  std::vector<std::string> sets;
+  std::optional<std::string> priming;
+  bool quiet = false;
+};
+
+int cmd_live(const LiveArgs& a) {
+  if (!a.jack) throw UsageError{"say which stream to run on: --jack (a JACK client)"};
+  const lathe::DeviceSpec device_spec = lathe::parse_device_spec(a.device);
+  if (device_spec.backend != "model" && device_spec.backend != "sim" && device_spec.backend != "usb")
+    throw UsageError{"--device: unknown device '" + a.device.substr(0, 40) + "' (model, sim, usb or usb:SERIAL)"};
+  if (device_spec.backend != "usb" && !device_spec.selector.empty())
+    throw UsageError{"--device: only usb takes a serial number, not '" + a.device.substr(0, 40) + "'"};
+  int priming = 2;
+  if (a.priming) {
+    const auto v = lathe::parse_decimal(*a.priming);
+    if (!v || *v != std::floor(*v) || *v < 1 || *v > 16)
+      throw UsageError{"--priming needs a whole number of periods, 1 .. 16, not '" + a.priming->substr(0, 40) + "'"};
+    priming = static_cast<int>(*v);
+    if (device_spec.backend == "model") throw UsageError{"--priming is for --device sim and usb (the model has no queue)"};
+  }
+  if (a.name.empty() || a.name.size() > 63) throw UsageError{"--name needs a JACK client name of 1 .. 63 bytes"};
+  auto found = lathe::find_preset(a.preset);
+  if (!found) return fail(found.error().within("--preset"));
+  lathe::Preset preset = *found;
+  for (const auto& s : a.sets)
+    if (auto e = lathe::apply_setting(preset, s)) return fail(e);
+  // A loudness target needs the whole programme; live, the gain into the limiter is the
+  // setting limiter.drive_db.
+  if (preset.target_lufs)
+    std::cerr << "lathe: note: live: the loudness target (" << *preset.target_lufs
+              << " LUFS) is ignored; limiter.drive_db sets the gain into the limiter\n";
+#ifdef LATHE_HAVE_JACK
+  lathe::live::JackOptions options;
+  options.client_name = a.name;
+  options.device = a.device;
+  options.params = preset.params;
+  options.priming_periods = priming;
+  options.quiet = a.quiet;
+  if (auto e = lathe::live::run_jack(options)) return fail(e);
+  return 0;
+#else
+  return fail("live --jack: this lathe was built without JACK (libjack-jackd2-dev)");
+#endif
+}
+
 std::string help_hint(const std::string& command) {
   return "run 'lathe " + (command.empty() ? std::string() : command + " ") + "--help' for the options";
 }
@@ -318,6 +371,22 @@ int run(int argc, char** argv) {
       ->type_name("FILE.json");
   master->add_flag("-q,--quiet", m.quiet, "no progress, no report");
 
+  LiveArgs l;
+  CLI::App* live = app.add_subcommand("live", "run the chain on a live stream: a JACK client (--jack)");
+  live->add_flag("--jack", l.jack, "as a JACK client: ports in_L, in_R, out_L, out_R");
+  live->add_option("--device", l.device, "where the chain runs")->capture_default_str()->type_name("model|sim|usb|usb:SERIAL");
+  live->add_option("--preset", l.preset, "built-in preset (streaming, broadcast, cd) or a preset file; its loudness target is ignored")
+      ->capture_default_str()
+      ->type_name("NAME|FILE.json");
+  live->add_option("--set", l.sets, "any setting, repeatable (`lathe settings` lists them)")
+      ->type_name("KEY=VALUE")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  live->add_option("--name", l.name, "JACK client name")->capture_default_str()->type_name("CLIENT");
+  live->add_option("--priming", l.priming, "sim, usb: periods of silence the output queue starts with (default 2)")
+      ->type_name("PERIODS");
+  live->add_flag("-q,--quiet", l.quiet, "no status line");
+
   std::string analyze_path;
   bool analyze_json = false;
   CLI::App* analyze = app.add_subcommand("analyze", "loudness (I, LRA, S max, M max), sample and true peak of FILE");
@@ -338,10 +407,10 @@ int run(int argc, char** argv) {
   devices->add_option("--watch", watch, "then report boards attached and detached for this long")->type_name("SECONDS");
 
   const std::string command = argc > 1 ? argv[1] : "";
-  const bool known = command == "master" || command == "analyze" || command == "analyse" || command == "presets" ||
+  const bool known = command == "master" || command == "live" || command == "analyze" || command == "analyse" || command == "presets" ||
                      command == "settings" || command == "devices";
   if (!command.empty() && command[0] != '-' && !known)
-    return fail("unknown command '" + command.substr(0, 40) + "' (master, analyze, presets, settings, devices); " +
+    return fail("unknown command '" + command.substr(0, 40) + "' (master, live, analyze, presets, settings, devices); " +
                     help_hint(""),
                 kExitUsage);
   try {
@@ -359,6 +428,7 @@ int run(int argc, char** argv) {
   }
   try {
     if (*master) return cmd_master(m);
+    if (*live) return cmd_live(l);
     if (*analyze) return cmd_analyze(analyze_path, analyze_json);
     if (*presets) return cmd_presets(preset_name);
     if (*settings) {

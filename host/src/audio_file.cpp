@@ -80,12 +80,6 @@ std::string supported_rates_text() {
   return text + " Hz";
 }
 
-int32_t quantise_24(double x) {
-  // Clamp in double before converting so that no value can overflow the cast.
-  const double scaled = std::nearbyint(x * kFullScale24);
-  return static_cast<int32_t>(std::clamp(scaled, double{kMin24}, double{kMax24}));
-}
-
 // Smallest whole multiple of 0.1 dB of attenuation that brings `peak` (> 1) to <= 1.
 double overs_attenuation_db(double peak) {
   auto fits = [peak](int tenths) { return peak * std::pow(10.0, -tenths / 200.0) <= 1.0; };
@@ -120,6 +114,12 @@ Error unknown_format_error(const std::string& path) {
 }
 
 }  // namespace
+
+int32_t quantise_24(double x) {
+  // Clamp in double before converting so that no value can overflow the cast.
+  const double scaled = std::nearbyint(x * kFullScale24);
+  return static_cast<int32_t>(std::clamp(scaled, double{kMin24}, double{kMax24}));
+}
 
 // ---------------------------------------------------------------------------------
 // Reading

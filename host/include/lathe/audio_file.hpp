@@ -28,6 +28,11 @@ struct AudioFormat {
   double input_gain_db = 0.0;
 };
 
+// A normalised sample (full scale 1.0) as a signed 24-bit value: round(x * 2^23) (to
+// nearest, ties to even), clamped to -2^23 .. 2^23 - 1. The one quantiser of the input:
+// AudioReader::read uses it for every file, `lathe live` for every JACK sample.
+int32_t quantise_24(double x);
+
 // Reads a file in any format libsndfile reads, a block at a time.
 class AudioReader {
  public:

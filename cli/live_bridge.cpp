@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+// The device thread and the audio thread's side of the two queues (live_bridge.hpp).
+// Clock-domain crossing: the JACK process thread and the device thread meet only in the
+// two spsc_queues and the atomics below (docs/daw.md, "JACK client").
+#include "live_bridge.hpp"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+namespace lathe::live {
+namespace {
+
+constexpr auto kIdle = std::chrono::microseconds(200);  // device thread: poll for a block
+
+}  // namespace
+
+DeviceBridge::DeviceBridge(Device& device, const BridgeOptions& options)
+    : device_(device),
+      options_(options),
+      in_queue_(2 * options.block_frames * (options.capacity_blocks + 1)),
+      out_queue_(2 * (options.priming_frames + options.block_frames * (options.capacity_blocks + 1))) {
+  // The priming: the output queue starts this far ahead, which is the whole of the
+  // queues' part of the latency as long as nothing drops out.
+  const std::array<int32_t, 256> zeros{};
+  for (std::size_t left = 2 * options_.priming_frames; left > 0;)
+    left -= out_queue_.push(zeros.data(), std::min(left, zeros.size()));
+}
+
+DeviceBridge::~DeviceBridge() { stop(); }
+
+void DeviceBridge::start() {
+  if (thread_.joinable()) return;
+  stop_.store(false);
+  thread_ = std::thread([this] { run(); });
+}
+
+void DeviceBridge::stop() {
+  stop_.store(true);
+  if (thread_.joinable()) thread_.join();
+}
+
+BridgeStats DeviceBridge::stats() const {
+  BridgeStats s;
+  s.frames = frames_.load(std::memory_order_relaxed);
+  s.dropouts = dropouts_.load(std::memory_order_relaxed);
+  s.dropout_frames = dropout_frames_.load(std::memory_order_relaxed);
+  s.overflow_frames = overflow_frames_.load(std::memory_order_relaxed);
+  s.blocks = blocks_.load(std::memory_order_relaxed);
+  return s;
+}
+
+void DeviceBridge::run() {
+  const std::size_t n = 2 * options_.block_frames;
+  std::vector<int32_t> in(n), out(n);
+  while (!stop_.load(std::memory_order_relaxed)) {
+    if (in_queue_.read_available() < n) {
+      std::this_thread::sleep_for(kIdle);
+      continue;
+    }
+    in_queue_.pop(in.data(), n);
+    if (auto e = device_.process(in, out)) {
+      failure_ = e.message();
+      failed_.store(true, std::memory_order_release);
+      return;  // the audio thread plays silence from now on
+    }
+    blocks_.fetch_add(1, std::memory_order_relaxed);
+    for (std::size_t pushed = 0; pushed < n && !stop_.load(std::memory_order_relaxed);) {
+      pushed += out_queue_.push(out.data() + pushed, n - pushed);
+      if (pushed < n) std::this_thread::sleep_for(kIdle);
+    }
+  }
+}
+
+// Whole frames from the output queue, after discarding what is owed; with may_wait, until
+// `frames` have come, the device failed or the wait limit passed.
+std::size_t DeviceBridge::pop_output(int32_t* out, std::size_t frames, bool may_wait) {
+  std::size_t done = 0;
+  std::chrono::steady_clock::time_point deadline{};
+  bool waiting = false;
+  for (;;) {
+    while (owed_ > 0) {
+      std::array<int32_t, 256> discard;
+      const std::size_t avail = out_queue_.read_available() / 2;
+      const std::size_t n = std::min({avail, static_cast<std::size_t>(owed_), discard.size() / 2});
+      if (n == 0) break;
+      out_queue_.pop(discard.data(), 2 * n);
+      owed_ -= static_cast<int64_t>(n);
+    }
+    if (owed_ <= 0) {
+      const std::size_t n = std::min(out_queue_.read_available() / 2, frames - done);
+      if (n > 0) done += out_queue_.pop(out + 2 * done, 2 * n) / 2;
+    }
+    if (done == frames || !may_wait || failed()) return done;
+    // Freewheel only: the device sets the pace; yield to it, within a hang guard.
+    if (!waiting) {
+      deadline = std::chrono::steady_clock::now() + options_.wait_limit;
+      waiting = true;
+    } else if (std::chrono::steady_clock::now() > deadline) {
+      return done;
+    }
+    std::this_thread::yield();
+  }
+}
+
+void DeviceBridge::exchange(const int32_t* in, int32_t* out, std::size_t frames, bool may_wait) {
+  frames_.fetch_add(frames, std::memory_order_relaxed);
+  if (failed()) {
+    std::fill_n(out, 2 * frames, 0);
+    return;
+  }
+  const std::size_t samples = 2 * frames;
+  bool pushed = in_queue_.write_available() >= samples;
+  if (!pushed && may_wait) {
+    const auto deadline = std::chrono::steady_clock::now() + options_.wait_limit;
+    while (!(pushed = in_queue_.write_available() >= samples) && !failed() &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::yield();
+  }
+  if (pushed) {
+    in_queue_.push(in, samples);
+  } else {
+    // The device is behind by a whole queue: these frames never reach it, and their
+    // output never comes.
+    overflow_frames_.fetch_add(frames, std::memory_order_relaxed);
+    owed_ -= static_cast<int64_t>(frames);
+  }
+
+  std::size_t done = 0;
+  // Frames that will never come: silence in their place (already counted as overflow).
+  for (; owed_ < 0 && done < frames; ++done, ++owed_) out[2 * done] = out[2 * done + 1] = 0;
+  done += pop_output(out + 2 * done, frames - done, may_wait);
+  if (done < frames) {
+    const std::size_t missing = frames - done;
+    std::fill_n(out + 2 * done, 2 * missing, 0);
+    dropouts_.fetch_add(1, std::memory_order_relaxed);
+    dropout_frames_.fetch_add(missing, std::memory_order_relaxed);
+    owed_ += static_cast<int64_t>(missing);  // discarded when they come
+  }
+}
+
+}  // namespace lathe::live

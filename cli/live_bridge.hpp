@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+// The live path to a device that cannot run in the audio thread (sim, usb): two
+// single-producer/single-consumer queues and a device thread between them. The audio
+// thread (a JACK process callback) only copies into and out of the queues; the device
+// thread takes fixed blocks, runs Device::process and queues the result. No JACK here,
+// so the queue, priming, dropout and failure logic is testable with a fake device.
+#pragma once
+#include <atomic>
+#include <boost/lockfree/spsc_queue.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <thread>
+
+#include "lathe/device.hpp"
+
+namespace lathe::live {
+
+struct BridgeOptions {
+  std::size_t block_frames = 64;     // frames per Device::process call (the JACK period)
+  // Frames of silence the output queue starts with: the constant part of the round trip.
+  // Whole periods: the output of a period can be read one period after it was written at
+  // the earliest, and the second period is the device's time to answer.
+  std::size_t priming_frames = 128;
+  std::size_t capacity_blocks = 64;  // each queue holds this many blocks beyond the priming
+  // How long exchange(..., may_wait = true) waits for the device (freewheel) before it
+  // gives up on that cycle and counts a dropout: a hang guard, not a pace.
+  std::chrono::milliseconds wait_limit{10000};
+};
+
+// Counters, read from any thread.
+struct BridgeStats {
+  uint64_t frames = 0;           // frames through exchange()
+  uint64_t dropouts = 0;         // exchange() calls that found too little output in time
+  uint64_t dropout_frames = 0;   // silent frames those calls played instead
+  uint64_t overflow_frames = 0;  // input frames the full input queue could not take
+  uint64_t blocks = 0;           // blocks the device has processed
+};
+
+class DeviceBridge {
+ public:
+  // `device` is configured and reset; it must outlive the bridge.
+  DeviceBridge(Device& device, const BridgeOptions& options);
+  ~DeviceBridge();
+  DeviceBridge(const DeviceBridge&) = delete;
+  DeviceBridge& operator=(const DeviceBridge&) = delete;
+
+  // Starts the device thread. Not from the audio thread.
+  void start();
+  // Stops and joins it. Not from the audio thread.
+  void stop();
+
+  // The audio thread's one call per cycle: `frames` interleaved stereo 24-bit frames in,
+  // as many out at the device's width. Wait-free unless may_wait (freewheel). Output
+  // that is not there in time is silence (a dropout); the late frames are discarded when
+  // they come, so the round trip stays priming_frames + the chain's latency. After a
+  // device failure the output is silence and the input is dropped.
+  void exchange(const int32_t* in, int32_t* out, std::size_t frames, bool may_wait);
+
+  bool failed() const { return failed_.load(std::memory_order_acquire); }
+  // The device's error; valid once failed() is true.
+  const std::string& failure() const { return failure_; }
+  BridgeStats stats() const;
+  const BridgeOptions& options() const { return options_; }
+
+ private:
+  void run();
+  std::size_t pop_output(int32_t* out, std::size_t frames, bool may_wait);
+
+  Device& device_;
+  BridgeOptions options_;
+  boost::lockfree::spsc_queue<int32_t> in_queue_, out_queue_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> failed_{false};
+  std::string failure_;  // written by the device thread before failed_ is set
+  // Audio thread only: output frames owed to the stream. > 0: frames that came late and
+  // are discarded on arrival; < 0: frames that will never come (their input was dropped),
+  // played as silence without reading.
+  int64_t owed_ = 0;
+  std::atomic<uint64_t> frames_{0}, dropouts_{0}, dropout_frames_{0}, overflow_frames_{0}, blocks_{0};
+};
+
+}  // namespace lathe::live
