@@ -43,6 +43,17 @@ int main(int argc, char** argv) {
   const int rate = std::atoi(argv[2]);
   const double seconds = std::atof(argv[3]);
   const std::size_t block = argc > 4 ? static_cast<std::size_t>(std::atoi(argv[4])) : 512;
+  // lilv takes LV2_PATH's entries as URIs: a relative one makes it crash later.
+  if (const char* path = std::getenv("LV2_PATH")) {
+    for (const char* p = path; *p;) {
+      if (*p != '/') {
+        std::fprintf(stderr, "lathe-lv2-bench: LV2_PATH entries must be absolute directories: %s\n", path);
+        return 2;
+      }
+      while (*p && *p != ':') ++p;
+      if (*p == ':') ++p;
+    }
+  }
   LilvWorld* world = lilv_world_new();
   lilv_world_load_all(world);
   LilvNode* uri = lilv_new_uri(world, argv[1]);
@@ -118,8 +129,12 @@ int main(int argc, char** argv) {
   }
   lilv_instance_deactivate(instance);
   lilv_instance_free(instance);
-  std::printf("%s %d Hz, blocks of %zu: %.4f CPU s per audio s (%.2f s for %.1f s)\n", argv[1], rate, block,
-              cpu / seconds, cpu, seconds);
+  // The latency the plug-in reports to the host (its lv2:latency port after the run).
+  std::string latency = "none reported";
+  if (lilv_plugin_has_latency(plugin))
+    latency = std::to_string(static_cast<long>(controls[lilv_plugin_get_latency_port_index(plugin)])) + " frames";
+  std::printf("%s %d Hz, blocks of %zu: %.4f CPU s per audio s (%.2f s for %.1f s); latency %s\n", argv[1], rate, block,
+              cpu / seconds, cpu, seconds, latency.c_str());
   lilv_world_free(world);
   return 0;
 }
