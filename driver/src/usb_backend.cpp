@@ -3,6 +3,7 @@
 #include "lathe/usb/usb_backend.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "board_access.hpp"
@@ -36,6 +37,13 @@ LinkOptions usb_link_options(const std::string& serial) {
   // it is not answering. Both are wall-clock times here.
   o.reply_timeout = std::chrono::milliseconds(1000);
   o.wall_timeout = std::chrono::milliseconds(20000);
+  // A simulated board (lathe-virtual-board: the RTL under Verilator, far slower than
+  // hardware) on a busy machine can go quiet for longer; its tests say how long.
+  if (const char* v = std::getenv("LATHE_USB_REPLY_TIMEOUT_MS")) {
+    char* end = nullptr;
+    const long ms = std::strtol(v, &end, 10);
+    if (end != v && *end == '\0' && ms > 0 && ms <= 600000) o.reply_timeout = std::chrono::milliseconds(ms);
+  }
   return o;
 }
 

@@ -10,6 +10,7 @@
 // reset, and a live client has processed an unknown number of silent frames by the time
 // the programme starts, so its noise is a different stretch of the same sequence.
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <sstream>
 
 #include "cli_scratch.hpp"
@@ -147,6 +148,7 @@ TEST_CASE("lathe live --jack --device sim (freewheel) returns the model's bits, 
 TEST_CASE("lathe live --jack --device usb through the virtual board returns the model's bits, shifted by priming + chain",
           "[jack][usb][verilated]") {
   CliScratch s("jack-usb");
+  ::setenv("LATHE_USB_REPLY_TIMEOUT_MS", "20000", 1);  // the virtual board is slow (usb_link_options())
   JackServer server(s, 256);  // the emulated USB is slow per transfer: fewer, longer blocks
   REQUIRE(server.up());
   LiveCase c;
