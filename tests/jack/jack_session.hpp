@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <string>
 #include <thread>
@@ -187,6 +188,13 @@ class PlayRecord {
 
   bool ok() const { return ok_; }
 
+  // Called in the player's process callback each period from the one start() armed,
+  // with the frames played before that period: it runs before the clients downstream
+  // in the same period (a test in the same process reads or pokes them there).
+  std::function<void(std::size_t played)> on_period;
+  // What the recorder recorded, as the floats it got (NaN: never recorded).
+  const std::vector<float>& raw(int ch) const { return rec_[ch]; }
+
   bool connect(const std::string& client) {
     const char* ch[2] = {"L", "R"};
     for (int i = 0; i < 2; ++i) {
@@ -253,6 +261,7 @@ class PlayRecord {
     auto* self = static_cast<PlayRecord*>(arg);
     if (self->go_.load() && !self->started_.load()) self->started_.store(true);
     const bool on = self->started_.load();
+    if (on && self->on_period) self->on_period(self->played_);
     for (int ch = 0; ch < 2; ++ch) {
       float* out = static_cast<float*>(jack_port_get_buffer(self->out_[ch], n));
       for (jack_nframes_t i = 0; i < n; ++i) {
