@@ -95,6 +95,9 @@ struct JackSession::Impl {
   boost::lockfree::spsc_queue<AppliedConfig> applied_queue{256};
   boost::lockfree::spsc_queue<MeterSnapshot> meter_queue{1024};
   uint64_t meter_first = 0, meter_interval = 0;  // callback only (after activation)
+  std::unique_ptr<boost::lockfree::spsc_queue<int32_t>> in_tap, out_tap;
+  std::vector<int32_t> tap_buf;
+  std::atomic<uint64_t> tap_dropped{0};
 
   // Housekeeping: tells JACK when the latency moved.
   std::thread keeper;
@@ -145,6 +148,11 @@ Error JackSession::Impl::open() {
   reported_latency.store(chain_latency.load() + priming);
   in_buf.assign(2 * kChunk, 0);
   out_buf.assign(2 * kChunk, 0);
+  if (options.tap_audio) {
+    tap_buf.assign(2 * kChunk, 0);
+    in_tap = std::make_unique<boost::lockfree::spsc_queue<int32_t>>(2 * static_cast<std::size_t>(rate) + 2 * kChunk);
+    out_tap = std::make_unique<boost::lockfree::spsc_queue<int32_t>>(2 * static_cast<std::size_t>(rate) + 2 * kChunk);
+  }
 
   static const char* const kIn[] = {"in_L", "in_R"};
   static const char* const kOut[] = {"out_L", "out_R"};
@@ -194,11 +202,22 @@ void JackSession::Impl::process(jack_nframes_t n_frames) {
       }
     if (model) {
       chain->process(in_buf.data(), outs[0] + first, outs[1] + first, n);  // v / 2^(bits - 1)
-      continue;
+    } else {
+      bridge->exchange(in_buf.data(), out_buf.data(), n, fw);
+      for (std::size_t i = 0; i < n; ++i)
+        for (int ch = 0; ch < 2; ++ch) outs[ch][first + i] = static_cast<float>(out_buf[2 * i + ch]) * scale;
     }
-    bridge->exchange(in_buf.data(), out_buf.data(), n, fw);
-    for (std::size_t i = 0; i < n; ++i)
-      for (int ch = 0; ch < 2; ++ch) outs[ch][first + i] = static_cast<float>(out_buf[2 * i + ch]) * scale;
+    if (in_tap) {
+      // Both queues get the same frames or neither does (the reader pairs them).
+      if (in_tap->write_available() >= 2 * n && out_tap->write_available() >= 2 * n) {
+        for (std::size_t i = 0; i < n; ++i)
+          for (int ch = 0; ch < 2; ++ch) tap_buf[2 * i + ch] = quantise_24(outs[ch][first + i]);
+        in_tap->push(in_buf.data(), 2 * n);
+        out_tap->push(tap_buf.data(), 2 * n);
+      } else {
+        tap_dropped.fetch_add(n, std::memory_order_relaxed);
+      }
+    }
   }
   const uint64_t end = at + n_frames;
   frames.store(end, std::memory_order_relaxed);
@@ -305,6 +324,15 @@ bool JackSession::poll_meters(MeterSnapshot& out) {
   return impl_->model ? impl_->meter_queue.pop(out) : impl_->bridge->poll_meters(out);
 }
 
+std::size_t JackSession::read_taps(int32_t* in, int32_t* out, std::size_t frames) {
+  Impl& s = *impl_;
+  if (!s.in_tap) return 0;
+  const std::size_t n = std::min({frames, s.in_tap->read_available() / 2, s.out_tap->read_available() / 2});
+  s.in_tap->pop(in, 2 * n);
+  s.out_tap->pop(out, 2 * n);
+  return n;
+}
+
 bool JackSession::poll_applied(AppliedConfig& out) { return impl_->applied_queue.pop(out); }
 
 SessionStatus JackSession::status() const {
@@ -319,6 +347,7 @@ SessionStatus JackSession::status() const {
   st.configs_posted = s.posted.load();
   st.configs_applied = s.applied.load(std::memory_order_acquire);
   st.server_gone = s.shutdown.load(std::memory_order_relaxed);
+  st.tap_dropped = s.tap_dropped.load(std::memory_order_relaxed);
   if (s.bridge) {
     const BridgeStats b = s.bridge->stats();
     st.frames = b.frames;

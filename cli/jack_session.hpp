@@ -30,6 +30,9 @@ struct JackOptions {
   bool quiet = false;       // CLI: no status line (errors, notes and the summary still)
   // Meters: a snapshot at most this often, in frames of audio (0: rate / 40, 25 ms).
   int meter_interval_frames = 0;
+  // Copies of the input and output (24-bit, interleaved) for a loudness meter off the
+  // audio thread: read_taps(). Off: no copy is made.
+  bool tap_audio = false;
 };
 
 // Counters and facts of a session, read from any thread (atomics behind them).
@@ -42,6 +45,7 @@ struct SessionStatus {
   uint64_t xruns = 0;
   uint64_t configs_posted = 0, configs_applied = 0;
   uint64_t meters_dropped = 0;  // snapshots the full queue could not take
+  uint64_t tap_dropped = 0;     // frames the full tap queues could not take
   // sim, usb
   uint64_t dropouts = 0, dropout_frames = 0, overflow_frames = 0, blocks = 0;
   bool device_failed = false;  // the output is silence from then on
@@ -74,6 +78,11 @@ class JackSession {
   bool poll_meters(MeterSnapshot& out);
   // The oldest applied configuration not yet taken.
   bool poll_applied(AppliedConfig& out);
+
+  // tap_audio: up to `frames` frames of the input and of the output (interleaved stereo,
+  // 24-bit), the same frames of each; returns how many. The queues hold a second: read
+  // at least that often.
+  std::size_t read_taps(int32_t* in, int32_t* out, std::size_t frames);
 
   SessionStatus status() const;
   const std::string& client_name() const;  // what JACK named the client
