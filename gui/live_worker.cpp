@@ -88,6 +88,12 @@ void LiveWorker::applyRegisters(const reg::RegisterImage& regs, int sample_rate)
   if (auto e = session_->configure(regs)) emit errorOccurred(tr("Live (JACK): %1").arg(QString::fromStdString(e.message())));
 }
 
+void LiveWorker::resetMeters() {
+  if (!session_ || !out_meter_) return;
+  auto meter = LoudnessMeter::create(out_meter_->sample_rate(), 2, LoudnessMeter::Measures::kLive);
+  if (meter) out_meter_.emplace(std::move(*meter));
+}
+
 LiveStatus LiveWorker::currentStatus() const {
   LiveStatus s;
   if (!session_) return s;
@@ -171,6 +177,7 @@ void LiveWorker::start(const QString&, const ChainParams&, const QString&) {
 }
 void LiveWorker::stop() { emit stopped(); }
 void LiveWorker::applyRegisters(const reg::RegisterImage&, int) {}
+void LiveWorker::resetMeters() {}
 void LiveWorker::poll() {}
 LiveStatus LiveWorker::currentStatus() const { return {}; }
 void LiveWorker::end(const QString&) {}

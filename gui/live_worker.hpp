@@ -56,6 +56,7 @@ class LiveWorker : public QObject {
   void stop();  // emits stopped() (also when nothing ran)
   // While running: to the session at once, when made for its rate.
   void applyRegisters(const lathe::reg::RegisterImage& regs, int sample_rate);
+  void resetMeters();  // the integrated loudness starts again
 
  signals:
   void started(const lathe::gui::LiveStatus& status);

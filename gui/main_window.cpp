@@ -184,6 +184,7 @@ MainWindow::MainWindow(const WindowOptions& options, DeviceFactory factory, QWid
   connect(this, &MainWindow::registersReady, live_, &LiveWorker::applyRegisters);
   connect(transport_, &TransportBar::liveStartRequested, this, &MainWindow::startLive);
   connect(transport_, &TransportBar::liveStopRequested, this, &MainWindow::stopLive);
+  connect(meters_, &MetersPanel::resetRequested, live_, &LiveWorker::resetMeters);
   connect(live_, &LiveWorker::errorOccurred, this, &MainWindow::showError);
   connect(live_, &LiveWorker::metersUpdated, meters_, &MetersPanel::showReading);
   connect(live_, &LiveWorker::statusChanged, this, &MainWindow::showLive);

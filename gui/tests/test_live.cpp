@@ -77,7 +77,6 @@ class LiveTest : public QObject {
     auto* play = window_->transport()->playButton();
     QVERIFY(live->isEnabled());
 
-    QSignalSpy started(window_->liveWorker(), &LiveWorker::started);
     QTest::mouseClick(live, Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(window_->liveRunning(), kHangGuardMs);
     QVERIFY2(window_->errorText().isEmpty(), qPrintable(window_->errorText()));
@@ -107,15 +106,18 @@ class LiveTest : public QObject {
     pr.start();
 
     // A control in the window: the session takes it (counted), and the limiter works.
-    QSignalSpy readings(window_->liveWorker(), &LiveWorker::metersUpdated);
-    QTRY_VERIFY_WITH_TIMEOUT(readings.count() > 0, kHangGuardMs);
+    // The worker's signals, received on this (the window's) thread: queued, no race.
+    std::vector<MeterReading> readings;
+    connect(window_->liveWorker(), &LiveWorker::metersUpdated, this,
+            [&readings](const MeterReading& r) { readings.push_back(r); });
+    QTRY_VERIFY_WITH_TIMEOUT(!readings.empty(), kHangGuardMs);
     const quint64 applied = window_->liveStatus().configs_applied;
     window_->findChild<QDoubleSpinBox*>("limDrive")->setValue(24.0);
     QTRY_VERIFY_WITH_TIMEOUT(window_->liveStatus().configs_applied > applied, kHangGuardMs);
     readings.clear();
     auto limited = [&] {
-      for (const auto& args : readings)
-        if (args.at(0).value<MeterReading>().lim_gr_db > 6.0) return true;
+      for (const auto& r : readings)
+        if (r.lim_gr_db > 6.0) return true;
       return false;
     };
     QTRY_VERIFY_WITH_TIMEOUT(limited(), kHangGuardMs);
@@ -135,10 +137,9 @@ class LiveTest : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(window_->liveStatus().configs_applied > before_bypass, kHangGuardMs);
 
     // Stop: the ports go; the preview is back.
-    QSignalSpy stopped(window_->liveWorker(), &LiveWorker::stopped);
     QTest::mouseClick(live, Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(stopped.count() == 1, kHangGuardMs);
     QTRY_VERIFY_WITH_TIMEOUT(!window_->liveRunning(), kHangGuardMs);
+    disconnect(window_->liveWorker(), nullptr, this, nullptr);
     QTRY_VERIFY_WITH_TIMEOUT(!probe.has_port(client + ":in_L") && !probe.has_port(client + ":out_L"), kHangGuardMs);
     QVERIFY(!live->isChecked());
     QVERIFY(play->isEnabled());
@@ -150,9 +151,11 @@ class LiveTest : public QObject {
     ::setenv("JACK_DEFAULT_SERVER", ("lathe-no-such-server-" + std::to_string(::getpid())).c_str(), 1);
     open();
     auto* live = window_->transport()->liveButton();
-    QSignalSpy stopped(window_->liveWorker(), &LiveWorker::stopped);
+    int stopped = 0;
+    connect(window_->liveWorker(), &LiveWorker::stopped, this, [&stopped] { ++stopped; });
     QTest::mouseClick(live, Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(stopped.count() == 1, kHangGuardMs);
+    QTRY_VERIFY_WITH_TIMEOUT(stopped == 1, kHangGuardMs);
+    disconnect(window_->liveWorker(), nullptr, this, nullptr);
     QTRY_VERIFY_WITH_TIMEOUT(window_->errorText().contains("cannot connect to the JACK server"), kHangGuardMs);
     QVERIFY2(!window_->errorText().contains('\n'), qPrintable(window_->errorText()));
     QVERIFY(!window_->liveRunning());
