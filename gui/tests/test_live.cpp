@@ -147,6 +147,27 @@ class LiveTest : public QObject {
     QVERIFY2(window_->errorText().isEmpty(), qPrintable(window_->errorText()));
   }
 
+  void settingTheServerRateRefusesIsOneLine() {
+    lathe::test::CliScratch scratch("gui-live-rate");
+    lathe::test::JackServer server(scratch, 256, false, 44100);
+    QVERIFY(server.up());
+    ::setenv("JACK_DEFAULT_SERVER", server.name().c_str(), 1);
+    open();
+    // An EQ band at 23 kHz: fine at the window's 48 kHz, above 0.49 fs at the server's 44.1.
+    EqBand band{FilterType::Peak, 23000.0, 3.0, 1.0};
+    window_->model()->setBand(EqTarget::Both, 2, band);
+    QVERIFY(!window_->model()->validationError());
+    int stopped = 0;
+    connect(window_->liveWorker(), &LiveWorker::stopped, this, [&stopped] { ++stopped; });
+    QTest::mouseClick(window_->transport()->liveButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(stopped == 1, kHangGuardMs);
+    disconnect(window_->liveWorker(), nullptr, this, nullptr);
+    QVERIFY2(window_->errorText().contains("44100 Hz"), qPrintable(window_->errorText()));
+    QVERIFY2(!window_->errorText().contains('\n'), qPrintable(window_->errorText()));
+    QVERIFY(!window_->liveRunning());
+    QVERIFY(!window_->transport()->liveButton()->isChecked());
+  }
+
   void noServerShowsOneLineError() {
     ::setenv("JACK_DEFAULT_SERVER", ("lathe-no-such-server-" + std::to_string(::getpid())).c_str(), 1);
     open();

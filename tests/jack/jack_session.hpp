@@ -72,10 +72,10 @@ class JackServer {
  public:
   // realtime: SCHED_FIFO for the server's and clients' process threads where the
   // system allows it (root, or rtprio in limits.conf); jackd goes on without it if not.
-  JackServer(const CliScratch& dir, int period, bool realtime = false) {
+  JackServer(const CliScratch& dir, int period, bool realtime = false, int rate = 48000) {
     static int count = 0;
     name_ = "lathe-test-" + std::to_string(::getpid()) + "-" + std::to_string(++count);
-    pid_ = spawn({"jackd", "-n", name_, realtime ? "--realtime" : "--no-realtime", "-d", "dummy", "-r", "48000", "-p",
+    pid_ = spawn({"jackd", "-n", name_, realtime ? "--realtime" : "--no-realtime", "-d", "dummy", "-r", std::to_string(rate), "-p",
                   std::to_string(period)},
                  dir.path("jackd-" + name_ + ".log"));
     jack_set_error_function(jack_silent);
