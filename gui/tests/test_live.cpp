@@ -168,6 +168,22 @@ class LiveTest : public QObject {
     QVERIFY(!window_->transport()->liveButton()->isChecked());
   }
 
+  void serverGoingAwayStopsLive() {
+    lathe::test::CliScratch scratch("gui-live-gone");
+    {
+      lathe::test::JackServer server(scratch, 256);
+      QVERIFY(server.up());
+      ::setenv("JACK_DEFAULT_SERVER", server.name().c_str(), 1);
+      open();
+      QTest::mouseClick(window_->transport()->liveButton(), Qt::LeftButton);
+      QTRY_VERIFY_WITH_TIMEOUT(window_->liveRunning(), kHangGuardMs);
+    }  // jackd ends here (SIGTERM), under the running client
+    QTRY_VERIFY_WITH_TIMEOUT(!window_->liveRunning(), kHangGuardMs);
+    QTRY_VERIFY_WITH_TIMEOUT(window_->errorText().contains("JACK server shut down"), kHangGuardMs);
+    QVERIFY(!window_->transport()->liveButton()->isChecked());
+    QVERIFY(window_->transport()->playButton()->isEnabled());
+  }
+
   void noServerShowsOneLineError() {
     ::setenv("JACK_DEFAULT_SERVER", ("lathe-no-such-server-" + std::to_string(::getpid())).c_str(), 1);
     open();
