@@ -50,21 +50,56 @@ BridgeStats DeviceBridge::stats() const {
   return s;
 }
 
+bool DeviceBridge::post_registers(const reg::RegisterImage& regs, uint64_t serial) {
+  return reg_queue_.push(Posted{regs, serial});
+}
+
+void DeviceBridge::fail(const std::string& message) {
+  failure_ = message;
+  failed_.store(true, std::memory_order_release);
+}
+
+// Device thread, between blocks: the newest registers posted, if any.
+bool DeviceBridge::apply_pending_registers(uint64_t frame) {
+  Posted p{};
+  bool any = false;
+  while (reg_queue_.pop(p)) any = true;
+  if (!any) return true;
+  if (auto e = device_.write_registers(p.regs)) {
+    fail(e.message());
+    return false;
+  }
+  applied_queue_.push(AppliedConfig{p.serial, frame, latency_frames(p.regs)});
+  return true;
+}
+
 void DeviceBridge::run() {
   const std::size_t n = 2 * options_.block_frames;
   std::vector<int32_t> in(n), out(n);
+  uint64_t device_frames = 0, meter_first = 0;
   while (!stop_.load(std::memory_order_relaxed)) {
+    if (!apply_pending_registers(device_frames)) return;  // the audio thread plays silence from now on
     if (in_queue_.read_available() < n) {
       std::this_thread::sleep_for(kIdle);
       continue;
     }
     in_queue_.pop(in.data(), n);
     if (auto e = device_.process(in, out)) {
-      failure_ = e.message();
-      failed_.store(true, std::memory_order_release);
+      fail(e.message());
       return;  // the audio thread plays silence from now on
     }
+    device_frames += options_.block_frames;
     blocks_.fetch_add(1, std::memory_order_relaxed);
+    if (options_.meter_interval_frames && device_frames - meter_first >= options_.meter_interval_frames) {
+      auto m = device_.read_meters(true);
+      if (!m) {
+        fail(m.error().message());
+        return;
+      }
+      if (!meter_queue_.push(MeterSnapshot{*m, meter_first, device_frames - meter_first}))
+        meters_dropped_.fetch_add(1, std::memory_order_relaxed);
+      meter_first = device_frames;
+    }
     for (std::size_t pushed = 0; pushed < n && !stop_.load(std::memory_order_relaxed);) {
       pushed += out_queue_.push(out.data() + pushed, n - pushed);
       if (pushed < n) std::this_thread::sleep_for(kIdle);

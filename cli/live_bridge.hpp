@@ -14,8 +14,26 @@
 #include <thread>
 
 #include "lathe/device.hpp"
+#include "lathe/model/meters.hpp"
+#include "lathe/registers.hpp"
 
 namespace lathe::live {
+
+// One register image taken by the chain: by the process callback (model) or the device
+// thread (sim, usb).
+struct AppliedConfig {
+  uint64_t serial = 0;  // 1 for the first configuration posted, 2 for the next, ...
+  uint64_t frame = 0;   // frames of the stream before the one it applies from
+  int chain_latency = 0;
+};
+
+// Meters over frames [first_frame, first_frame + frames) of the stream, cleared after
+// each snapshot.
+struct MeterSnapshot {
+  model::Meters meters;
+  uint64_t first_frame = 0;
+  uint64_t frames = 0;
+};
 
 struct BridgeOptions {
   std::size_t block_frames = 64;     // frames per Device::process call (the JACK period)
@@ -27,6 +45,9 @@ struct BridgeOptions {
   // How long exchange(..., may_wait = true) waits for the device (freewheel) before it
   // gives up on that cycle and counts a dropout: a hang guard, not a pace.
   std::chrono::milliseconds wait_limit{10000};
+  // The device thread reads (and clears) the device's meters when this many frames have
+  // passed since the last read, between blocks; 0: never.
+  std::size_t meter_interval_frames = 0;
 };
 
 // Counters, read from any thread.
@@ -58,6 +79,14 @@ class DeviceBridge {
   // device failure the output is silence and the input is dropped.
   void exchange(const int32_t* in, int32_t* out, std::size_t frames, bool may_wait);
 
+  // New registers, written by the device thread between two blocks (the newest of those
+  // waiting). Any one non-audio thread; never blocks; false when the queue is full.
+  bool post_registers(const reg::RegisterImage& regs, uint64_t serial);
+  // What the device thread applied, and its meter snapshots, oldest first (one consumer).
+  bool poll_applied(AppliedConfig& out) { return applied_queue_.pop(out); }
+  bool poll_meters(MeterSnapshot& out) { return meter_queue_.pop(out); }
+  uint64_t meters_dropped() const { return meters_dropped_.load(std::memory_order_relaxed); }
+
   bool failed() const { return failed_.load(std::memory_order_acquire); }
   // The device's error; valid once failed() is true.
   const std::string& failure() const { return failure_; }
@@ -67,10 +96,21 @@ class DeviceBridge {
  private:
   void run();
   std::size_t pop_output(int32_t* out, std::size_t frames, bool may_wait);
+  bool apply_pending_registers(uint64_t frame);
+  void fail(const std::string& message);
+
+  struct Posted {
+    reg::RegisterImage regs;
+    uint64_t serial;
+  };
 
   Device& device_;
   BridgeOptions options_;
   boost::lockfree::spsc_queue<int32_t> in_queue_, out_queue_;
+  boost::lockfree::spsc_queue<Posted> reg_queue_{64};
+  boost::lockfree::spsc_queue<AppliedConfig> applied_queue_{256};
+  boost::lockfree::spsc_queue<MeterSnapshot> meter_queue_{1024};
+  std::atomic<uint64_t> meters_dropped_{0};
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> failed_{false};

@@ -157,8 +157,22 @@ TransportBar::TransportBar(ChainModel* model, QWidget* parent) : QWidget(parent)
   bypass_->setCheckable(true);
   bypass_->setToolTip(tr("Bypass the chain on the device to compare (B). Not saved, never mastered."));
   bypass_->setMinimumWidth(130);
+  live_ = new QPushButton(tr("Live"));
+  live_->setObjectName("live");
+  live_->setCheckable(true);
+  live_->setToolTip(tr("Run the chain as a JACK client (ports in_L, in_R, out_L, out_R) on the device chosen, "
+                       "with these settings; every change goes to it at once. The file preview is off meanwhile."));
+  live_status_ = new QLabel;
+  live_status_->setObjectName("liveStatus");
+  live_status_->hide();
   layout->addWidget(play_);
   layout->addWidget(bypass_);
+  layout->addWidget(live_);
+  layout->addWidget(live_status_);
+  connect(live_, &QPushButton::clicked, this, [this](bool checked) {
+    if (checked) emit liveStartRequested();
+    else emit liveStopRequested();
+  });
   connect(play_, &QPushButton::clicked, this, [this] {
     if (playing_) emit stopRequested();
     else emit playRequested();
@@ -181,6 +195,40 @@ void TransportBar::setPlaying(bool playing) {
   play_->setText(playing ? tr("\u25a0  Stop") : tr("\u25b6  Preview"));
 }
 
-void TransportBar::setMastering(bool mastering) { play_->setEnabled(!mastering); }
+void TransportBar::setMastering(bool mastering) {
+  mastering_ = mastering;
+  updateEnabled();
+}
+
+void TransportBar::setLive(bool running) {
+  live_running_ = running;
+  {
+    const QSignalBlocker block(live_);
+    live_->setChecked(running);
+  }
+  live_->setEnabled(true);
+  live_->setText(running ? tr("\u25cf Live") : tr("Live"));
+  live_->setStyleSheet(running ? QStringLiteral("QPushButton { background: #2e8b57; color: white; font-weight: bold; }")
+                               : QString());
+  if (!running) live_status_->hide();
+  updateEnabled();
+}
+
+void TransportBar::setLiveStarting() {
+  live_->setEnabled(false);
+  live_->setText(tr("Live\u2026"));
+}
+
+void TransportBar::showLiveStatus(const QString& text) {
+  live_status_->setText(text);
+  live_status_->setVisible(!text.isEmpty());
+}
+
+void TransportBar::updateEnabled() {
+  play_->setEnabled(!mastering_ && !live_running_);
+  play_->setToolTip(live_running_ ? tr("Stop Live to preview a file")
+                                  : tr("Stream the input file through the device in real time, looping, for the meters (Space)"));
+  live_->setEnabled(!mastering_ || live_running_);
+}
 
 }  // namespace lathe::gui

@@ -53,19 +53,30 @@ class TransportBar : public QWidget {
   explicit TransportBar(ChainModel* model, QWidget* parent = nullptr);
   QPushButton* playButton() const { return play_; }
   QPushButton* bypassButton() const { return bypass_; }
+  // Live (JACK): checked while the window's JACK client runs.
+  QPushButton* liveButton() const { return live_; }
+  QLabel* liveStatusLabel() const { return live_status_; }
 
  public slots:
   void setPlaying(bool playing);
   void setMastering(bool mastering);
+  // The client runs (or not): the preview is off meanwhile (and the button says why).
+  void setLive(bool running);
+  void setLiveStarting();
+  void showLiveStatus(const QString& text);
 
  signals:
   void playRequested();
   void stopRequested();
+  void liveStartRequested();
+  void liveStopRequested();
 
  private:
+  void updateEnabled();
   ChainModel* model_;
-  QPushButton *play_, *bypass_;
-  bool playing_ = false;
+  QPushButton *play_, *bypass_, *live_;
+  QLabel* live_status_;
+  bool playing_ = false, mastering_ = false, live_running_ = false;
 };
 
 }  // namespace lathe::gui

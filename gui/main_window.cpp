@@ -51,13 +51,16 @@ void register_meta_types() {
   qRegisterMetaType<MasterJob>();
   qRegisterMetaType<MasterReport>();
   qRegisterMetaType<BoardEntry>();
+  qRegisterMetaType<ChainParams>();
+  qRegisterMetaType<LiveStatus>();
 }
 
 MainWindow::MainWindow(const WindowOptions& options, DeviceFactory factory, QWidget* parent)
     : QMainWindow(parent),
       model_(new ChainModel(this)),
       worker_(new DeviceWorker(std::move(factory), options.preview_clock)),
-      boards_(new BoardWatcher) {
+      boards_(new BoardWatcher),
+      live_(new LiveWorker) {
   register_meta_types();
   setWindowTitle(tr("Lathe"));
   setAcceptDrops(true);
@@ -65,6 +68,10 @@ MainWindow::MainWindow(const WindowOptions& options, DeviceFactory factory, QWid
   connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
   thread_.setObjectName(QStringLiteral("lathe-device"));
   thread_.start();
+  live_->moveToThread(&live_thread_);
+  connect(&live_thread_, &QThread::finished, live_, &QObject::deleteLater);
+  live_thread_.setObjectName(QStringLiteral("lathe-live"));
+  live_thread_.start();
 
   device_ = new DevicePanel;
   transport_ = new TransportBar(model_);
@@ -171,6 +178,39 @@ MainWindow::MainWindow(const WindowOptions& options, DeviceFactory factory, QWid
     if (cancelled) statusBar()->showMessage(message, 10000);
   });
 
+  // Live (JACK): the window hosts the client (live_worker.hpp).
+  connect(this, &MainWindow::liveStartRequested, live_, &LiveWorker::start);
+  connect(this, &MainWindow::liveStopRequested, live_, &LiveWorker::stop);
+  connect(this, &MainWindow::registersReady, live_, &LiveWorker::applyRegisters);
+  connect(transport_, &TransportBar::liveStartRequested, this, &MainWindow::startLive);
+  connect(transport_, &TransportBar::liveStopRequested, this, &MainWindow::stopLive);
+  connect(meters_, &MetersPanel::resetRequested, live_, &LiveWorker::resetMeters);
+  connect(live_, &LiveWorker::errorOccurred, this, &MainWindow::showError);
+  connect(live_, &LiveWorker::metersUpdated, meters_, &MetersPanel::showReading);
+  connect(live_, &LiveWorker::statusChanged, this, &MainWindow::showLive);
+  connect(live_, &LiveWorker::started, this, [this](const LiveStatus& st) {
+    live_running_ = true;
+    transport_->setLive(true);
+    files_->masterButton()->setEnabled(false);
+    files_->masterButton()->setToolTip(tr("Stop Live to master a file"));
+    // The registers for the server's rate follow at once (and reach the session).
+    model_->setSampleRate(st.rate);
+    showLive(st);
+    statusBar()->showMessage(tr("Live: JACK client '%1' on server '%2'; %3").arg(st.client, st.server, st.device), 10000);
+  });
+  connect(live_, &LiveWorker::stopped, this, [this] {
+    const bool was = live_running_;
+    live_running_ = false;
+    live_status_ = LiveStatus{};
+    transport_->setLive(false);
+    files_->masterButton()->setEnabled(true);
+    files_->masterButton()->setToolTip(QString());
+    if (was) meters_->clear();
+  });
+  connect(worker_, &DeviceWorker::deviceOpened, this, [this](const DeviceStatus& s) {
+    if (s.open) backend_ = backend_text(s.backend);
+  });
+
   // Views and the model.
   connect(model_, &ChainModel::changed, this, &MainWindow::sendRegisters);
   connect(model_, &ChainModel::changed, this, [this] {
@@ -226,8 +266,10 @@ MainWindow::~MainWindow() {
   worker_->requestCancel();  // a running job stops at its next progress step
   boards_thread_.quit();     // at most one poll (a few ms) to finish
   thread_.quit();
+  live_thread_.quit();  // the worker's destructor closes a running client
   boards_thread_.wait();
   thread_.wait();
+  live_thread_.wait();
 }
 
 QString MainWindow::errorText() const { return banner_->isHidden() ? QString() : banner_text_->text(); }
@@ -260,6 +302,10 @@ void MainWindow::sendRegisters() {
 }
 
 void MainWindow::startPreview() {
+  if (live_running_) {
+    statusBar()->showMessage(tr("Stop Live to preview a file"), 6000);
+    return;
+  }
   const QString input = files_->inputPath();
   if (input.isEmpty()) {
     showError(tr("Choose an input file to preview (Master a file \u2192 Input)"));
@@ -268,7 +314,36 @@ void MainWindow::startPreview() {
   emit previewRequested(input);
 }
 
+void MainWindow::startLive() {
+  if (live_running_) return;
+  clearError();
+  if (previewing_) emit stopRequested();  // one stream at a time: Live takes over from the preview
+  transport_->setLiveStarting();
+  ChainParams params = model_->params();
+  params.bypass = model_->bypass();
+  emit liveStartRequested(backend_, params, QStringLiteral("lathe"));
+}
+
+void MainWindow::stopLive() {
+  transport_->setLiveStarting();
+  emit liveStopRequested();
+}
+
+void MainWindow::showLive(const LiveStatus& st) {
+  live_status_ = st;
+  if (!st.running) return;
+  transport_->showLiveStatus(tr("%1 Hz, %2-frame periods, latency %3 frames (%4 ms)")
+                                 .arg(st.rate)
+                                 .arg(st.period)
+                                 .arg(st.latency)
+                                 .arg(st.latencyMs(), 0, 'f', 2));
+}
+
 void MainWindow::startMaster(const QString& input, const QString& output) {
+  if (live_running_) {
+    showError(tr("Stop Live to master a file"));
+    return;
+  }
   if (input.isEmpty() || output.isEmpty()) {
     showError(input.isEmpty() ? tr("Choose an input file to master") : tr("Choose an output file"));
     return;

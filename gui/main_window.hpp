@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "device_worker.hpp"
+#include "live_worker.hpp"
 
 class QLabel;
 class QFrame;
@@ -42,6 +43,9 @@ class MainWindow : public QMainWindow {
 
   ChainModel* model() const { return model_; }
   DeviceWorker* worker() const { return worker_; }
+  LiveWorker* liveWorker() const { return live_; }
+  bool liveRunning() const { return live_running_; }
+  const LiveStatus& liveStatus() const { return live_status_; }
   BoardWatcher* boardWatcher() const { return boards_; }
   EqPanel* eqPanel() const { return eq_; }
   PresetPanel* presetPanel() const { return presets_; }
@@ -54,6 +58,8 @@ class MainWindow : public QMainWindow {
   void showError(const QString& message);
   void clearError();
   void startPreview();
+  void startLive();
+  void stopLive();
 
  signals:
   void openDeviceRequested(const QString& kind);
@@ -61,6 +67,8 @@ class MainWindow : public QMainWindow {
   void previewRequested(const QString& path);
   void stopRequested();
   void masterJobRequested(const lathe::gui::MasterJob& job);
+  void liveStartRequested(const QString& device, const lathe::ChainParams& params, const QString& client_name);
+  void liveStopRequested();
 
  protected:
   void dragEnterEvent(QDragEnterEvent* event) override;
@@ -70,6 +78,7 @@ class MainWindow : public QMainWindow {
   void sendRegisters();
   void startMaster(const QString& input, const QString& output);
   void onState(DeviceState state, const QString& detail);
+  void showLive(const LiveStatus& status);
 
   ChainModel* model_;
   QThread thread_;
@@ -78,6 +87,12 @@ class MainWindow : public QMainWindow {
   // device thread may be busy for minutes with a master job.
   QThread boards_thread_;
   BoardWatcher* boards_;
+  // The Live (JACK) client's thread: opening and closing a client may take a moment.
+  QThread live_thread_;
+  LiveWorker* live_;
+  LiveStatus live_status_;
+  bool live_running_ = false;
+  QString backend_ = QStringLiteral("model");  // what the device thread runs: Live uses the same
   DevicePanel* device_;
   TransportBar* transport_;
   EqPanel* eq_;

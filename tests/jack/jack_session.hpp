@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <string>
 #include <thread>
@@ -71,10 +72,10 @@ class JackServer {
  public:
   // realtime: SCHED_FIFO for the server's and clients' process threads where the
   // system allows it (root, or rtprio in limits.conf); jackd goes on without it if not.
-  JackServer(const CliScratch& dir, int period, bool realtime = false) {
+  JackServer(const CliScratch& dir, int period, bool realtime = false, int rate = 48000) {
     static int count = 0;
     name_ = "lathe-test-" + std::to_string(::getpid()) + "-" + std::to_string(++count);
-    pid_ = spawn({"jackd", "-n", name_, realtime ? "--realtime" : "--no-realtime", "-d", "dummy", "-r", "48000", "-p",
+    pid_ = spawn({"jackd", "-n", name_, realtime ? "--realtime" : "--no-realtime", "-d", "dummy", "-r", std::to_string(rate), "-p",
                   std::to_string(period)},
                  dir.path("jackd-" + name_ + ".log"));
     jack_set_error_function(jack_silent);
@@ -187,6 +188,13 @@ class PlayRecord {
 
   bool ok() const { return ok_; }
 
+  // Called in the player's process callback each period from the one start() armed,
+  // with the frames played before that period: it runs before the clients downstream
+  // in the same period (a test in the same process reads or pokes them there).
+  std::function<void(std::size_t played)> on_period;
+  // What the recorder recorded, as the floats it got (NaN: never recorded).
+  const std::vector<float>& raw(int ch) const { return rec_[ch]; }
+
   bool connect(const std::string& client) {
     const char* ch[2] = {"L", "R"};
     for (int i = 0; i < 2; ++i) {
@@ -253,6 +261,7 @@ class PlayRecord {
     auto* self = static_cast<PlayRecord*>(arg);
     if (self->go_.load() && !self->started_.load()) self->started_.store(true);
     const bool on = self->started_.load();
+    if (on && self->on_period) self->on_period(self->played_);
     for (int ch = 0; ch < 2; ++ch) {
       float* out = static_cast<float*>(jack_port_get_buffer(self->out_[ch], n));
       for (jack_nframes_t i = 0; i < n; ++i) {

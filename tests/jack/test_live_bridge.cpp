@@ -156,3 +156,89 @@ TEST_CASE("DeviceBridge: a device that fails mid-session leaves silence and its 
   CHECK(b.stats().dropouts == dropouts);
   b.stop();
 }
+
+namespace {
+
+// Registers and meters: the frames processed when each write came, and meters that say
+// how many frames they cover (in_peak[0] = frames since the last clear).
+class RegisterDevice final : public Device {
+ public:
+  DeviceInfo info() const override { return {}; }
+  Error write_registers(const reg::RegisterImage& regs) override {
+    writes.push_back({regs[reg::kLimLookahead], frames_});
+    return {};
+  }
+  Error reset() override { return {}; }
+  Error process(std::span<const int32_t> in, std::span<int32_t> out) override {
+    for (std::size_t i = 0; i < in.size(); ++i) out[i] = in[i] + 1;
+    frames_ += in.size() / 2;
+    since_clear_ += in.size() / 2;
+    return {};
+  }
+  Result<model::Meters> read_meters(bool clear) override {
+    model::Meters m;
+    m.in_peak[0] = static_cast<uint32_t>(since_clear_);
+    if (clear) since_clear_ = 0;
+    return m;
+  }
+  struct Write {
+    uint32_t lookahead;
+    uint64_t frames;
+  };
+  std::vector<Write> writes;  // device thread; read after stop()
+
+ private:
+  uint64_t frames_ = 0, since_clear_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("DeviceBridge: posted registers are written between blocks, and the meters come in snapshots", "[jack][live]") {
+  RegisterDevice device;
+  BridgeOptions o = options(2);
+  o.meter_interval_frames = 4 * kPeriod;
+  DeviceBridge bridge(device, o);
+  bridge.start();
+  std::vector<int32_t> out;
+  run_cycles(bridge, 0, 10, true, out);
+  reg::RegisterImage regs{};
+  regs[reg::kLimLookahead] = 40;
+  REQUIRE(bridge.post_registers(regs, 1));
+  regs[reg::kLimLookahead] = 41;
+  REQUIRE(bridge.post_registers(regs, 2));  // both waiting: only the newest is written
+  run_cycles(bridge, 10, 30, true, out);
+  // Until the device has caught up with every block pushed (a hang guard only).
+  const auto guard = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (bridge.stats().blocks < 40 && std::chrono::steady_clock::now() < guard)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  REQUIRE(bridge.stats().blocks == 40);
+  bridge.stop();
+  CHECK(misaligned(out, 0, 2 * kPeriod) == 0);  // the audio is untouched by the writes
+
+  // One write, or two when the device thread took the first before the second came;
+  // the newest last, each between two blocks, each reported.
+  REQUIRE(!device.writes.empty());
+  REQUIRE(device.writes.size() <= 2);
+  CHECK(device.writes.back().lookahead == 41);
+  AppliedConfig applied;
+  for (const auto& w : device.writes) {
+    CHECK(w.frames % kPeriod == 0);
+    REQUIRE(bridge.poll_applied(applied));
+    CHECK(applied.frame == w.frames);
+    CHECK(applied.chain_latency == static_cast<int>(w.lookahead) + reg::kLimiterExtraDelay);
+  }
+  CHECK(applied.serial == 2);
+  CHECK_FALSE(bridge.poll_applied(applied));
+
+  // Snapshots every 4 blocks, back to back, each covering what it says.
+  uint64_t next = 0;
+  int count = 0;
+  for (MeterSnapshot m; bridge.poll_meters(m); ++count) {
+    CHECK(m.first_frame == next);
+    CHECK(m.frames == 4 * kPeriod);
+    CHECK(m.meters.in_peak[0] == m.frames);
+    next = m.first_frame + m.frames;
+  }
+  CHECK(count == 10);
+  CHECK(bridge.meters_dropped() == 0);
+}
