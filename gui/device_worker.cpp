@@ -21,6 +21,21 @@ QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 }  // namespace
 
+MeterReading meter_reading(const model::Meters& m, double in_true_peak, double out_true_peak, int channels) {
+  MeterReading r;
+  constexpr double kEdgeFullScale = 1 << 23;
+  for (int ch = 0; ch < 2; ++ch) {
+    const int src = channels == 1 ? 0 : ch;
+    r.in_peak_dbfs[ch] = amplitude_db(m.in_peak[src] / kEdgeFullScale);
+    r.out_peak_dbfs[ch] = amplitude_db(m.out_peak[src] / kEdgeFullScale);
+  }
+  r.in_true_peak_dbtp = amplitude_db(in_true_peak);
+  r.out_true_peak_dbtp = amplitude_db(out_true_peak);
+  r.comp_gr_db = log2_q16_to_db(m.comp_gr_max);
+  r.lim_gr_db = log2_q16_to_db(m.lim_gr_max);
+  return r;
+}
+
 int64_t steady_clock_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
@@ -260,17 +275,7 @@ void DeviceWorker::tick() {
     return;
   }
   const model::Meters& m = *meters;
-  MeterReading r;
-  constexpr double kEdgeFullScale = 1 << 23;
-  for (int ch = 0; ch < 2; ++ch) {
-    const int src = p.info.channels == 1 ? 0 : ch;  // a mono file shows its one channel twice
-    r.in_peak_dbfs[ch] = amplitude_db(m.in_peak[src] / kEdgeFullScale);
-    r.out_peak_dbfs[ch] = amplitude_db(m.out_peak[src] / kEdgeFullScale);
-  }
-  r.in_true_peak_dbtp = amplitude_db(in_tp);
-  r.out_true_peak_dbtp = amplitude_db(out_tp);
-  r.comp_gr_db = log2_q16_to_db(m.comp_gr_max);
-  r.lim_gr_db = log2_q16_to_db(m.lim_gr_max);
+  MeterReading r = meter_reading(m, in_tp, out_tp, p.info.channels);
   r.momentary_lufs = p.out_meter->momentary_lufs();
   r.shortterm_lufs = p.out_meter->shortterm_lufs();
   r.integrated_lufs = p.out_meter->integrated_lufs();

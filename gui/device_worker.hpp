@@ -74,6 +74,11 @@ struct MeterReading {
   double duration_s = 0.0;
 };
 
+// The chain's meters as a reading: peaks in dBFS, true peaks (linear, from the caller's
+// BS.1770 meters) in dBTP, gain reductions in dB. A mono source (channels 1) shows its
+// one channel twice. Loudness and position are the caller's to fill in.
+MeterReading meter_reading(const model::Meters& m, double in_true_peak, double out_true_peak, int channels = 2);
+
 struct MasterJob {
   QString input, output;
   Preset preset;

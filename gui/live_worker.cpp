@@ -14,11 +14,6 @@ class JackSession {};
 #endif
 
 namespace lathe::gui {
-namespace {
-
-double amplitude_db(double linear) { return linear > 0.0 ? 20.0 * std::log10(linear) : -HUGE_VAL; }
-
-}  // namespace
 
 #ifdef LATHE_HAVE_JACK
 
@@ -147,16 +142,7 @@ void LiveWorker::poll() {
     emit statusChanged(currentStatus());
   }
   if (!any) return;
-  MeterReading r;
-  constexpr double kFullScale = 1 << 23;
-  for (int ch = 0; ch < 2; ++ch) {
-    r.in_peak_dbfs[ch] = amplitude_db(m.in_peak[ch] / kFullScale);
-    r.out_peak_dbfs[ch] = amplitude_db(m.out_peak[ch] / kFullScale);
-  }
-  r.in_true_peak_dbtp = amplitude_db(in_tp);
-  r.out_true_peak_dbtp = amplitude_db(out_tp);
-  r.comp_gr_db = log2_q16_to_db(m.comp_gr_max);
-  r.lim_gr_db = log2_q16_to_db(m.lim_gr_max);
+  MeterReading r = meter_reading(m, in_tp, out_tp);
   if (out_meter_) {
     r.momentary_lufs = out_meter_->momentary_lufs();
     r.shortterm_lufs = out_meter_->shortterm_lufs();
