@@ -5,19 +5,23 @@
 // has no cycle and all three run in the same period).
 #pragma once
 #include <jack/jack.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,8 +34,9 @@ namespace lathe::test {
 
 inline void jack_silent(const char*) {}
 
-// Waits for `ready` to hold, polling; false if `alive` stops holding first. The bound is
-// a hang guard far above any need (ctest's TIMEOUT is the real one).
+// Waits for `ready` to hold, polling; false if `alive` stops holding first. Only for the
+// one thing that announces nothing: a dummy jackd says no line once it takes clients, so
+// JackServer tries to connect. The bound is a hang guard (ctest's TIMEOUT is the real one).
 template <class Ready, class Alive>
 bool poll_until(Ready ready, Alive alive, std::chrono::seconds guard = std::chrono::seconds(300)) {
   const auto end = std::chrono::steady_clock::now() + guard;
@@ -44,16 +49,18 @@ bool poll_until(Ready ready, Alive alive, std::chrono::seconds guard = std::chro
 
 // fork + exec with stdout and stderr into `log`, an environment variable set, and the
 // child told to end when the test process does (no stray jackd after a failed run).
+// With out_fd >= 0, stdout and stderr go there instead (a pipe the parent reads).
 inline pid_t spawn(const std::vector<std::string>& argv, const std::string& log, const std::string& env = "",
-                   int parent_death_signal = SIGKILL) {
+                   int parent_death_signal = SIGKILL, int out_fd = -1) {
   const pid_t pid = ::fork();
   if (pid != 0) return pid;
   ::prctl(PR_SET_PDEATHSIG, parent_death_signal);
   if (!env.empty()) ::putenv(const_cast<char*>(env.c_str()));
-  std::FILE* f = std::fopen(log.c_str(), "w");
-  if (f) {
-    ::dup2(fileno(f), 1);
-    ::dup2(fileno(f), 2);
+  std::FILE* f = out_fd >= 0 ? nullptr : std::fopen(log.c_str(), "w");
+  const int fd = out_fd >= 0 ? out_fd : (f ? fileno(f) : -1);
+  if (fd >= 0) {
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
   }
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -112,24 +119,45 @@ class JackServer {
 };
 
 // A program run under the test's server (lathe live, or the virtual board around it).
+// Its stdout and stderr come through a pipe: a reader thread appends them to the log and
+// wakes whoever waits for a line, so a wait ends on what the program says (or on the pipe
+// closing when it ends), never on a guessed time.
 class Child {
  public:
-  Child(const std::vector<std::string>& argv, const std::string& log, const std::string& env)
-      : log_(log), pid_(spawn(argv, log, env, SIGTERM)) {}
+  Child(const std::vector<std::string>& argv, const std::string& log, const std::string& env) : log_(log) {
+    int out[2] = {-1, -1};
+    if (::pipe(out) != 0 || ::pipe(stop_) != 0) return;
+    pid_ = spawn(argv, log, env, SIGTERM, out[1]);
+    ::close(out[1]);
+    reader_ = std::thread([this, fd = out[0]] { read_output(fd); });
+  }
   ~Child() {
     if (running(pid_)) {
       ::kill(pid_, SIGKILL);
       int status;
       ::waitpid(pid_, &status, 0);
     }
+    if (reader_.joinable()) {
+      // A grandchild may still hold the pipe: the stop pipe ends the reader regardless.
+      const char byte = 0;
+      [[maybe_unused]] const auto n = ::write(stop_[1], &byte, 1);
+      reader_.join();
+    }
+    for (int fd : stop_)
+      if (fd >= 0) ::close(fd);
   }
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
 
-  std::string output() const { return slurp(log_); }
-  // Waits for a line the program prints; false if it ended first.
+  std::string output() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return text_;
+  }
+  // Waits for a line the program prints; false if its output ended first.
   bool wait_for(const std::string& text) {
-    return poll_until([&] { return output().find(text) != std::string::npos; }, [&] { return running(pid_); });
+    std::unique_lock<std::mutex> lock(mutex_);
+    said_.wait(lock, [&] { return text_.find(text) != std::string::npos || ended_; });
+    return text_.find(text) != std::string::npos;
   }
   // SIGTERM, then its exit status (-1: killed by a signal).
   int stop(int sig = SIGTERM) {
@@ -144,8 +172,42 @@ class Child {
   }
 
  private:
+  void read_output(int fd) {
+    std::FILE* log = std::fopen(log_.c_str(), "w");
+    pollfd fds[2] = {{fd, POLLIN, 0}, {stop_[0], POLLIN, 0}};
+    char buf[4096];
+    for (;;) {
+      if (::poll(fds, 2, -1) < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      if (fds[1].revents) break;
+      const ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;  // every writer closed: the program (and what it started) ended
+      if (log) {
+        std::fwrite(buf, 1, static_cast<std::size_t>(n), log);
+        std::fflush(log);
+      }
+      std::lock_guard<std::mutex> lock(mutex_);
+      text_.append(buf, static_cast<std::size_t>(n));
+      said_.notify_all();
+    }
+    if (log) std::fclose(log);
+    ::close(fd);
+    std::lock_guard<std::mutex> lock(mutex_);
+    ended_ = true;
+    said_.notify_all();
+  }
+
   std::string log_;
-  pid_t pid_;
+  pid_t pid_ = -1;
+  int stop_[2] = {-1, -1};
+  mutable std::mutex mutex_;
+  std::condition_variable said_;
+  std::string text_;
+  bool ended_ = false;
+  std::thread reader_;
 };
 
 // player (out_L, out_R) -> CLIENT:in_L/in_R, CLIENT:out_L/out_R -> recorder (in_L, in_R).
@@ -174,6 +236,7 @@ class PlayRecord {
     jack_set_process_callback(player_, play_cb, this);
     jack_set_process_callback(recorder_, record_cb, this);
     jack_set_xrun_callback(player_, xrun_cb, this);
+    jack_set_latency_callback(recorder_, latency_cb, this);
     ok_ = jack_activate(player_) == 0 && jack_activate(recorder_) == 0;
   }
   ~PlayRecord() {
@@ -207,34 +270,36 @@ class PlayRecord {
   }
 
   // The capture latency CLIENT's out ports report (both channels, min and max), once the
-  // client has set it after the connections: -1 when they disagree.
-  long reported_latency(const std::string& client) {
-    jack_recompute_total_latencies(recorder_);
-    long value = -1;
-    poll_until(
-        [&] {
-          long v = -2;
-          for (const char* p : {":out_L", ":out_R"}) {
-            jack_port_t* port = jack_port_by_name(recorder_, (client + p).c_str());
-            if (!port) return false;
-            jack_latency_range_t r;
-            jack_port_get_latency_range(port, JackCaptureLatency, &r);
-            if (r.min == 0) return false;  // not set yet (a chain never has 0)
-            const long here = r.min == r.max ? static_cast<long>(r.min) : -1;
-            v = v == -2 ? here : (v == here ? v : -1);
-          }
-          value = v;
-          return true;
-        },
-        [] { return true; }, std::chrono::seconds(60));
-    return value;
+  // client has set it after the connections and `accept` takes it: -1 when they disagree.
+  // Waits on the recorder's latency callback: each round asks JACK to recompute the
+  // graph's latencies, which calls every client's latency callback, lathe's upstream first.
+  long reported_latency(const std::string& client, const std::function<bool(long)>& accept = [](long) { return true; }) {
+    for (;;) {
+      const uint64_t round = latency_rounds_.load();
+      long v = -2;
+      bool set = true;
+      for (const char* p : {":out_L", ":out_R"}) {
+        jack_port_t* port = jack_port_by_name(recorder_, (client + p).c_str());
+        if (!port) return -1;
+        jack_latency_range_t r;
+        jack_port_get_latency_range(port, JackCaptureLatency, &r);
+        if (r.min == 0) set = false;  // not set yet (a chain never has 0)
+        const long here = r.min == r.max ? static_cast<long>(r.min) : -1;
+        v = v == -2 ? here : (v == here ? v : -1);
+      }
+      if (set && accept(v)) return v;
+      jack_recompute_total_latencies(recorder_);
+      latency_rounds_.wait(round);
+    }
   }
 
   void set_freewheel(bool on) { jack_set_freewheel(player_, on ? 1 : 0); }
   void start() { go_.store(true); }
-  // Until every frame to record has come (a hang guard bounds it).
+  // Until every frame to record has come: woken by the recorder's callback (ctest's
+  // TIMEOUT guards a hang).
   bool wait_done() {
-    return poll_until([&] { return done_.load(); }, [] { return true; }, std::chrono::seconds(500));
+    done_.wait(false);
+    return true;
   }
   uint64_t xruns() const { return xruns_.load(); }
   jack_nframes_t period() const { return jack_get_buffer_size(player_); }
@@ -282,8 +347,16 @@ class PlayRecord {
         if (first + i < self->record_frames_) self->rec_[ch][first + i] = in[i];
     }
     self->recorded_ += n;
-    if (self->recorded_ >= self->record_frames_) self->done_.store(true);
+    if (self->recorded_ >= self->record_frames_) {
+      self->done_.store(true);
+      self->done_.notify_all();
+    }
     return 0;
+  }
+  static void latency_cb(jack_latency_callback_mode_t, void* arg) {
+    auto* self = static_cast<PlayRecord*>(arg);
+    self->latency_rounds_.fetch_add(1);
+    self->latency_rounds_.notify_all();
   }
   static int xrun_cb(void* arg) {
     static_cast<PlayRecord*>(arg)->xruns_.fetch_add(1);
@@ -300,6 +373,7 @@ class PlayRecord {
   std::atomic<bool> go_{false}, started_{false}, done_{false};
   std::size_t played_ = 0, recorded_ = 0;  // each client's own count
   std::atomic<uint64_t> xruns_{0};
+  std::atomic<uint64_t> latency_rounds_{0};  // the recorder's latency callbacks so far
 };
 
 constexpr int kRate = 48000;

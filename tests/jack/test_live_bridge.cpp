@@ -25,7 +25,7 @@ class FakeDevice final : public Device {
   Error write_registers(const reg::RegisterImage&) override { return {}; }
   Error reset() override { return {}; }
   Error process(std::span<const int32_t> in, std::span<int32_t> out) override {
-    while (hold.load()) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    hold.wait(true);  // until the test lets go (std::atomic wait: no polling)
     if (fail_after_ >= 0 && blocks_ >= fail_after_) return Error(Errc::kDisconnected, "board FAKE-1 was unplugged");
     ++blocks_;
     for (std::size_t i = 0; i < in.size(); ++i) out[i] = in[i] + 1;
@@ -34,6 +34,10 @@ class FakeDevice final : public Device {
   Result<model::Meters> read_meters(bool) override { return model::Meters{}; }
 
   std::atomic<bool> hold{false};
+  void release() {
+    hold.store(false);
+    hold.notify_all();
+  }
 
  private:
   long fail_after_;
@@ -98,7 +102,7 @@ TEST_CASE("DeviceBridge: the output is the device's, exactly the priming late", 
 
 TEST_CASE("DeviceBridge: a late device is a counted dropout, and the round trip stays the same", "[jack][live]") {
   FakeDevice dev;
-  dev.hold = true;  // stuck in its first block
+  dev.hold.store(true);  // stuck in its first block
   DeviceBridge b(dev, options(2));
   b.start();
   std::vector<int32_t> out;
@@ -108,7 +112,7 @@ TEST_CASE("DeviceBridge: a late device is a counted dropout, and the round trip 
   CHECK(s.dropout_frames == 8 * kPeriod);
   CHECK(s.overflow_frames == 0);
   for (std::size_t i = 0; i < out.size(); ++i) REQUIRE(out[i] == 0);
-  dev.hold = false;
+  dev.release();
   // The late blocks are discarded as they come: from the next cycle on, the output is
   // where it would have been.
   run_cycles(b, 10, 100, true, out);
@@ -119,7 +123,7 @@ TEST_CASE("DeviceBridge: a late device is a counted dropout, and the round trip 
 
 TEST_CASE("DeviceBridge: input the full queue cannot take is counted and the alignment comes back", "[jack][live]") {
   FakeDevice dev;
-  dev.hold = true;
+  dev.hold.store(true);
   DeviceBridge b(dev, options(2, 4));  // room for 4 blocks beyond the priming
   b.start();
   std::vector<int32_t> out;
@@ -127,7 +131,7 @@ TEST_CASE("DeviceBridge: input the full queue cannot take is counted and the ali
   const BridgeStats s = b.stats();
   CHECK(s.overflow_frames > 0);
   CHECK(s.dropouts > 0);
-  dev.hold = false;
+  dev.release();
   run_cycles(b, 20, 100, true, out);
   b.stop();
   // Once the dropped input is a priming behind, every frame is where it belongs.
@@ -173,8 +177,15 @@ class RegisterDevice final : public Device {
     for (std::size_t i = 0; i < in.size(); ++i) out[i] = in[i] + 1;
     frames_ += in.size() / 2;
     since_clear_ += in.size() / 2;
+    blocks.fetch_add(1);
+    blocks.notify_all();
     return {};
   }
+  // Blocks processed, for the test to wait on (std::atomic wait: woken by each block).
+  void wait_blocks(uint64_t n) const {
+    for (uint64_t seen = blocks.load(); seen < n; seen = blocks.load()) blocks.wait(seen);
+  }
+  std::atomic<uint64_t> blocks{0};
   Result<model::Meters> read_meters(bool clear) override {
     model::Meters m;
     m.in_peak[0] = static_cast<uint32_t>(since_clear_);
@@ -207,12 +218,10 @@ TEST_CASE("DeviceBridge: posted registers are written between blocks, and the me
   regs[reg::kLimLookahead] = 41;
   REQUIRE(bridge.post_registers(regs, 2));  // both waiting: only the newest is written
   run_cycles(bridge, 10, 30, true, out);
-  // Until the device has caught up with every block pushed (a hang guard only).
-  const auto guard = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (bridge.stats().blocks < 40 && std::chrono::steady_clock::now() < guard)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // Until the device has processed every block pushed (ctest's TIMEOUT guards a hang).
+  device.wait_blocks(40);
+  bridge.stop();  // joins the device thread: its counts are final
   REQUIRE(bridge.stats().blocks == 40);
-  bridge.stop();
   CHECK(misaligned(out, 0, 2 * kPeriod) == 0);  // the audio is untouched by the writes
 
   // One write, or two when the device thread took the first before the second came;
