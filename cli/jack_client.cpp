@@ -59,6 +59,7 @@ Error run(JackSession& session, const JackOptions& options) {
     failure_reported = true;
   };
   Error ended;
+  bool freewheel = false;
   for (;;) {
     const timespec tick{0, 100'000'000};
     const int sig = sigtimedwait(&stop_signals, nullptr, &tick);
@@ -69,6 +70,12 @@ Error run(JackSession& session, const JackOptions& options) {
     for (AppliedConfig a; session.poll_applied(a);) {
     }
     if (sig == SIGINT || sig == SIGTERM) break;
+    // Said once per change: in freewheel a slow device is waited for, not dropped.
+    if (const bool fw = session.status().freewheel; fw != freewheel) {
+      freewheel = fw;
+      std::fprintf(stderr, "%slive: freewheel %s\n", tty && !options.quiet ? "\n" : "", fw ? "on" : "off");
+      std::fflush(stderr);
+    }
     if (session.status().server_gone) {
       ended = Error(Errc::kDisconnected, "live --jack: the JACK server shut down");
       break;

@@ -347,6 +347,7 @@ SessionStatus JackSession::status() const {
   st.configs_posted = s.posted.load();
   st.configs_applied = s.applied.load(std::memory_order_acquire);
   st.server_gone = s.shutdown.load(std::memory_order_relaxed);
+  st.freewheel = s.freewheel.load(std::memory_order_relaxed);
   st.tap_dropped = s.tap_dropped.load(std::memory_order_relaxed);
   if (s.bridge) {
     const BridgeStats b = s.bridge->stats();

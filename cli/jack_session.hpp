@@ -50,6 +50,7 @@ struct SessionStatus {
   uint64_t dropouts = 0, dropout_frames = 0, overflow_frames = 0, blocks = 0;
   bool device_failed = false;  // the output is silence from then on
   bool server_gone = false;    // the JACK server shut down or threw the client out
+  bool freewheel = false;      // the server is in freewheel (sim, usb: the callback waits for the device)
 };
 
 // AppliedConfig and MeterSnapshot (live_bridge.hpp): for the model, `frame` counts the

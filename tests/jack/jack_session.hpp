@@ -447,7 +447,11 @@ inline Outcome run_live(const CliScratch& s, const JackServer& server, const Liv
   PlayRecord session(server.name(), programme, programme.size() / 2 + kTailFrames);
   if (!session.ok() || !session.connect(name)) return failed("cannot connect the player and recorder");
   o.reported = session.reported_latency(name);
-  if (c.freewheel) session.set_freewheel(true);
+  if (c.freewheel) {
+    session.set_freewheel(true);
+    // JACK tells lathe on another thread than the cycles': start once lathe says it knows.
+    if (!lathe.wait_for("live: freewheel on")) return failed("lathe never saw freewheel: " + lathe.output());
+  }
   session.start();
   if (!session.wait_done()) return failed("the recording never completed");
   if (c.freewheel) session.set_freewheel(false);
