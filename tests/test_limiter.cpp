@@ -84,7 +84,7 @@ TEST_CASE("limiter delays audio by lookahead + 22 frames and passes it unchanged
   model::Chain chain;
   chain.configure(r);
   chain.reset();
-  REQUIRE(chain.latency() == 96 + 22);
+  REQUIRE(chain.latency() == 96 + 22 + 51);
   std::vector<int32_t> in(2 * 1000, 0), out(2 * 1000);
   in[0] = 1 << 20;  // an impulse far below the ceiling
   in[1] = -(1 << 20);
