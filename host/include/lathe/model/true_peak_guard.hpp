@@ -47,7 +47,7 @@ class TruePeakGuard {
   static constexpr int kEnvelope = 2 * kReach + 1;
   static constexpr int kRing = 64;                        // > kDelay, power of two
 
-  void configure(const reg::RegisterImage& r) { ceiling_ = r[reg::kLimGuardCeiling]; }
+  void configure(const reg::RegisterImage& r);
   void reset();
 
   // One frame of limiter output in, one frame out (kDelay frames later).
@@ -63,12 +63,15 @@ class TruePeakGuard {
 
  private:
   uint32_t ceiling_ = 1u << 27;
-  std::array<std::array<int32_t, kRing>, 2> audio_{};    // input ring, both channels
-  uint32_t wr_ = 0;                                      // next write position
+  std::array<std::array<int32_t, 2 * kRing>, 2> audio_{};  // input ring, backwards, written twice
+  std::array<int, 2> quiet_window_{};                    // samples over quiet_limit_ among the last 20
+  uint32_t quiet_limit_ = 0;
+  uint32_t pos_ = 0;                                     // newest sample
   std::array<int64_t, kHoldSpan> req_{};                 // last 20 requirements
   uint32_t req_wr_ = 0;
   std::array<int64_t, kEnvelope> held_{};                // last 65 held requirements
   uint32_t held_wr_ = 0;
+  int reduced_req_ = 0, reduced_held_ = 0;              // entries below unity in each ring
   int64_t last_gain_ = kUnity;
   uint64_t reduced_ = 0;
 };
