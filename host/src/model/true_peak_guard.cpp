@@ -92,6 +92,50 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) int64_t folded_peak
   return static_cast<int64_t>(peak) / 2;
 }
 
+// S*, N*, M* and A* of one channel over phases 1..31 (the full computation), in vectors
+// of doubles across the phases: exact while |h| < 2^28 (then |c| < 2^44, every sum below
+// 2^50); larger samples take the integer loop in requirement().
+struct PhaseMaxima {
+  int64_t s, n, m, a;
+};
+__attribute__((target_clones("avx512f", "avx2", "default"))) PhaseMaxima phase_maxima(const int32_t* h) {
+  constexpr int kTaps = TruePeakGuard::kTaps, kLanes = 32;  // phase 0's lane stays zero
+  static const auto by_tap = [] {
+    std::array<std::array<double, kLanes>, kTaps> f{};
+    const ReconstructionTaps t = reconstruction();
+    for (int i = 0; i < kTaps; ++i)
+      for (int p = 1; p < TruePeakGuard::kPhases; ++p) f[i][p] = t[p][i];
+    return f;
+  }();
+  double hs[kTaps];
+  for (int i = 0; i < kTaps; ++i) hs[i] = h[i];
+  double s[kLanes] = {}, a[kLanes] = {};
+  for (int i = 0; i < kTaps; ++i)
+    for (int p = 0; p < kLanes; ++p) {
+      const double c = by_tap[i][p] * hs[i];
+      s[p] += c;
+      a[p] += std::abs(c);
+    }
+  double sign[kLanes], mag[kLanes], q[kLanes] = {}, n[kLanes] = {};
+  for (int p = 0; p < kLanes; ++p) {
+    sign[p] = s[p] < 0 ? -1.0 : 1.0;
+    mag[p] = std::abs(s[p]);
+  }
+  for (int i = 0; i + 1 < kTaps; ++i)
+    for (int p = 0; p < kLanes; ++p) {
+      q[p] += sign[p] * (by_tap[i][p] * hs[i]);
+      n[p] += std::max(-q[p], 0.0) + std::max(q[p] - mag[p], 0.0);
+    }
+  double sm = 0, nm = 0, mm = 0, am = 0;
+  for (int p = 0; p < kLanes; ++p) {
+    sm = std::max(sm, mag[p]);
+    nm = std::max(nm, n[p]);
+    mm = std::max(mm, 19 * mag[p] + n[p]);
+    am = std::max(am, a[p]);
+  }
+  return {static_cast<int64_t>(sm), static_cast<int64_t>(nm), static_cast<int64_t>(mm), static_cast<int64_t>(am)};
+}
+
 }  // namespace
 
 void TruePeakGuard::configure(const reg::RegisterImage& r) {
@@ -156,6 +200,14 @@ int64_t TruePeakGuard::requirement(const int32_t* left_hist, const int32_t* righ
     const int64_t s0 = abs64(h[kCentre]) << 16;  // phase 0: the sample itself
     s_max = std::max(s_max, s0);
     a_max = std::max(a_max, s0);
+    if (y_max < (int64_t{1} << 28)) {
+      const PhaseMaxima m = phase_maxima(h);
+      s_max = std::max(s_max, m.s);
+      n_max = std::max(n_max, m.n);
+      m_max = std::max(m_max, m.m);
+      a_max = std::max(a_max, m.a);
+      continue;
+    }
     for (int p = 1; p < kPhases; ++p) {
       int64_t c[kTaps];
       int64_t s = 0, a = 0;
