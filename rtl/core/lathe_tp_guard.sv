@@ -163,18 +163,14 @@ module lathe_tp_guard (
   end
 
   // ---------------------------------------------------------------------------------------------
-  // Histories, flat: h[j] of channel ch at [32 * (Taps * ch + j) +: 32]; the handshake shifts in the frame.
-  logic [2*Taps*32-1:0] hist_q, hist_d;
-  always_comb begin
-    hist_d = hist_q;
-    if (clear) begin
-      hist_d = '0;
-    end else if (hs) begin
-      hist_d = {hist_q[Taps*32 +: (Taps-1)*32], in_right_i, hist_q[0 +: (Taps-1)*32], in_left_i};
+  // Histories: h[j] of channel ch at hist_q[Taps * ch + j]; the handshake shifts in the frame.
+  // Unpacked (an array of words, not one 1280-bit vector): a Verilated model then moves words.
+  logic signed [31:0] hist_q [2*Taps];
+  for (genvar j = 0; j < 2 * Taps; j++) begin : g_hist
+    always_ff @(posedge clk_i) begin
+      if (clear) hist_q[j] <= '0;
+      else if (hs) hist_q[j] <= (j == 0) ? signed'(in_left_i) : (j == Taps) ? signed'(in_right_i) : hist_q[j-1];
     end
-  end
-  always_ff @(posedge clk_i) begin
-    hist_q <= hist_d;
   end
 
   // ---------------------------------------------------------------------------------------------
@@ -222,19 +218,20 @@ module lathe_tp_guard (
 
   // ---------------------------------------------------------------------------------------------
   // Lanes. Entry e = 32 ch + p of the flat vectors: |S|, A, n, M of channel ch, phase p (p = 0: phase 0).
-  logic [Lanes*SW-1:0] e_s, e_a;
-  logic [Lanes*NW-1:0] e_n, e_m;
+  // Unpacked for the same reason as the histories.
+  logic [NW-1:0] e_s [Lanes], e_a [Lanes], e_n [Lanes];
+  logic [NW-1:0] e_sm [Lanes];  // |S| of the phases 1..31, 0 for phase 0 (the model's M* leaves it out)
 
   for (genvar ch = 0; ch < 2; ch++) begin : g_ch
     logic signed [31:0] h_now, h_centre;
     logic        [31:0] centre_mag;
-    assign h_now      = signed'(hist_q[32 * (Taps * ch) + 32 * 32'(idx) +: 32]);
-    assign h_centre   = signed'(hist_q[32 * (Taps * ch + Centre) +: 32]);
+    assign h_now      = hist_q[Taps * ch + 32'(idx)];
+    assign h_centre   = hist_q[Taps * ch + Centre];
     assign centre_mag = h_centre[31] ? 32'(-h_centre) : h_centre;  // |INT32_MIN| = 2^31
-    assign e_s[SW * (Phases * ch) +: SW] = SW'({centre_mag, 16'h0000});
-    assign e_a[SW * (Phases * ch) +: SW] = SW'({centre_mag, 16'h0000});
-    assign e_n[NW * (Phases * ch) +: NW] = '0;
-    assign e_m[NW * (Phases * ch) +: NW] = '0;
+    assign e_s[Phases * ch]  = NW'({centre_mag, 16'h0000});
+    assign e_a[Phases * ch]  = NW'({centre_mag, 16'h0000});
+    assign e_n[Phases * ch]  = '0;
+    assign e_sm[Phases * ch] = '0;
 
     for (genvar p = 1; p < Phases; p++) begin : g_lane
       logic signed [16:0] tap;
@@ -244,8 +241,11 @@ module lathe_tp_guard (
       logic        [SW-1:0] a_q, a_d, mag, below, above;
       logic        [NW-1:0] n_q, n_d;
       assign tap = signed'(ref_taps[10'(Taps * p) + 10'(idx)]);
+      // Only on the cycles that issue a product (its only readers are acc1_q / acc2_q, the
+      // cycle after): a simulation then multiplies on those cycles only, not on every
+      // cycle of the frame period the core idles through.
       always_ff @(posedge clk_i) begin
-        prod_q <= 49'(tap) * 49'(h_now);
+        if (issue1 || issue2) prod_q <= 49'(tap) * 49'(h_now);
       end
       assign prod_mag = prod_q[48] ? 49'(-prod_q) : prod_q;  // |c| <= 2^47
       assign mag      = s_q[SW-1] ? SW'(-s_q) : s_q;
@@ -278,10 +278,10 @@ module lathe_tp_guard (
         q_q <= q_d;
         n_q <= n_d;
       end
-      assign e_s[SW * (Phases * ch + p) +: SW] = mag;
-      assign e_a[SW * (Phases * ch + p) +: SW] = a_q;
-      assign e_n[NW * (Phases * ch + p) +: NW] = n_q;
-      assign e_m[NW * (Phases * ch + p) +: NW] = NW'(mag) * NW'(19) + n_q;
+      assign e_s[Phases * ch + p]  = NW'(mag);
+      assign e_a[Phases * ch + p]  = NW'(a_q);
+      assign e_n[Phases * ch + p]  = n_q;  // M = 19 |S| + n: formed at the group stage
+      assign e_sm[Phases * ch + p] = NW'(mag);
     end
   end
 
@@ -295,20 +295,25 @@ module lathe_tp_guard (
     max8 = max2(max2(max2(v[0 +: NW], v[NW +: NW]), max2(v[2*NW +: NW], v[3*NW +: NW])),
                 max2(max2(v[4*NW +: NW], v[5*NW +: NW]), max2(v[6*NW +: NW], v[7*NW +: NW])));
   endfunction
-  logic [Lanes*NW-1:0] w_s, w_a;
-  for (genvar e = 0; e < Lanes; e++) begin : g_widen
-    assign w_s[NW * e +: NW] = NW'(e_s[SW * e +: SW]);
-    assign w_a[NW * e +: NW] = NW'(e_a[SW * e +: SW]);
-  end
+  function automatic logic [NW-1:0] max8v(input logic [NW-1:0] v0, input logic [NW-1:0] v1, input logic [NW-1:0] v2,
+                                          input logic [NW-1:0] v3, input logic [NW-1:0] v4, input logic [NW-1:0] v5,
+                                          input logic [NW-1:0] v6, input logic [NW-1:0] v7);
+    max8v = max2(max2(max2(v0, v1), max2(v2, v3)), max2(max2(v4, v5), max2(v6, v7)));
+  endfunction
+  function automatic logic [NW-1:0] m_of(input logic [NW-1:0] s_mag, input logic [NW-1:0] n);  // M = 19 |S| + n
+    m_of = s_mag * NW'(19) + n;
+  endfunction
   logic [8*NW-1:0] g_s_q, g_a_q, g_n_q, g_m_q;
   logic [NW-1:0]   s_max_q, a_max_q, n_max_q, m_max_q;
   for (genvar g = 0; g < 8; g++) begin : g_group
     always_ff @(posedge clk_i) begin
       if (at_group) begin
-        g_s_q[NW * g +: NW] <= max8(w_s[8 * NW * g +: 8 * NW]);
-        g_a_q[NW * g +: NW] <= max8(w_a[8 * NW * g +: 8 * NW]);
-        g_n_q[NW * g +: NW] <= max8(e_n[8 * NW * g +: 8 * NW]);
-        g_m_q[NW * g +: NW] <= max8(e_m[8 * NW * g +: 8 * NW]);
+        g_s_q[NW * g +: NW] <= max8v(e_s[8*g], e_s[8*g+1], e_s[8*g+2], e_s[8*g+3], e_s[8*g+4], e_s[8*g+5], e_s[8*g+6], e_s[8*g+7]);
+        g_a_q[NW * g +: NW] <= max8v(e_a[8*g], e_a[8*g+1], e_a[8*g+2], e_a[8*g+3], e_a[8*g+4], e_a[8*g+5], e_a[8*g+6], e_a[8*g+7]);
+        g_n_q[NW * g +: NW] <= max8v(e_n[8*g], e_n[8*g+1], e_n[8*g+2], e_n[8*g+3], e_n[8*g+4], e_n[8*g+5], e_n[8*g+6], e_n[8*g+7]);
+        g_m_q[NW * g +: NW] <= max8v(m_of(e_sm[8*g], e_n[8*g]), m_of(e_sm[8*g+1], e_n[8*g+1]), m_of(e_sm[8*g+2], e_n[8*g+2]),
+                                     m_of(e_sm[8*g+3], e_n[8*g+3]), m_of(e_sm[8*g+4], e_n[8*g+4]), m_of(e_sm[8*g+5], e_n[8*g+5]),
+                                     m_of(e_sm[8*g+6], e_n[8*g+6]), m_of(e_sm[8*g+7], e_n[8*g+7]));
       end
     end
   end

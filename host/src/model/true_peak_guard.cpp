@@ -78,17 +78,24 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) int64_t folded_peak
     }
     return peak;
   }
-  double sa[kPairs] = {}, sb[kPairs] = {};
+  // Explicit vectors: the 16 pairs as four lanes of four (the compiler did not vectorise
+  // the loop over pairs by itself).
+  typedef double v4 __attribute__((vector_size(32)));
+  v4 sa[kPairs / 4] = {}, sb[kPairs / 4] = {};
   for (int i = 0; i < kHalf; ++i) {
     const double sum = static_cast<double>(h[i]) + h[TruePeakGuard::kTaps - 1 - i];
     const double diff = static_cast<double>(h[i]) - h[TruePeakGuard::kTaps - 1 - i];
-    for (int p = 0; p < kPairs; ++p) {
-      sa[p] += folded[i][p] * sum;
-      sb[p] += folded[kHalf + i][p] * diff;
+    for (int k = 0; k < kPairs / 4; ++k) {
+      v4 fa, fb;
+      __builtin_memcpy(&fa, &folded[i][4 * k], sizeof fa);
+      __builtin_memcpy(&fb, &folded[kHalf + i][4 * k], sizeof fb);
+      sa[k] += fa * sum;
+      sb[k] += fb * diff;
     }
   }
   double peak = 0;
-  for (int p = 0; p < kPairs; ++p) peak = std::max(peak, std::abs(sa[p]) + std::abs(sb[p]));
+  for (int k = 0; k < kPairs / 4; ++k)
+    for (int j = 0; j < 4; ++j) peak = std::max(peak, std::abs(sa[k][j]) + std::abs(sb[k][j]));
   return static_cast<int64_t>(peak) / 2;
 }
 
