@@ -97,7 +97,7 @@ class LiveTest : public QObject {
     QVERIFY(pr.ok());
     QVERIFY(pr.connect(client.toStdString()));
     const long reported = pr.reported_latency(client.toStdString());
-    QCOMPARE(reported, static_cast<long>(lookahead_samples(2.0, lathe::test::kRate) + 22));
+    QCOMPARE(reported, static_cast<long>(lookahead_samples(2.0, lathe::test::kRate) + lathe::reg::kChainExtraDelay));
     QCOMPARE(static_cast<long>(window_->liveStatus().latency), reported);
     auto* label = window_->transport()->liveStatusLabel();
     QVERIFY(label->isVisible());
@@ -125,7 +125,7 @@ class LiveTest : public QObject {
 
     // A lookahead change moves the latency: the ports and the label follow.
     window_->findChild<QDoubleSpinBox*>("limLookahead")->setValue(0.5);
-    const long shorter = lookahead_samples(0.5, lathe::test::kRate) + 22;
+    const long shorter = lookahead_samples(0.5, lathe::test::kRate) + lathe::reg::kChainExtraDelay;
     QTRY_VERIFY_WITH_TIMEOUT(window_->liveStatus().latency == shorter, kHangGuardMs);
     QCOMPARE(pr.reported_latency(client.toStdString(), [&](long v) { return v == shorter; }), shorter);
     QVERIFY2(label->text().contains(QStringLiteral("latency %1 frames").arg(shorter)), qPrintable(label->text()));

@@ -13,7 +13,7 @@ LiveChain::LiveChain(int sample_rate, const reg::RegisterImage& regs)
       fade_weight_(static_cast<std::size_t>(fade_frames_)),
       current_(std::make_unique<model::Chain>()),
       next_(std::make_unique<model::Chain>()),
-      dry_frames_(static_cast<std::size_t>(reg::kMaxLookahead + reg::kLimiterExtraDelay + 1)),
+      dry_frames_(static_cast<std::size_t>(reg::kMaxLookahead + reg::kChainExtraDelay + 1)),
       front_(kChunkFrames) {
   // Raised cosine, strictly between 0 and 1: the first faded frame already moves a
   // little, the last is not yet all new (the frame after the fade is).

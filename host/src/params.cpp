@@ -198,6 +198,9 @@ reg::RegisterImage to_registers(const ChainParams& p, int fs) {
   const int look = lookahead_samples(l.lookahead_ms, fs);
   r[reg::kLimDrive] = static_cast<uint32_t>(db_to_log2_q16(l.drive_db));
   r[reg::kLimCeiling] = static_cast<uint32_t>(db_to_log2_q16(l.ceiling_dbtp - ceiling_margin_db(look)));
+  // The guard's ceiling, rounded down: the one place the promise is kept exactly.
+  r[reg::kLimGuardCeiling] = static_cast<uint32_t>(
+      std::floor(std::pow(10.0, (l.ceiling_dbtp - kGuardMarginDb) / 20.0) * (1 << fx::kGainFrac)));
   r[reg::kLimLookahead] = static_cast<uint32_t>(look);
   r[reg::kLimRecip] = static_cast<uint32_t>(((int64_t{1} << 31) + look - 1) / look);
   r[reg::kLimHoldBlocks] = static_cast<uint32_t>((look + reg::kLimiterExtraDelay + reg::kHoldBlock - 1) / reg::kHoldBlock);

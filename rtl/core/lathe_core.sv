@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The mastering chain: register file, trim + EQ, compressor, true-peak limiter, dither and
-// meters, on valid/ready streams of stereo frames. Commits and clears wait until no frame
+// The mastering chain: register file, trim + EQ, compressor, true-peak limiter, true-peak
+// guard, dither and meters, on valid/ready streams of stereo frames. Commits and clears wait until no frame
 // is in flight, so every frame sees one consistent configuration (docs/rtl.md).
 module lathe_core (
   input  logic               clk_i,
@@ -41,7 +41,7 @@ module lathe_core (
   logic [31:0] ctrl, trim_gain, comp_threshold, comp_knee_half, comp_knee_coef, comp_slope;
   logic [31:0] comp_attack, comp_release, comp_makeup, lim_drive, lim_ceiling, lim_lookahead;
   logic [31:0] lim_recip, lim_hold_blocks, lim_release, dither_seed;
-  logic [31:0] lim_transient_release, lim_sustain_release, lim_sustain_hold;
+  logic [31:0] lim_transient_release, lim_sustain_release, lim_sustain_hold, lim_guard_ceiling;
   logic [CoefAddrBits-1:0] coef_addr;
   logic signed [CoefBits-1:0] coef0, coef1;
   logic        command_write;
@@ -76,6 +76,7 @@ module lathe_core (
     .lim_transient_release_o (lim_transient_release),
     .lim_sustain_release_o   (lim_sustain_release),
     .lim_sustain_hold_o      (lim_sustain_hold),
+    .lim_guard_ceiling_o     (lim_guard_ceiling),
     .dither_seed_o    (dither_seed),
     .coef_addr_i      (coef_addr),
     .coef0_o          (coef0),
@@ -136,8 +137,8 @@ module lathe_core (
 
   // ---------------------------------------------------------------- stages
   logic eq_in_ready, eq_valid, eq_ready, comp_valid, comp_ready, lim_valid, lim_ready;
-  logic dith_valid;
-  logic signed [31:0] eq_left, eq_right, comp_left, comp_right, lim_left, lim_right;
+  logic dith_valid, guard_valid, guard_ready;
+  logic signed [31:0] eq_left, eq_right, comp_left, comp_right, lim_left, lim_right, guard_left, guard_right;
   logic signed [31:0] dith_in_left, dith_in_right, dith_left, dith_right;
   logic signed [31:0] comp_gr, lim_gr;
   logic        [31:0] lim_peak;
@@ -216,7 +217,24 @@ module lathe_core (
     .gr_o         (lim_gr)
   );
 
-  // Bypass (A/B): the frame's own input replaces the limiter output before the dither, as
+  // True-peak guard on the limiter's output: one frame out per frame in (its 51 frames of
+  // delay are inside it), so the bypass FIFO below still pairs frames by count.
+  lathe_tp_guard u_guard (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .clear_i     (stage_clear),
+    .ceiling_i   (lim_guard_ceiling),
+    .in_valid_i  (lim_valid),
+    .in_ready_o  (lim_ready),
+    .in_left_i   (lim_left),
+    .in_right_i  (lim_right),
+    .out_valid_o (guard_valid),
+    .out_ready_i (guard_ready),
+    .out_left_o  (guard_left),
+    .out_right_o (guard_right)
+  );
+
+  // Bypass (A/B): the frame's own input replaces the guard's output before the dither, as
   // in the model; the chain keeps running so switching back is seamless.
   lathe_frame_fifo #(.Depth(8)) u_bypass_fifo (
     .clk_i   (clk_i),
@@ -224,7 +242,7 @@ module lathe_core (
     .push_i  (in_fire),
     .left_i  (in_left_i),
     .right_i (in_right_i),
-    .pop_i   (lim_valid && lim_ready),
+    .pop_i   (guard_valid && guard_ready),
     .left_o  (bypass_left),
     .right_o (bypass_right),
     .full_o  (bypass_full),
@@ -235,8 +253,8 @@ module lathe_core (
       dith_in_left  = 32'(bypass_left) <<< 4;
       dith_in_right = 32'(bypass_right) <<< 4;
     end else begin
-      dith_in_left  = lim_left;
-      dith_in_right = lim_right;
+      dith_in_left  = guard_left;
+      dith_in_right = guard_right;
     end
   end
 
@@ -247,8 +265,8 @@ module lathe_core (
     .dither_en_i (ctrl[CtrlDither]),
     .out16_i     (ctrl[CtrlOut16]),
     .seed_i      (dither_seed),
-    .in_valid_i  (lim_valid),
-    .in_ready_o  (lim_ready),
+    .in_valid_i  (guard_valid),
+    .in_ready_o  (guard_ready),
     .in_left_i   (dith_in_left),
     .in_right_i  (dith_in_right),
     .out_valid_o (dith_valid),

@@ -37,6 +37,7 @@ module lathe_regfile #(
   output logic        [31:0]         lim_transient_release_o,
   output logic        [31:0]         lim_sustain_release_o,
   output logic        [31:0]         lim_sustain_hold_o,
+  output logic        [31:0]         lim_guard_ceiling_o,
   output logic        [31:0]         dither_seed_o,
   // Active EQ coefficients: word band * 5 + k of each channel, one cycle after the address.
   input  logic [$clog2(ChCoefs)-1:0] coef_addr_i,
@@ -44,9 +45,18 @@ module lathe_regfile #(
   output logic signed [CoefBits-1:0] coef1_o
 );
   // Addresses (regmap/lathe.regs, through the generated package).
-  // The last scalar: lim_sustain_hold (0x19) follows dither_seed (0x18).
-  localparam logic [7:0] AddrLastScalar = (lathe_regs_pkg::AddrLimSustainHold > lathe_regs_pkg::AddrDitherSeed)
-                                          ? lathe_regs_pkg::AddrLimSustainHold : lathe_regs_pkg::AddrDitherSeed;
+  // The last scalar: the largest of the scalars' addresses that follow dither_seed (0x18): lim_sustain_hold
+  // (0x19), lim_guard_ceiling (0x1a).
+  function automatic logic [7:0] max_addr(logic [7:0] a, logic [7:0] b);
+    max_addr = (a > b) ? a : b;
+  endfunction
+  localparam logic [7:0] AddrLastScalar = max_addr(max_addr(lathe_regs_pkg::AddrDitherSeed,
+                                                            lathe_regs_pkg::AddrLimSustainHold),
+                                                   lathe_regs_pkg::AddrLimGuardCeiling);
+  // scalar_q below holds addresses 0x00 .. 0x1f.
+  if (AddrLastScalar > 8'h1f) begin : g_bad_last_scalar
+    $error("lathe_regfile: scalar addresses must stay below 0x20");
+  end
   localparam logic [7:0] AddrEqBase = lathe_regs_pkg::AddrEqBase, AddrLast = lathe_regs_pkg::AddrEqBaseLast;
 
   // Shadow: one write port (host), one read port (host reads, or the commit copy).
@@ -134,6 +144,7 @@ module lathe_regfile #(
   assign lim_transient_release_o = scalar_q[5'(lathe_regs_pkg::AddrLimTransientRelease)];
   assign lim_sustain_release_o   = scalar_q[5'(lathe_regs_pkg::AddrLimSustainRelease)];
   assign lim_sustain_hold_o      = scalar_q[5'(lathe_regs_pkg::AddrLimSustainHold)];
+  assign lim_guard_ceiling_o     = scalar_q[5'(lathe_regs_pkg::AddrLimGuardCeiling)];
   assign dither_seed_o     = scalar_q[5'(lathe_regs_pkg::AddrDitherSeed)];
 
   // Coefficients: word pairs (low, high) at AddrEqBase + 2 * index, index = ch * ChCoefs +

@@ -19,6 +19,9 @@
 `ifndef LATHE_TP_HANN2_HEX
 `define LATHE_TP_HANN2_HEX "tables/tp_hann2.hex"
 `endif
+`ifndef LATHE_TP_REF32_HEX
+`define LATHE_TP_REF32_HEX "tables/tp_ref32.hex"
+`endif
 `ifndef LATHE_TP_REF32_FOLD_HEX
 `define LATHE_TP_REF32_FOLD_HEX "tables/tp_ref32_fold.hex"
 `endif

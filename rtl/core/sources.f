@@ -9,6 +9,7 @@ lathe_lim_ram.sv
 lathe_lim_mul_bank.sv
 lathe_lim_hold.sv
 lathe_tp_detector.sv
+lathe_tp_guard.sv
 lathe_limiter.sv
 lathe_dither.sv
 lathe_frame_fifo.sv

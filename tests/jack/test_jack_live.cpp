@@ -15,6 +15,7 @@
 
 #include "cli_scratch.hpp"
 #include "jack_session.hpp"
+#include "lathe/registers.hpp"
 #include "lathe/audio_file.hpp"
 #include "lathe/params.hpp"
 #include "lathe/test_signals.hpp"
@@ -25,7 +26,7 @@ using namespace lathe::test;
 namespace {
 
 // The round trip through lathe's chain alone: lookahead samples + the limiter's 22.
-int chain_latency(double lookahead_ms) { return lookahead_samples(lookahead_ms, kRate) + 22; }
+int chain_latency(double lookahead_ms) { return lookahead_samples(lookahead_ms, kRate) + lathe::reg::kChainExtraDelay; }
 
 void check(const Outcome& o, long expected_latency, const std::string& what) {
   INFO(what << ": reported " << o.reported << ", measured " << o.measured << ", mismatches " << o.mismatches);

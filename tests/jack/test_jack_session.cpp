@@ -11,6 +11,7 @@
 
 #include "cli_scratch.hpp"
 #include "jack_session.hpp"
+#include "lathe/registers.hpp"
 #include "lathe/live_chain.hpp"
 #include "lathe/params.hpp"
 #include "lathe/preset.hpp"
@@ -204,14 +205,14 @@ TEST_CASE("JackSession: a lookahead change moves the latency the out ports repor
   PlayRecord pr(server.name(), std::vector<int32_t>(2 * 64, 0), 64);
   REQUIRE(pr.ok());
   REQUIRE(pr.connect(session.client_name()));
-  const long before = lookahead_samples(2.0, kRate) + 22;
+  const long before = lookahead_samples(2.0, kRate) + lathe::reg::kChainExtraDelay;
   CHECK(pr.reported_latency(session.client_name()) == before);
   CHECK(session.status().latency == before);
 
   ChainParams b = a;
   b.lim.lookahead_ms = 0.5;
   REQUIRE(!session.configure(b));
-  const long after = lookahead_samples(0.5, kRate) + 22;
+  const long after = lookahead_samples(0.5, kRate) + lathe::reg::kChainExtraDelay;
   // The session tells JACK when its latency moved; wait for the ports to say so.
   const long seen = pr.reported_latency(session.client_name(), [&](long v) { return v == after; });
   CHECK(seen == after);

@@ -234,7 +234,7 @@ TEST_CASE("DeviceBridge: posted registers are written between blocks, and the me
     CHECK(w.frames % kPeriod == 0);
     REQUIRE(bridge.poll_applied(applied));
     CHECK(applied.frame == w.frames);
-    CHECK(applied.chain_latency == static_cast<int>(w.lookahead) + reg::kLimiterExtraDelay);
+    CHECK(applied.chain_latency == static_cast<int>(w.lookahead) + reg::kChainExtraDelay);
   }
   CHECK(applied.serial == 2);
   CHECK_FALSE(bridge.poll_applied(applied));

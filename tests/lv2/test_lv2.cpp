@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "cli_scratch.hpp"
+#include "lathe/registers.hpp"
 #include "lathe/audio_file.hpp"
 #include "lathe/device.hpp"
 #include "lathe/live_chain.hpp"
@@ -474,7 +475,7 @@ TEST_CASE("default settings: the plug-in is lathe master, shifted by its latency
     CHECK(p.fractional() == 0);
     const auto regs = lathe::to_registers(lathe::default_preset().params, rate);
     REQUIRE(p.latency() == lathe::latency_frames(regs));
-    REQUIRE(p.latency() == lathe::lookahead_samples(2.0, rate) + 22);
+    REQUIRE(p.latency() == lathe::lookahead_samples(2.0, rate) + lathe::reg::kChainExtraDelay);
     require_shifted_equal(out, master, p.latency());
   }
 }
@@ -489,7 +490,7 @@ TEST_CASE("non-default settings: EQ band, compressor, drive +6 dB, 0.5 ms lookah
     set_non_default(p);
     const auto out = p.process(m.samples);
     CHECK(g_allocations == 0);
-    REQUIRE(p.latency() == lathe::lookahead_samples(0.5, rate) + 22);
+    REQUIRE(p.latency() == lathe::lookahead_samples(0.5, rate) + lathe::reg::kChainExtraDelay);
     require_shifted_equal(out, master, p.latency());
   }
 }
@@ -666,7 +667,7 @@ TEST_CASE("bypass reports the latency and delays the input by it", "[lv2]") {
   p.set("dither_enabled", 0);  // 24-bit out without dither: the input itself
   p.set("limiter_lookahead_ms", 1.5f);
   const auto out = p.process(in);
-  REQUIRE(p.latency() == lathe::lookahead_samples(1.5, rate) + 22);
+  REQUIRE(p.latency() == lathe::lookahead_samples(1.5, rate) + lathe::reg::kChainExtraDelay);
   require_shifted_equal(out, in, p.latency());
 }
 
@@ -680,8 +681,8 @@ TEST_CASE("a lookahead change restarts the limiter and the latency port follows"
     if (frame >= 20000) p.set("limiter_lookahead_ms", 4);
   });
   latencies.push_back(p.latency());
-  REQUIRE(latencies[1] == lathe::lookahead_samples(2, rate) + 22);
-  REQUIRE(latencies.back() == lathe::lookahead_samples(4, rate) + 22);
+  REQUIRE(latencies[1] == lathe::lookahead_samples(2, rate) + lathe::reg::kChainExtraDelay);
+  REQUIRE(latencies.back() == lathe::lookahead_samples(4, rate) + lathe::reg::kChainExtraDelay);
 }
 
 namespace {

@@ -48,7 +48,7 @@ Error check_process_buffers(std::span<const int32_t> in, std::span<const int32_t
 
 // Frames from input to output for a register set (latched at reset).
 inline int latency_frames(const reg::RegisterImage& r) {
-  return static_cast<int>(r[reg::kLimLookahead]) + reg::kLimiterExtraDelay;
+  return static_cast<int>(r[reg::kLimLookahead]) + reg::kChainExtraDelay;
 }
 
 // The bit-exact reference model as a device.

@@ -105,6 +105,9 @@ constexpr double kTargetMinLufs = -60.0, kTargetMaxLufs = 0.0;  // loudness targ
 // reconstruction, which shrinks as the lookahead grows (docs/fixed-point.md derives it
 // and gives the measurements behind the constant).
 double ceiling_margin_db(int lookahead_samples);
+// What the guard keeps under the ceiling for the terms its bound does not carry (the
+// taps' 17-bit rounding against the ideal kernel, dither, rounding; docs/fixed-point.md).
+inline constexpr double kGuardMarginDb = 0.01;
 
 // No error when valid; else kInvalidSetting (or kUnsupportedRate) and one line naming the
 // setting, its value and the allowed range (lathe/settings.hpp has the ranges).

@@ -12,6 +12,7 @@
 #include "lathe/model/dither.hpp"
 #include "lathe/model/equalizer.hpp"
 #include "lathe/model/meters.hpp"
+#include "lathe/model/true_peak_guard.hpp"
 #include "lathe/model/true_peak_limiter.hpp"
 #include "lathe/registers.hpp"
 
@@ -33,6 +34,7 @@ class Chain {
     eq_.configure(r);
     comp_.configure(r);
     lim_.configure(r);
+    guard_.configure(r);
     dither_.configure(r);
   }
   const reg::RegisterImage& registers() const { return regs_; }
@@ -48,13 +50,15 @@ class Chain {
   }
   void reset_back() {
     lim_.reset();
+    guard_.reset();
     dither_.reset();
   }
   // Restarts the dither's sequence from the configured seed (a new seed latches here).
   void reset_dither() { dither_.reset(); }
 
-  // Frames of delay from input to output (the limiter's lookahead plus its detector span).
-  int latency() const { return lim_.latency(); }
+  // Frames of delay from input to output: the limiter's lookahead and detector span, and
+  // the true-peak guard.
+  int latency() const { return lim_.latency() + TruePeakGuard::kDelay; }
   int out_bits() const { return dither_.out_bits(); }
 
   FrontFrame front(int32_t in_left, int32_t in_right) {
@@ -86,6 +90,7 @@ class Chain {
     int32_t l = f.left, r = f.right;
     lim_.apply(l, r, f.peak_level);
     meters_.lim_gr_max = std::max(meters_.lim_gr_max, lim_.gain_reduction());
+    guard_.process(l, r);
     if (bypass_) {
       l = in_left * (1 << fx::kEdgeToInternalShift);
       r = in_right * (1 << fx::kEdgeToInternalShift);
@@ -113,6 +118,7 @@ class Chain {
 
   Compressor& compressor() { return comp_; }
   TruePeakLimiter& limiter() { return lim_; }
+  TruePeakGuard& guard() { return guard_; }
 
  private:
   // Input meter, trim, EQ and compressor: the stages before the limiter's detector.
@@ -150,6 +156,7 @@ class Chain {
   Equalizer eq_;
   Compressor comp_;
   TruePeakLimiter lim_;
+  TruePeakGuard guard_;
   Dither dither_;
   Meters meters_;
 };

@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: MIT
+// True-peak guard (model::TruePeakGuard::process): the last stage on the limiter's output. Per frame the
+// requirement r of the interval that starts at h[10] (both channels' last 20 samples h[0..19], h[0] newest),
+// the hold (minimum of the last 20 requirements), the envelope (minimum over the last 65 held values h_k of
+// h_k + 2^17 |k - 32|, and unity), and the output: the frame of 51 frames ago times that gain, toward zero.
+// Every value is the model's integer; the maths is in host/include/lathe/model/true_peak_guard.hpp.
+//
+// Lanes. One lane per channel and phase p = 1..31 (62 lanes, one 17 x 32-bit multiplier each, taps from
+// tables/tp_ref32.hex, index 20 p + i, tap i at h[i]). Pass 1 makes c_i = tap_i h_i for i = 0..19 and sums
+// S = sum c_i and A = sum |c_i|; pass 2 makes the same products again for i = 0..18 (the cuts need sgn S and
+// |S| first) and accumulates q += sgn(S) c_i, n += dist(q, [0, |S|]). Phase 0 is |h[10]| << 16 in S* and A*.
+//
+// Schedule after the input handshake (which shifts the new frame into the histories and reads the delayed
+// frame from the audio RAM), step s = 0..67:
+//   s = 0..19    pass 1 operands i = s (products registered, accumulated one step later: s = 1..20)
+//   s = 20..38   pass 2 operands i = s - 20 (accumulated at s = 21..39)
+//   s = 40       the maxima over groups of 8 of the 64 entries (62 lanes, 2 phase-0 entries); M = 19 |S| + n
+//   s = 41       S*, N*, M*, A* over the 8 groups
+//   s = 42       the dividers load: X = ((C/beta - N*) << 23) / (S* << 6) if N* < C/beta and M* <= C/beta,
+//                Y = (C << 23) / A* (C = ceiling << 16); a quotient of 2^23 or more saturates to unity
+//   s = 43..65   23 restoring steps, quotient bits 22..0
+//   s = 66       r = max(X, Y) (each at most unity); held = min(r, the 19 newer requirements); gain =
+//                min(unity, held + 2^22, the 64 newer held values + 2^17 |k - 32|); both rings shift
+//   s = 67       output = sgn(y) ((|y| gain) >> 23) -> out_valid_o from the next cycle
+// out_valid_o rises 69 cycles after the input handshake cycle; with out_ready_i high the next frame can be
+// taken 70 cycles after the previous (the core's budget is 128 at 192 kHz).
+//
+// Multipliers: 62 signed 17 x 32-bit (the lanes) and 2 unsigned 32 x 24-bit (the output gain).
+// Memories: the audio delay, 64 x 64 (simple dual-port, synchronous read: lathe_lim_ram); the requirement
+// (20 x 24) and held (65 x 24) rings are shift registers, set to unity at clear_i. The audio RAM is not
+// walked at clear_i: a frame counter since the clear tells whether the delayed entry was written since, and
+// otherwise it reads as the model's zero. clear_i takes one cycle; the cycle after reset clears as clear_i
+// does (in_ready_o low).
+`include "lathe_tables.svh"
+
+
+module lathe_tp_guard (
+  input  logic               clk_i,
+  input  logic               rst_ni,
+  input  logic               clear_i,     // model reset()
+  input  logic        [31:0] ceiling_i,   // reg::kLimGuardCeiling, uQ5.27, used live (model configure())
+  input  logic               in_valid_i,
+  output logic               in_ready_o,
+  input  logic signed [31:0] in_left_i,   // Q5.27
+  input  logic signed [31:0] in_right_i,
+  output logic               out_valid_o,
+  input  logic               out_ready_i,
+  output logic signed [31:0] out_left_o,
+  output logic signed [31:0] out_right_o
+);
+  localparam int unsigned Taps      = lathe_regs_pkg::GuardSupport;     // 20
+  localparam int unsigned Phases    = 32;
+  localparam int unsigned Centre    = 10;
+  localparam int unsigned SlopeSh   = lathe_regs_pkg::GuardSlopeShift;  // 6
+  localparam int unsigned Reach     = lathe_regs_pkg::GuardReach;       // 32
+  localparam int unsigned Delay     = lathe_regs_pkg::GuardDelay;       // 51
+  localparam int unsigned GainFrac  = 23;
+  localparam int unsigned Envelope  = 2 * Reach + 1;                    // 65
+  localparam int unsigned RingDepth = 64;                               // > Delay, as the model's ring
+  localparam int unsigned RingBits  = $clog2(RingDepth);
+  localparam int unsigned GW        = GainFrac + 1;                     // gains 0 .. 2^23
+  localparam int unsigned EW        = GW + 1;                           // gain + distance term < 2^24 + 2^22
+  localparam logic [GW-1:0] Unity   = GW'(1) << GainFrac;
+  localparam logic [GW-1:0] Step    = Unity >> SlopeSh;                 // beta, Q1.23
+  localparam int unsigned Lanes     = 2 * Phases;                       // entry 32 ch + p; p = 0: phase 0
+  localparam int unsigned SW        = 56;                               // |S|, A < 20 * 2^47 < 2^52
+  localparam int unsigned NW        = 60;                               // n < 19 * 2^52, M < 2^58
+  localparam int unsigned DW        = 84;                               // numerators < 2^77, divisor << 23 < 2^81
+  localparam logic [6:0] LastPass1  = 7'd19;
+  localparam logic [6:0] FirstPass2 = 7'd20;
+  localparam logic [6:0] LastPass2  = 7'd38;
+  localparam logic [6:0] StepGroup  = 7'd40;
+  localparam logic [6:0] StepMax    = 7'd41;
+  localparam logic [6:0] StepLoad   = 7'd42;
+  localparam logic [6:0] StepGain   = 7'd66;
+  localparam logic [6:0] LastStep   = 7'd67;
+
+  // Taps, shared with the model (never typed in here); phase 0 is zeros and unused.
+  logic [16:0] ref_taps [Phases * Taps];
+  initial $readmemh(`LATHE_TP_REF32_HEX, ref_taps);
+
+  // ---------------------------------------------------------------------------------------------
+  // Sequencing
+  typedef enum logic [1:0] {
+    StIdle,
+    StRun,
+    StOut
+  } state_e;
+  state_e     state_q, state_d;
+  logic [6:0] step_q, step_d;
+
+  logic init_q, clear, hs;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) init_q <= 1'b1;
+    else         init_q <= 1'b0;
+  end
+  assign clear      = clear_i || init_q;
+  assign in_ready_o = (state_q == StIdle) && !clear;
+  assign hs         = in_valid_i && in_ready_o;
+
+  always_comb begin
+    state_d = state_q;
+    step_d  = step_q;
+    unique case (state_q)
+      StIdle: begin
+        if (hs) begin
+          state_d = StRun;
+          step_d  = '0;
+        end
+      end
+      StRun: begin
+        step_d = step_q + 7'd1;
+        if (step_q == LastStep) state_d = StOut;
+      end
+      StOut: begin
+        if (out_ready_i) state_d = StIdle;
+      end
+      default: state_d = StIdle;
+    endcase
+    if (clear) begin
+      state_d = StIdle;
+      step_d  = '0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q <= StIdle;
+      step_q  <= '0;
+    end else begin
+      state_q <= state_d;
+      step_q  <= step_d;
+    end
+  end
+
+  logic run, issue1, issue2, at_group, at_max, at_load, at_div, at_gain, at_out;
+  logic [4:0] idx;  // the tap index of this step's products
+  assign run      = (state_q == StRun);
+  assign issue1   = run && (step_q <= LastPass1);
+  assign issue2   = run && (step_q >= FirstPass2) && (step_q <= LastPass2);
+  assign at_group = run && (step_q == StepGroup);
+  assign at_max   = run && (step_q == StepMax);
+  assign at_load  = run && (step_q == StepLoad);
+  assign at_div   = run && (step_q > StepLoad) && (step_q < StepGain);
+  assign at_gain  = run && (step_q == StepGain);
+  assign at_out   = run && (step_q == LastStep);
+  always_comb begin
+    if (step_q <= LastPass1)      idx = 5'(step_q);
+    else if (step_q <= LastPass2) idx = 5'(step_q - FirstPass2);
+    else                          idx = '0;
+  end
+
+  // Products of the previous step belong to pass 1 or pass 2.
+  logic acc1_q, acc2_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      acc1_q <= 1'b0;
+      acc2_q <= 1'b0;
+    end else begin
+      acc1_q <= issue1 && !clear;
+      acc2_q <= issue2 && !clear;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Histories: h[j] of channel ch at hist_q[Taps * ch + j]; the handshake shifts in the frame.
+  // Unpacked (an array of words, not one 1280-bit vector): a Verilated model then moves words.
+  logic signed [31:0] hist_q [2*Taps];
+  for (genvar j = 0; j < 2 * Taps; j++) begin : g_hist
+    always_ff @(posedge clk_i) begin
+      if (clear) hist_q[j] <= '0;
+      else if (hs) hist_q[j] <= (j == 0) ? signed'(in_left_i) : (j == Taps) ? signed'(in_right_i) : hist_q[j-1];
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Audio delay: written at the handshake, read at the same time Delay entries behind.
+  logic [RingBits-1:0] wr_q, wr_d;
+  logic [5:0]          fill_q, fill_d;   // frames since clear, up to Delay
+  logic                delay_ok_q, delay_ok_d;
+  logic [63:0]         dl_rdata;
+  lathe_lim_ram #(
+    .Width (64),
+    .Depth (RingDepth)
+  ) u_delay (
+    .clk_i   (clk_i),
+    .we_i    (hs),
+    .waddr_i (wr_q),
+    .wdata_i ({in_left_i, in_right_i}),
+    .re_i    (hs),
+    .raddr_i (wr_q - RingBits'(Delay)),
+    .rdata_o (dl_rdata)
+  );
+  always_comb begin
+    wr_d       = wr_q;
+    fill_d     = fill_q;
+    delay_ok_d = delay_ok_q;
+    if (clear) begin
+      wr_d   = '0;
+      fill_d = '0;
+    end else if (hs) begin
+      wr_d       = wr_q + 1'b1;
+      fill_d     = (fill_q == 6'(Delay)) ? fill_q : fill_q + 6'd1;
+      delay_ok_d = fill_q == 6'(Delay);
+    end
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wr_q       <= '0;
+      fill_q     <= '0;
+      delay_ok_q <= 1'b0;
+    end else begin
+      wr_q       <= wr_d;
+      fill_q     <= fill_d;
+      delay_ok_q <= delay_ok_d;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Lanes. Entry e = 32 ch + p of the flat vectors: |S|, A, n, M of channel ch, phase p (p = 0: phase 0).
+  // Unpacked for the same reason as the histories.
+  logic [NW-1:0] e_s [Lanes], e_a [Lanes], e_n [Lanes];
+  logic [NW-1:0] e_sm [Lanes];  // |S| of the phases 1..31, 0 for phase 0 (the model's M* leaves it out)
+
+  for (genvar ch = 0; ch < 2; ch++) begin : g_ch
+    logic signed [31:0] h_now, h_centre;
+    logic        [31:0] centre_mag;
+    assign h_now      = hist_q[Taps * ch + 32'(idx)];
+    assign h_centre   = hist_q[Taps * ch + Centre];
+    assign centre_mag = h_centre[31] ? 32'(-h_centre) : h_centre;  // |INT32_MIN| = 2^31
+    assign e_s[Phases * ch]  = NW'({centre_mag, 16'h0000});
+    assign e_a[Phases * ch]  = NW'({centre_mag, 16'h0000});
+    assign e_n[Phases * ch]  = '0;
+    assign e_sm[Phases * ch] = '0;
+
+    for (genvar p = 1; p < Phases; p++) begin : g_lane
+      logic signed [16:0] tap;
+      logic signed [48:0] prod_q;
+      logic        [48:0] prod_mag;
+      logic signed [SW-1:0] s_q, s_d, q_q, q_d, sc, q_new;
+      logic        [SW-1:0] a_q, a_d, mag, below, above;
+      logic        [NW-1:0] n_q, n_d;
+      assign tap = signed'(ref_taps[10'(Taps * p) + 10'(idx)]);
+      // Only on the cycles that issue a product (its only readers are acc1_q / acc2_q, the
+      // cycle after): a simulation then multiplies on those cycles only, not on every
+      // cycle of the frame period the core idles through.
+      always_ff @(posedge clk_i) begin
+        if (issue1 || issue2) prod_q <= 49'(tap) * 49'(h_now);
+      end
+      assign prod_mag = prod_q[48] ? 49'(-prod_q) : prod_q;  // |c| <= 2^47
+      assign mag      = s_q[SW-1] ? SW'(-s_q) : s_q;
+      assign sc       = s_q[SW-1] ? -(SW'(prod_q)) : SW'(prod_q);
+      assign q_new    = q_q + sc;
+      assign below    = unsigned'(-q_new);        // q < 0: its distance to 0
+      assign above    = unsigned'(q_new) - mag;   // q > |S|: its distance to |S|
+      always_comb begin
+        s_d = s_q;
+        a_d = a_q;
+        q_d = q_q;
+        n_d = n_q;
+        if (hs) begin
+          s_d = '0;
+          a_d = '0;
+          q_d = '0;
+          n_d = '0;
+        end else if (acc1_q) begin
+          s_d = s_q + SW'(prod_q);
+          a_d = a_q + SW'(prod_mag);
+        end else if (acc2_q) begin
+          q_d = q_new;
+          if (q_new[SW-1])                 n_d = n_q + NW'(below);
+          else if (unsigned'(q_new) > mag) n_d = n_q + NW'(above);
+        end
+      end
+      always_ff @(posedge clk_i) begin
+        s_q <= s_d;
+        a_q <= a_d;
+        q_q <= q_d;
+        n_q <= n_d;
+      end
+      assign e_s[Phases * ch + p]  = NW'(mag);
+      assign e_a[Phases * ch + p]  = NW'(a_q);
+      assign e_n[Phases * ch + p]  = n_q;  // M = 19 |S| + n: formed at the group stage
+      assign e_sm[Phases * ch + p] = NW'(mag);
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Maxima over the 64 entries (balanced trees of 8): groups of 8 at StepGroup, then over the groups at
+  // StepMax. Every entry in NW bits (|S| and A zero-extended).
+  function automatic logic [NW-1:0] max2(input logic [NW-1:0] a, input logic [NW-1:0] b);
+    max2 = (a > b) ? a : b;
+  endfunction
+  function automatic logic [NW-1:0] max8(input logic [8*NW-1:0] v);
+    max8 = max2(max2(max2(v[0 +: NW], v[NW +: NW]), max2(v[2*NW +: NW], v[3*NW +: NW])),
+                max2(max2(v[4*NW +: NW], v[5*NW +: NW]), max2(v[6*NW +: NW], v[7*NW +: NW])));
+  endfunction
+  function automatic logic [NW-1:0] max8v(input logic [NW-1:0] v0, input logic [NW-1:0] v1, input logic [NW-1:0] v2,
+                                          input logic [NW-1:0] v3, input logic [NW-1:0] v4, input logic [NW-1:0] v5,
+                                          input logic [NW-1:0] v6, input logic [NW-1:0] v7);
+    max8v = max2(max2(max2(v0, v1), max2(v2, v3)), max2(max2(v4, v5), max2(v6, v7)));
+  endfunction
+  function automatic logic [NW-1:0] m_of(input logic [NW-1:0] s_mag, input logic [NW-1:0] n);  // M = 19 |S| + n
+    m_of = s_mag * NW'(19) + n;
+  endfunction
+  logic [8*NW-1:0] g_s_q, g_a_q, g_n_q, g_m_q;
+  logic [NW-1:0]   s_max_q, a_max_q, n_max_q, m_max_q;
+  for (genvar g = 0; g < 8; g++) begin : g_group
+    always_ff @(posedge clk_i) begin
+      if (at_group) begin
+        g_s_q[NW * g +: NW] <= max8v(e_s[8*g], e_s[8*g+1], e_s[8*g+2], e_s[8*g+3], e_s[8*g+4], e_s[8*g+5], e_s[8*g+6], e_s[8*g+7]);
+        g_a_q[NW * g +: NW] <= max8v(e_a[8*g], e_a[8*g+1], e_a[8*g+2], e_a[8*g+3], e_a[8*g+4], e_a[8*g+5], e_a[8*g+6], e_a[8*g+7]);
+        g_n_q[NW * g +: NW] <= max8v(e_n[8*g], e_n[8*g+1], e_n[8*g+2], e_n[8*g+3], e_n[8*g+4], e_n[8*g+5], e_n[8*g+6], e_n[8*g+7]);
+        g_m_q[NW * g +: NW] <= max8v(m_of(e_sm[8*g], e_n[8*g]), m_of(e_sm[8*g+1], e_n[8*g+1]), m_of(e_sm[8*g+2], e_n[8*g+2]),
+                                     m_of(e_sm[8*g+3], e_n[8*g+3]), m_of(e_sm[8*g+4], e_n[8*g+4]), m_of(e_sm[8*g+5], e_n[8*g+5]),
+                                     m_of(e_sm[8*g+6], e_n[8*g+6]), m_of(e_sm[8*g+7], e_n[8*g+7]));
+      end
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (at_max) begin
+      s_max_q <= max8(g_s_q);
+      a_max_q <= max8(g_a_q);
+      n_max_q <= max8(g_n_q);
+      m_max_q <= max8(g_m_q);
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Dividers: floor(num / den) saturated at 2^23 (unity). Load: sat = num >= den << 23, rem = num,
+  // dsh = den << 22; then per step: bit = rem >= dsh, rem -= bit ? dsh : 0, dsh >>= 1.
+  logic [DW-1:0] cs_scaled;   // C / beta = ceiling << 22
+  logic [DW-1:0] x_num, x_den, y_num, y_den;
+  logic          x_ok;        // N* < C / beta and M* <= C / beta
+  assign cs_scaled = DW'(ceiling_i) << (16 + SlopeSh);
+  assign x_ok      = (DW'(n_max_q) < cs_scaled) && (DW'(m_max_q) <= cs_scaled);
+  assign x_num     = (cs_scaled - DW'(n_max_q)) << GainFrac;
+  assign x_den     = DW'(s_max_q) << SlopeSh;
+  assign y_num     = DW'(ceiling_i) << (16 + GainFrac);
+  assign y_den     = DW'(a_max_q);
+
+  logic [DW-1:0]       x_rem_q, x_dsh_q, y_rem_q, y_dsh_q;
+  logic [GainFrac-1:0] x_quo_q, y_quo_q;
+  logic                x_sat_q, y_sat_q, x_ok_q;
+  always_ff @(posedge clk_i) begin
+    if (at_load) begin
+      x_ok_q  <= x_ok;
+      x_sat_q <= x_num >= (x_den << GainFrac);
+      y_sat_q <= y_num >= (y_den << GainFrac);
+      x_rem_q <= x_num;
+      y_rem_q <= y_num;
+      x_dsh_q <= x_den << (GainFrac - 1);
+      y_dsh_q <= y_den << (GainFrac - 1);
+      x_quo_q <= '0;
+      y_quo_q <= '0;
+    end else if (at_div) begin
+      x_quo_q <= {x_quo_q[GainFrac-2:0], x_rem_q >= x_dsh_q};
+      y_quo_q <= {y_quo_q[GainFrac-2:0], y_rem_q >= y_dsh_q};
+      if (x_rem_q >= x_dsh_q) x_rem_q <= x_rem_q - x_dsh_q;
+      if (y_rem_q >= y_dsh_q) y_rem_q <= y_rem_q - y_dsh_q;
+      x_dsh_q <= x_dsh_q >> 1;
+      y_dsh_q <= y_dsh_q >> 1;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Requirement, hold, envelope. Rings as shift registers, entry 0 the oldest: req [GW * k] (20),
+  // held [GW * k] (65).
+  logic [Taps*GW-1:0]     req_q, req_d;
+  logic [Envelope*GW-1:0] held_q, held_d;
+  logic [GW-1:0]          x_val, y_val, r_new, h_new;
+  logic [EW-1:0]          g_new;
+  assign x_val = !x_ok_q ? '0 : (x_sat_q ? Unity : GW'(x_quo_q));
+  assign y_val = y_sat_q ? Unity : GW'(y_quo_q);
+  assign r_new = (x_val > y_val) ? x_val : y_val;
+
+  // The minimum of the 19 requirements that stay (entries 1..19), and of the 64 held values that stay
+  // (entries 1..64, which become k = 0..63) plus their distance terms beta |k - Reach|: balanced trees of 8,
+  // registered every cycle (the rings move only at StepGain, so both are settled there).
+  function automatic logic [EW-1:0] min2(input logic [EW-1:0] a, input logic [EW-1:0] b);
+    min2 = (a < b) ? a : b;
+  endfunction
+  function automatic logic [EW-1:0] min8(input logic [8*EW-1:0] v);
+    min8 = min2(min2(min2(v[0 +: EW], v[EW +: EW]), min2(v[2*EW +: EW], v[3*EW +: EW])),
+                min2(min2(v[4*EW +: EW], v[5*EW +: EW]), min2(v[6*EW +: EW], v[7*EW +: EW])));
+  endfunction
+  localparam int ReachS = Reach;
+  logic [24*EW-1:0] req_terms;   // entries 1..19, then unity
+  logic [64*EW-1:0] env_terms;   // k = 0..63
+  for (genvar k = 0; k < 24; k++) begin : g_req_terms
+    if (k < Taps - 1) begin : g_entry
+      assign req_terms[EW * k +: EW] = EW'(req_q[GW * (k + 1) +: GW]);
+    end else begin : g_pad
+      assign req_terms[EW * k +: EW] = EW'(Unity);
+    end
+  end
+  for (genvar k = 0; k < 64; k++) begin : g_env_terms
+    localparam int Dist = (k < ReachS) ? ReachS - k : k - ReachS;
+    assign env_terms[EW * k +: EW] = EW'(held_q[GW * (k + 1) +: GW]) + EW'(Step) * EW'(Dist);
+  end
+  logic [GW-1:0]   req_old_q;
+  logic [EW-1:0]   req_old;
+  logic [8*EW-1:0] env_part_q;
+  logic [EW-1:0]   env_old_q;
+  assign req_old = min2(min2(min8(req_terms[0 +: 8 * EW]), min8(req_terms[8 * EW +: 8 * EW])),
+                        min8(req_terms[16 * EW +: 8 * EW]));
+  for (genvar g = 0; g < 8; g++) begin : g_env_part
+    always_ff @(posedge clk_i) begin
+      env_part_q[EW * g +: EW] <= min8(env_terms[8 * EW * g +: 8 * EW]);
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    req_old_q <= req_old[GW-1:0];  // <= unity
+    env_old_q <= min8(env_part_q);
+  end
+
+  logic [EW-1:0] newest;
+  always_comb begin
+    h_new  = (r_new < req_old_q) ? r_new : req_old_q;
+    newest = EW'(h_new) + EW'(Step) * EW'(Reach);
+    g_new  = (newest < env_old_q) ? newest : env_old_q;  // env_old_q <= unity
+  end
+
+  always_comb begin
+    req_d  = req_q;
+    held_d = held_q;
+    if (clear) begin
+      req_d  = {Taps{Unity}};
+      held_d = {Envelope{Unity}};
+    end else if (at_gain) begin
+      req_d  = {r_new, req_q[GW +: GW * (Taps - 1)]};
+      held_d = {h_new, held_q[GW +: GW * (Envelope - 1)]};
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    req_q  <= req_d;
+    held_q <= held_d;
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Output: sgn(y) ((|y| gain) >> 23) of the delayed frame.
+  logic [GW-1:0] gain_q;
+  always_ff @(posedge clk_i) begin
+    if (at_gain) gain_q <= g_new[GW-1:0];
+  end
+
+  function automatic logic signed [31:0] apply_gain(logic signed [31:0] v, logic [GW-1:0] g);
+    logic [31:0] m, z;
+    m = v[31] ? 32'(-v) : v;  // |INT32_MIN| = 2^31
+    z = 32'((55'(m) * 55'(g)) >> GainFrac);  // <= 2^31
+    apply_gain = v[31] ? -z : z;
+  endfunction
+
+  logic signed [31:0] dl_left, dl_right, out_left_q, out_right_q;
+  assign dl_left  = delay_ok_q ? signed'(dl_rdata[63:32]) : 32'sd0;
+  assign dl_right = delay_ok_q ? signed'(dl_rdata[31:0]) : 32'sd0;
+  always_ff @(posedge clk_i) begin
+    if (at_out) begin
+      out_left_q  <= apply_gain(dl_left, gain_q);
+      out_right_q <= apply_gain(dl_right, gain_q);
+    end
+  end
+
+  logic unused;
+  assign unused = ^{g_new[EW-1], req_old[EW-1]};  // both <= unity
+
+  assign out_valid_o = (state_q == StOut);
+  assign out_left_o  = out_left_q;
+  assign out_right_o = out_right_q;
+endmodule
