@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "lathe/loudness.hpp"
 #include "lathe/master.hpp"
 #include "lathe/params.hpp"
 #include "tp_worst_cases.hpp"
@@ -119,7 +120,8 @@ std::vector<Case> grid(int fs) {
 struct Run {
   Case c;
   std::string what;  // the case in words, for failure messages
-  double drive_db = 0, lufs = 0;
+  double drive_db = 0, lufs = 0;  // lufs: as the loudness search measured it
+  double out_lufs = 0;             // the output's, measured on it (libebur128)
   bool reached = false;
   double peak_dbtp = 0, margin_db = 0;
 };
@@ -140,8 +142,9 @@ const std::vector<Run>& runs_at(int fs) {
     return inputs.back().second;
   };
   std::printf("tp_ceiling %d Hz: margin = ceiling - output peak by the reference (scipy's 32x Kaiser 12), dB\n", fs);
-  std::printf("  %-17s %6s %5s %5s %-7s %2s | %6s %7s %3s | %8s %8s %8s\n", "signal", "level", "ceil", "la_ms",
-              "release", "b", "drive", "LUFS", "hit", "peak", "margin", "over_aim");
+  std::printf("  %-17s %6s %5s %5s %-7s %2s | %6s %7s %7s %3s | %8s %8s %8s\n", "signal", "level", "ceil", "la_ms",
+              "release", "b", "drive", "LUFS", "out", "hit", "peak", "margin", "over_aim");
+  // LUFS: as the search measured it (before the guard and dither), then the output's.
   std::vector<Run> runs;
   for (const Case& c : grid(fs)) {
     Run run;
@@ -173,14 +176,15 @@ const std::vector<Run>& runs_at(int fs) {
     const auto m = reference::worst_margin(r.output, r.out_bits, c.ceiling);
     run.drive_db = r.drive_db;
     run.lufs = r.output_lufs;
+    if (c.targeted) run.out_lufs = integrated_loudness(r.output, r.out_bits, fs, 2);
     run.reached = !c.targeted || r.target_reached;
     run.peak_dbtp = m.spot.dbtp();
     run.margin_db = m.margin_db;
     char level[16];
     std::snprintf(level, sizeof level, "%c%+.0f", c.targeted ? 'T' : 'D', c.level);
     // over_aim: how far the peak is above the limiter's aim, ceiling - ceiling_margin_db(L).
-    std::printf("  %-17s %6s %5.1f %5.2f %-7s %2d | %+6.2f %7.2f %3s | %+8.4f %+8.4f %+8.4f%s\n", c.signal.c_str(), level,
-                c.ceiling, c.lookahead, kReleases[c.release].name, c.bits, r.drive_db, r.output_lufs,
+    std::printf("  %-17s %6s %5.1f %5.2f %-7s %2d | %+6.2f %7.3f %7.3f %3s | %+8.4f %+8.4f %+8.4f%s\n", c.signal.c_str(),
+                level, c.ceiling, c.lookahead, kReleases[c.release].name, c.bits, r.drive_db, r.output_lufs, run.out_lufs,
                 c.targeted ? (r.target_reached ? "yes" : "no") : "-", m.spot.dbtp(), m.margin_db,
                 ceiling_margin_db(lookahead_samples(c.lookahead, fs)) - m.margin_db,
                 m.margin_db < -kToleranceDb ? "  OVER" : "");
@@ -231,6 +235,16 @@ void check_ceiling_used(int fs) {
     CHECK(r.margin_db <= kUsedDb);
   }
   std::printf("tp_ceiling %d Hz: %d loud masters more than %.1f dB below the ceiling\n", fs, unused, kUsedDb);
+  // The search measures the limiter's output before the guard (master.cpp); where the
+  // guard works hardest, on loud masters, that is still the output's loudness.
+  double worst_lu = 0;
+  for (const Run& r : runs_at(fs)) {
+    if (!r.c.targeted || !std::isfinite(r.out_lufs)) continue;
+    INFO(r.what << ": search " << r.lufs << " LUFS, output " << r.out_lufs << " LUFS");
+    worst_lu = std::max(worst_lu, std::abs(r.lufs - r.out_lufs));
+    CHECK(std::abs(r.lufs - r.out_lufs) <= 0.01);
+  }
+  std::printf("tp_ceiling %d Hz: the search's loudness is the output's within %.4f LU\n", fs, worst_lu);
 }
 
 }  // namespace

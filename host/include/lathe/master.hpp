@@ -61,7 +61,9 @@ struct MasterSummary {
   std::size_t frames = 0;        // frames in and out
   int out_bits = 24;
   double drive_db = 0.0;         // limiter drive chosen by the search
-  double output_lufs = 0.0;      // as measured inside the search (model output)
+  // As the search measured it: the limiter's output, before the guard and dither
+  // (which lower it by at most 0.005 LU).
+  double output_lufs = 0.0;
   int passes = 0;                // limiter passes the search needed
   bool target_reached = true;
   std::string note;              // why targeting was skipped or missed, if it was

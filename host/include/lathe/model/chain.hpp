@@ -87,9 +87,21 @@ class Chain {
 
   void back(const FrontFrame& f, int32_t in_left, int32_t in_right, int32_t& out_left,
             int32_t& out_right) {
-    int32_t l = f.left, r = f.right;
+    int32_t l, r;
+    limit(f, l, r);
+    finish(l, r, in_left, in_right, out_left, out_right);
+  }
+
+  // back() in its two halves, for the mastering job: the loudness search runs only the
+  // limiter, whose drive it searches, and the guard and dither run once, on the chosen
+  // pass (master.cpp). limit() then finish() on the same frames is back().
+  void limit(const FrontFrame& f, int32_t& l, int32_t& r) {
+    l = f.left;
+    r = f.right;
     lim_.apply(l, r, f.peak_level);
     meters_.lim_gr_max = std::max(meters_.lim_gr_max, lim_.gain_reduction());
+  }
+  void finish(int32_t l, int32_t r, int32_t in_left, int32_t in_right, int32_t& out_left, int32_t& out_right) {
     guard_.process(l, r);
     if (bypass_) {
       l = in_left * (1 << fx::kEdgeToInternalShift);
