@@ -159,6 +159,13 @@ class Child {
     said_.wait(lock, [&] { return text_.find(text) != std::string::npos || ended_; });
     return text_.find(text) != std::string::npos;
   }
+  // Waits until the program's output has ended (every writer closed the pipe) and returns
+  // it whole: after wait() the last lines may still be in the pipe, not yet read.
+  std::string output_to_end() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    said_.wait(lock, [&] { return ended_; });
+    return text_;
+  }
   // SIGTERM, then its exit status (-1: killed by a signal).
   int stop(int sig = SIGTERM) {
     ::kill(pid_, sig);
@@ -468,7 +475,7 @@ inline Outcome run_live(const CliScratch& s, const JackServer& server, const Liv
   if (!c.wait_before_stop.empty() && !lathe.wait_for(c.wait_before_stop))
     o.error = "lathe live never said '" + c.wait_before_stop + "'";
   o.lathe_exit = lathe.stop(c.stop_signal);
-  o.lathe_log = lathe.output();
+  o.lathe_log = lathe.output_to_end();  // lathe starts no processes that could hold its pipe
   o.recording = std::move(rec);
   o.expected = std::move(expected->samples);
   return o;
