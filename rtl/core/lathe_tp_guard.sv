@@ -5,27 +5,40 @@
 // h_k + 2^17 |k - 32|, and unity), and the output: the frame of 51 frames ago times that gain, toward zero.
 // Every value is the model's integer; the maths is in host/include/lathe/model/true_peak_guard.hpp.
 //
-// Lanes. One lane per channel and phase p = 1..31 (62 lanes, one 17 x 32-bit multiplier each, taps from
-// tables/tp_ref32.hex, index 20 p + i, tap i at h[i]). Pass 1 makes c_i = tap_i h_i for i = 0..19 and sums
-// S = sum c_i and A = sum |c_i|; pass 2 makes the same products again for i = 0..18 (the cuts need sgn S and
-// |S| first) and accumulates q += sgn(S) c_i, n += dist(q, [0, |S|]). Phase 0 is |h[10]| << 16 in S* and A*.
+// Lanes. One lane per phase p = 1..31, shared by the channels (31 lanes, one 17 x 32-bit multiplier each,
+// taps from tables/tp_ref32.hex, index 20 p + i, tap i at h[i]). Pass 1 makes c_i = tap_i h_i for i = 0..19
+// and sums S = sum c_i and A = sum |c_i|; pass 2 makes the same products again for i = 0..18 (the cuts need
+// sgn S and |S| first) and accumulates q += sgn(S) c_i, n += dist(q, [0, |S|]). The left channel's two
+// passes run first, then the right channel's, in the same accumulators. Phase 0 is |h[10]| << 16 in S* and A*.
+//
+// Maxima, serial: a running maximum per quantity takes 8 of a channel's 32 entries (phase 0, lanes 1..31) a
+// step, 4 steps a channel, each while the values it reads stand still: S* and A* during the channel's pass 2
+// (S and A are final then), N* and M* = max(19 |S| + n) once n is final (the left's during the right's pass
+// 1, |S| of the left latched per lane as S starts over; the right's after its pass 2). The maximum over the
+// same 64 values is the same number. 19 |S| is formed on the 8 selected entries only, as shifts and adds.
 //
 // Schedule after the input handshake (which shifts the new frame into the histories and reads the delayed
-// frame from the audio RAM), step s = 0..67:
-//   s = 0..19    pass 1 operands i = s (products registered, accumulated one step later: s = 1..20)
-//   s = 20..38   pass 2 operands i = s - 20 (accumulated at s = 21..39)
-//   s = 40       the maxima over groups of 8 of the 64 entries (62 lanes, 2 phase-0 entries); M = 19 |S| + n
-//   s = 41       S*, N*, M*, A* over the 8 groups
-//   s = 42       the dividers load: X = ((C/beta - N*) << 23) / (S* << 6) if N* < C/beta and M* <= C/beta,
+// frame from the audio RAM), step s = 0..97:
+//   s = 0..19    left pass 1 operands i = s (products registered, accumulated one step later: s = 1..20)
+//   s = 20..38   left pass 2 operands i = s - 20 (accumulated at s = 21..39)
+//   s = 21..24   S*, A* over the left's entries
+//   s = 39       the left's |S| latched per lane; S and A start over for the right channel
+//   s = 39..58   right pass 1 operands i = s - 39 (accumulated at s = 40..59)
+//   s = 40..43   N*, M* over the left's entries (n final, |S| from the latch)
+//   s = 59       q and n start over for the right channel
+//   s = 59..77   right pass 2 operands i = s - 59 (accumulated at s = 60..78)
+//   s = 60..63   S*, A* over the right's entries
+//   s = 79..82   N*, M* over the right's entries
+//   s = 83       the dividers load: X = ((C/beta - N*) << 23) / (S* << 6) if N* < C/beta and M* <= C/beta,
 //                Y = (C << 23) / A* (C = ceiling << 16); a quotient of 2^23 or more saturates to unity
-//   s = 43..65   23 restoring steps, quotient bits 22..0
-//   s = 66       r = max(X, Y) (each at most unity); held = min(r, the 19 newer requirements); gain =
+//   s = 84..95   12 restoring steps of two quotient bits each, bits 23..0 (bit 23 is 0 unless saturated)
+//   s = 96       r = max(X, Y) (each at most unity); held = min(r, the 19 newer requirements); gain =
 //                min(unity, held + 2^22, the 64 newer held values + 2^17 |k - 32|); both rings shift
-//   s = 67       output = sgn(y) ((|y| gain) >> 23) -> out_valid_o from the next cycle
-// out_valid_o rises 69 cycles after the input handshake cycle; with out_ready_i high the next frame can be
-// taken 70 cycles after the previous (the core's budget is 128 at 192 kHz).
+//   s = 97       output = sgn(y) ((|y| gain) >> 23) -> out_valid_o from the next cycle
+// out_valid_o rises 99 cycles after the input handshake cycle; with out_ready_i high the next frame can be
+// taken 100 cycles after the previous (the core's budget is 128 at 192 kHz).
 //
-// Multipliers: 62 signed 17 x 32-bit (the lanes) and 2 unsigned 32 x 24-bit (the output gain).
+// Multipliers: 31 signed 17 x 32-bit (the lanes) and 2 unsigned 32 x 24-bit (the output gain).
 // Memories: the audio delay, 64 x 64 (simple dual-port, synchronous read: lathe_lim_ram); the requirement
 // (20 x 24) and held (65 x 24) rings are shift registers, set to unity at clear_i. The audio RAM is not
 // walked at clear_i: a frame counter since the clear tells whether the delayed entry was written since, and
@@ -62,18 +75,25 @@ module lathe_tp_guard (
   localparam int unsigned EW        = GW + 1;                           // gain + distance term < 2^24 + 2^22
   localparam logic [GW-1:0] Unity   = GW'(1) << GainFrac;
   localparam logic [GW-1:0] Step    = Unity >> SlopeSh;                 // beta, Q1.23
-  localparam int unsigned Lanes     = 2 * Phases;                       // entry 32 ch + p; p = 0: phase 0
+  localparam int unsigned Groups    = 4;                                // of 8 entries: a channel's 32
   localparam int unsigned SW        = 56;                               // |S|, A < 20 * 2^47 < 2^52
   localparam int unsigned NW        = 60;                               // n < 19 * 2^52, M < 2^58
   localparam int unsigned DW        = 84;                               // numerators < 2^77, divisor << 23 < 2^81
-  localparam logic [6:0] LastPass1  = 7'd19;
-  localparam logic [6:0] FirstPass2 = 7'd20;
-  localparam logic [6:0] LastPass2  = 7'd38;
-  localparam logic [6:0] StepGroup  = 7'd40;
-  localparam logic [6:0] StepMax    = 7'd41;
-  localparam logic [6:0] StepLoad   = 7'd42;
-  localparam logic [6:0] StepGain   = 7'd66;
-  localparam logic [6:0] LastStep   = 7'd67;
+  localparam int unsigned DivSteps  = GW / 2;                           // two quotient bits a step: bits 23..0
+  // Steps (see the header): each pass starts where the previous one's operands end; each window of maxima
+  // starts once the values it reads are final (one step after the last accumulation) and lasts Groups.
+  localparam logic [6:0] P1L        = 7'd0;                             // left pass 1
+  localparam logic [6:0] P2L        = P1L + 7'(Taps);                   // left pass 2 (20)
+  localparam logic [6:0] P1R        = P2L + 7'(Taps - 1);               // right pass 1 (39)
+  localparam logic [6:0] P2R        = P1R + 7'(Taps);                   // right pass 2 (59)
+  localparam logic [6:0] IssueEnd   = P2R + 7'(Taps - 1);               // 78
+  localparam logic [6:0] SaL        = P2L + 7'd1;                       // S*, A* of the left (21..24)
+  localparam logic [6:0] NmL        = P1R + 7'd1;                       // N*, M* of the left (40..43)
+  localparam logic [6:0] SaR        = P2R + 7'd1;                       // S*, A* of the right (60..63)
+  localparam logic [6:0] NmR        = IssueEnd + 7'd1;                  // N*, M* of the right (79..82)
+  localparam logic [6:0] StepLoad   = NmR + 7'(Groups);                 // 83
+  localparam logic [6:0] StepGain   = StepLoad + 7'(DivSteps) + 7'd1;   // 96
+  localparam logic [6:0] LastStep   = StepGain + 7'd1;                  // 97
 
   // Taps, shared with the model (never typed in here); phase 0 is zeros and unused.
   logic [16:0] ref_taps [Phases * Taps];
@@ -133,22 +153,66 @@ module lathe_tp_guard (
     end
   end
 
-  logic run, issue1, issue2, at_group, at_max, at_load, at_div, at_gain, at_out;
+  // Issue: which pass and channel this step's products belong to, and their tap index. Windows of maxima:
+  // which group of 8 entries, and of which channel.
+  logic run, issue1, issue2, issue_r, at_load, at_div, at_gain, at_out;
+  logic at_sa, at_nm, sa_r, nm_l, end_left, start_cut_r;
   logic [4:0] idx;  // the tap index of this step's products
-  assign run      = (state_q == StRun);
-  assign issue1   = run && (step_q <= LastPass1);
-  assign issue2   = run && (step_q >= FirstPass2) && (step_q <= LastPass2);
-  assign at_group = run && (step_q == StepGroup);
-  assign at_max   = run && (step_q == StepMax);
-  assign at_load  = run && (step_q == StepLoad);
-  assign at_div   = run && (step_q > StepLoad) && (step_q < StepGain);
-  assign at_gain  = run && (step_q == StepGain);
-  assign at_out   = run && (step_q == LastStep);
+  logic [1:0] g_sa, g_nm;
+  assign run = (state_q == StRun);
   always_comb begin
-    if (step_q <= LastPass1)      idx = 5'(step_q);
-    else if (step_q <= LastPass2) idx = 5'(step_q - FirstPass2);
-    else                          idx = '0;
+    issue1  = 1'b0;
+    issue2  = 1'b0;
+    issue_r = 1'b0;
+    idx     = '0;
+    if (step_q < P2L) begin
+      issue1 = run;
+      idx    = 5'(step_q - P1L);
+    end else if (step_q < P1R) begin
+      issue2 = run;
+      idx    = 5'(step_q - P2L);
+    end else if (step_q < P2R) begin
+      issue1  = run;
+      issue_r = 1'b1;
+      idx     = 5'(step_q - P1R);
+    end else if (step_q < IssueEnd) begin
+      issue2  = run;
+      issue_r = 1'b1;
+      idx     = 5'(step_q - P2R);
+    end
   end
+  always_comb begin
+    at_sa = 1'b0;
+    at_nm = 1'b0;
+    sa_r  = 1'b0;
+    nm_l  = 1'b0;
+    g_sa  = '0;
+    g_nm  = '0;
+    if (step_q >= SaL && step_q < SaL + 7'(Groups)) begin
+      at_sa = run;
+      g_sa  = 2'(step_q - SaL);
+    end else if (step_q >= SaR && step_q < SaR + 7'(Groups)) begin
+      at_sa = run;
+      sa_r  = 1'b1;
+      g_sa  = 2'(step_q - SaR);
+    end
+    if (step_q >= NmL && step_q < NmL + 7'(Groups)) begin
+      at_nm = run;
+      nm_l  = 1'b1;
+      g_nm  = 2'(step_q - NmL);
+    end else if (step_q >= NmR && step_q < NmR + 7'(Groups)) begin
+      at_nm = run;
+      g_nm  = 2'(step_q - NmR);
+    end
+  end
+  // The left's pass 2 has read S for the last time (its last product is accumulated now): latch |S|, and
+  // S and A start over. The left's N* and M* are taken: q and n start over.
+  assign end_left    = run && (step_q == P1R);
+  assign start_cut_r = run && (step_q == P2R);
+  assign at_load     = run && (step_q == StepLoad);
+  assign at_div      = run && (step_q > StepLoad) && (step_q < StepGain);
+  assign at_gain     = run && (step_q == StepGain);
+  assign at_out      = run && (step_q == LastStep);
 
   // Products of the previous step belong to pass 1 or pass 2.
   logic acc1_q, acc2_q;
@@ -217,118 +281,130 @@ module lathe_tp_guard (
   end
 
   // ---------------------------------------------------------------------------------------------
-  // Lanes. Entry e = 32 ch + p of the flat vectors: |S|, A, n, M of channel ch, phase p (p = 0: phase 0).
+  // Lanes. Entry e = p of a channel's 32 entries (p = 0: phase 0): |S|, A, n of the channel in the lanes.
   // Unpacked for the same reason as the histories.
-  logic [NW-1:0] e_s [Lanes], e_a [Lanes], e_n [Lanes];
-  logic [NW-1:0] e_sm [Lanes];  // |S| of the phases 1..31, 0 for phase 0 (the model's M* leaves it out)
+  logic signed [31:0] h_now, h_centre;
+  logic        [31:0] centre_mag;
+  assign h_now      = hist_q[(issue_r ? 6'(Taps) : 6'd0) + 6'(idx)];
+  assign h_centre   = hist_q[sa_r ? 6'(Taps + Centre) : 6'(Centre)];
+  assign centre_mag = h_centre[31] ? 32'(-h_centre) : h_centre;  // |INT32_MIN| = 2^31
 
-  for (genvar ch = 0; ch < 2; ch++) begin : g_ch
-    logic signed [31:0] h_now, h_centre;
-    logic        [31:0] centre_mag;
-    assign h_now      = hist_q[Taps * ch + 32'(idx)];
-    assign h_centre   = hist_q[Taps * ch + Centre];
-    assign centre_mag = h_centre[31] ? 32'(-h_centre) : h_centre;  // |INT32_MIN| = 2^31
-    assign e_s[Phases * ch]  = NW'({centre_mag, 16'h0000});
-    assign e_a[Phases * ch]  = NW'({centre_mag, 16'h0000});
-    assign e_n[Phases * ch]  = '0;
-    assign e_sm[Phases * ch] = '0;
+  logic [NW-1:0] e_s [Phases], e_a [Phases];  // S*, A* entries of the channel in the window (sa_r)
+  logic [SW-1:0] e_mag [Phases], e_sl [Phases];  // |S| now and the left's latched |S|: 0 for phase 0
+  logic [NW-1:0] e_n [Phases];                // (the model's M* and N* leave phase 0 out)
+  assign e_s[0]   = NW'({centre_mag, 16'h0000});
+  assign e_a[0]   = NW'({centre_mag, 16'h0000});
+  assign e_mag[0] = '0;
+  assign e_sl[0]  = '0;
+  assign e_n[0]   = '0;
 
-    for (genvar p = 1; p < Phases; p++) begin : g_lane
-      logic signed [16:0] tap;
-      logic signed [48:0] prod_q;
-      logic        [48:0] prod_mag;
-      logic signed [SW-1:0] s_q, s_d, q_q, q_d, sc, q_new;
-      logic        [SW-1:0] a_q, a_d, mag, below, above;
-      logic        [NW-1:0] n_q, n_d;
-      assign tap = signed'(ref_taps[10'(Taps * p) + 10'(idx)]);
-      // Only on the cycles that issue a product (its only readers are acc1_q / acc2_q, the
-      // cycle after): a simulation then multiplies on those cycles only, not on every
-      // cycle of the frame period the core idles through.
-      always_ff @(posedge clk_i) begin
-        if (issue1 || issue2) prod_q <= 49'(tap) * 49'(h_now);
-      end
-      assign prod_mag = prod_q[48] ? 49'(-prod_q) : prod_q;  // |c| <= 2^47
-      assign mag      = s_q[SW-1] ? SW'(-s_q) : s_q;
-      assign sc       = s_q[SW-1] ? -(SW'(prod_q)) : SW'(prod_q);
-      assign q_new    = q_q + sc;
-      assign below    = unsigned'(-q_new);        // q < 0: its distance to 0
-      assign above    = unsigned'(q_new) - mag;   // q > |S|: its distance to |S|
-      always_comb begin
-        s_d = s_q;
-        a_d = a_q;
-        q_d = q_q;
-        n_d = n_q;
-        if (hs) begin
-          s_d = '0;
-          a_d = '0;
-          q_d = '0;
-          n_d = '0;
-        end else if (acc1_q) begin
-          s_d = s_q + SW'(prod_q);
-          a_d = a_q + SW'(prod_mag);
-        end else if (acc2_q) begin
-          q_d = q_new;
-          if (q_new[SW-1])                 n_d = n_q + NW'(below);
-          else if (unsigned'(q_new) > mag) n_d = n_q + NW'(above);
-        end
-      end
-      always_ff @(posedge clk_i) begin
-        s_q <= s_d;
-        a_q <= a_d;
-        q_q <= q_d;
-        n_q <= n_d;
-      end
-      assign e_s[Phases * ch + p]  = NW'(mag);
-      assign e_a[Phases * ch + p]  = NW'(a_q);
-      assign e_n[Phases * ch + p]  = n_q;  // M = 19 |S| + n: formed at the group stage
-      assign e_sm[Phases * ch + p] = NW'(mag);
+  for (genvar p = 1; p < Phases; p++) begin : g_lane
+    logic signed [16:0] tap;
+    logic signed [48:0] prod_q;
+    logic        [48:0] prod_mag;
+    logic signed [SW-1:0] s_q, s_d, q_q, q_d, sc, q_new;
+    logic        [SW-1:0] a_q, a_d, mag, below, above, sl_q;
+    logic        [NW-1:0] n_q, n_d;
+    assign tap = signed'(ref_taps[10'(Taps * p) + 10'(idx)]);
+    // Only on the cycles that issue a product (its only readers are acc1_q / acc2_q, the
+    // cycle after): a simulation then multiplies on those cycles only, not on every
+    // cycle of the frame period the core idles through.
+    always_ff @(posedge clk_i) begin
+      if (issue1 || issue2) prod_q <= 49'(tap) * 49'(h_now);
     end
+    assign prod_mag = prod_q[48] ? 49'(-prod_q) : prod_q;  // |c| <= 2^47
+    assign mag      = s_q[SW-1] ? SW'(-s_q) : s_q;
+    assign sc       = s_q[SW-1] ? -(SW'(prod_q)) : SW'(prod_q);
+    assign q_new    = q_q + sc;
+    assign below    = unsigned'(-q_new);        // q < 0: its distance to 0
+    assign above    = unsigned'(q_new) - mag;   // q > |S|: its distance to |S|
+    // Each pass's accumulators start over before its first product: at the handshake for the left,
+    // and, for the right, on the step whose accumulation does not touch them (the left's last pass-2
+    // product, which still reads S; the right's last pass-1 product, which leaves q and n alone).
+    always_comb begin
+      s_d = s_q;
+      a_d = a_q;
+      q_d = q_q;
+      n_d = n_q;
+      if (hs || end_left) begin
+        s_d = '0;
+        a_d = '0;
+      end else if (acc1_q) begin
+        s_d = s_q + SW'(prod_q);
+        a_d = a_q + SW'(prod_mag);
+      end
+      if (hs || start_cut_r) begin
+        q_d = '0;
+        n_d = '0;
+      end else if (acc2_q) begin
+        q_d = q_new;
+        if (q_new[SW-1])                 n_d = n_q + NW'(below);
+        else if (unsigned'(q_new) > mag) n_d = n_q + NW'(above);
+      end
+    end
+    always_ff @(posedge clk_i) begin
+      s_q <= s_d;
+      a_q <= a_d;
+      q_q <= q_d;
+      n_q <= n_d;
+      if (end_left) sl_q <= mag;  // the left's |S|, for its M* (S starts over for the right)
+    end
+    assign e_s[p]   = NW'(mag);
+    assign e_a[p]   = NW'(a_q);
+    assign e_mag[p] = mag;
+    assign e_sl[p]  = sl_q;
+    assign e_n[p]   = n_q;  // M = 19 |S| + n: formed on the selected entries
   end
 
   // ---------------------------------------------------------------------------------------------
-  // Maxima over the 64 entries (balanced trees of 8): groups of 8 at StepGroup, then over the groups at
-  // StepMax. Every entry in NW bits (|S| and A zero-extended).
+  // Maxima: per window step, group g (entries 8 g .. 8 g + 7) of each quantity through one tree of 8 into
+  // its running maximum, which the handshake zeroes (every entry is >= 0). Every entry in NW bits (|S| and A
+  // zero-extended).
   function automatic logic [NW-1:0] max2(input logic [NW-1:0] a, input logic [NW-1:0] b);
     max2 = (a > b) ? a : b;
-  endfunction
-  function automatic logic [NW-1:0] max8(input logic [8*NW-1:0] v);
-    max8 = max2(max2(max2(v[0 +: NW], v[NW +: NW]), max2(v[2*NW +: NW], v[3*NW +: NW])),
-                max2(max2(v[4*NW +: NW], v[5*NW +: NW]), max2(v[6*NW +: NW], v[7*NW +: NW])));
   endfunction
   function automatic logic [NW-1:0] max8v(input logic [NW-1:0] v0, input logic [NW-1:0] v1, input logic [NW-1:0] v2,
                                           input logic [NW-1:0] v3, input logic [NW-1:0] v4, input logic [NW-1:0] v5,
                                           input logic [NW-1:0] v6, input logic [NW-1:0] v7);
     max8v = max2(max2(max2(v0, v1), max2(v2, v3)), max2(max2(v4, v5), max2(v6, v7)));
   endfunction
-  function automatic logic [NW-1:0] m_of(input logic [NW-1:0] s_mag, input logic [NW-1:0] n);  // M = 19 |S| + n
-    m_of = s_mag * NW'(19) + n;
+  function automatic logic [NW-1:0] times19(input logic [SW-1:0] v);  // shifts and adds: no multiplier
+    times19 = (NW'(v) << 4) + (NW'(v) << 1) + NW'(v);
   endfunction
-  logic [8*NW-1:0] g_s_q, g_a_q, g_n_q, g_m_q;
-  logic [NW-1:0]   s_max_q, a_max_q, n_max_q, m_max_q;
-  for (genvar g = 0; g < 8; g++) begin : g_group
-    always_ff @(posedge clk_i) begin
-      if (at_group) begin
-        g_s_q[NW * g +: NW] <= max8v(e_s[8*g], e_s[8*g+1], e_s[8*g+2], e_s[8*g+3], e_s[8*g+4], e_s[8*g+5], e_s[8*g+6], e_s[8*g+7]);
-        g_a_q[NW * g +: NW] <= max8v(e_a[8*g], e_a[8*g+1], e_a[8*g+2], e_a[8*g+3], e_a[8*g+4], e_a[8*g+5], e_a[8*g+6], e_a[8*g+7]);
-        g_n_q[NW * g +: NW] <= max8v(e_n[8*g], e_n[8*g+1], e_n[8*g+2], e_n[8*g+3], e_n[8*g+4], e_n[8*g+5], e_n[8*g+6], e_n[8*g+7]);
-        g_m_q[NW * g +: NW] <= max8v(m_of(e_sm[8*g], e_n[8*g]), m_of(e_sm[8*g+1], e_n[8*g+1]), m_of(e_sm[8*g+2], e_n[8*g+2]),
-                                     m_of(e_sm[8*g+3], e_n[8*g+3]), m_of(e_sm[8*g+4], e_n[8*g+4]), m_of(e_sm[8*g+5], e_n[8*g+5]),
-                                     m_of(e_sm[8*g+6], e_n[8*g+6]), m_of(e_sm[8*g+7], e_n[8*g+7]));
-      end
-    end
+  logic [NW-1:0] sel_s [8], sel_a [8], sel_n [8], sel_m [8];
+  for (genvar k = 0; k < 8; k++) begin : g_sel
+    logic [SW-1:0] sel_mag;
+    assign sel_s[k] = (g_sa == 2'd0) ? e_s[k] : (g_sa == 2'd1) ? e_s[8+k] : (g_sa == 2'd2) ? e_s[16+k] : e_s[24+k];
+    assign sel_a[k] = (g_sa == 2'd0) ? e_a[k] : (g_sa == 2'd1) ? e_a[8+k] : (g_sa == 2'd2) ? e_a[16+k] : e_a[24+k];
+    assign sel_n[k] = (g_nm == 2'd0) ? e_n[k] : (g_nm == 2'd1) ? e_n[8+k] : (g_nm == 2'd2) ? e_n[16+k] : e_n[24+k];
+    assign sel_mag  = nm_l ? ((g_nm == 2'd0) ? e_sl[k] : (g_nm == 2'd1) ? e_sl[8+k] : (g_nm == 2'd2) ? e_sl[16+k] : e_sl[24+k])
+                           : ((g_nm == 2'd0) ? e_mag[k] : (g_nm == 2'd1) ? e_mag[8+k] : (g_nm == 2'd2) ? e_mag[16+k] : e_mag[24+k]);
+    assign sel_m[k] = times19(sel_mag) + sel_n[k];
   end
+  logic [NW-1:0] s_max_q, a_max_q, n_max_q, m_max_q;
   always_ff @(posedge clk_i) begin
-    if (at_max) begin
-      s_max_q <= max8(g_s_q);
-      a_max_q <= max8(g_a_q);
-      n_max_q <= max8(g_n_q);
-      m_max_q <= max8(g_m_q);
+    if (hs) begin
+      s_max_q <= '0;
+      a_max_q <= '0;
+      n_max_q <= '0;
+      m_max_q <= '0;
+    end else begin
+      if (at_sa) begin
+        s_max_q <= max2(s_max_q, max8v(sel_s[0], sel_s[1], sel_s[2], sel_s[3], sel_s[4], sel_s[5], sel_s[6], sel_s[7]));
+        a_max_q <= max2(a_max_q, max8v(sel_a[0], sel_a[1], sel_a[2], sel_a[3], sel_a[4], sel_a[5], sel_a[6], sel_a[7]));
+      end
+      if (at_nm) begin
+        n_max_q <= max2(n_max_q, max8v(sel_n[0], sel_n[1], sel_n[2], sel_n[3], sel_n[4], sel_n[5], sel_n[6], sel_n[7]));
+        m_max_q <= max2(m_max_q, max8v(sel_m[0], sel_m[1], sel_m[2], sel_m[3], sel_m[4], sel_m[5], sel_m[6], sel_m[7]));
+      end
     end
   end
 
   // ---------------------------------------------------------------------------------------------
   // Dividers: floor(num / den) saturated at 2^23 (unity). Load: sat = num >= den << 23, rem = num,
-  // dsh = den << 22; then per step: bit = rem >= dsh, rem -= bit ? dsh : 0, dsh >>= 1.
+  // dsh = den << 23; then per step two restoring steps: bit = rem >= dsh, rem -= bit ? dsh : 0, dsh >>= 1.
+  // The first bit (23) is rem >= den << 23, the saturation itself: 0 whenever the quotient is used, so the
+  // 24 bits are the 23 of a divider that starts at den << 22.
   logic [DW-1:0] cs_scaled;   // C / beta = ceiling << 22
   logic [DW-1:0] x_num, x_den, y_num, y_den;
   logic          x_ok;        // N* < C / beta and M* <= C / beta
@@ -339,9 +415,21 @@ module lathe_tp_guard (
   assign y_num     = DW'(ceiling_i) << (16 + GainFrac);
   assign y_den     = DW'(a_max_q);
 
-  logic [DW-1:0]       x_rem_q, x_dsh_q, y_rem_q, y_dsh_q;
-  logic [GainFrac-1:0] x_quo_q, y_quo_q;
-  logic                x_sat_q, y_sat_q, x_ok_q;
+  logic [DW-1:0] x_rem_q, x_dsh_q, y_rem_q, y_dsh_q;
+  logic [GW-1:0] x_quo_q, y_quo_q;
+  logic          x_sat_q, y_sat_q, x_ok_q;
+  logic [DW-1:0] x_rem1, x_rem2, x_dsh1, y_rem1, y_rem2, y_dsh1;
+  logic          x_bit1, x_bit0, y_bit1, y_bit0;
+  assign x_bit1 = x_rem_q >= x_dsh_q;
+  assign x_rem1 = x_bit1 ? x_rem_q - x_dsh_q : x_rem_q;
+  assign x_dsh1 = x_dsh_q >> 1;
+  assign x_bit0 = x_rem1 >= x_dsh1;
+  assign x_rem2 = x_bit0 ? x_rem1 - x_dsh1 : x_rem1;
+  assign y_bit1 = y_rem_q >= y_dsh_q;
+  assign y_rem1 = y_bit1 ? y_rem_q - y_dsh_q : y_rem_q;
+  assign y_dsh1 = y_dsh_q >> 1;
+  assign y_bit0 = y_rem1 >= y_dsh1;
+  assign y_rem2 = y_bit0 ? y_rem1 - y_dsh1 : y_rem1;
   always_ff @(posedge clk_i) begin
     if (at_load) begin
       x_ok_q  <= x_ok;
@@ -349,17 +437,17 @@ module lathe_tp_guard (
       y_sat_q <= y_num >= (y_den << GainFrac);
       x_rem_q <= x_num;
       y_rem_q <= y_num;
-      x_dsh_q <= x_den << (GainFrac - 1);
-      y_dsh_q <= y_den << (GainFrac - 1);
+      x_dsh_q <= x_den << GainFrac;
+      y_dsh_q <= y_den << GainFrac;
       x_quo_q <= '0;
       y_quo_q <= '0;
     end else if (at_div) begin
-      x_quo_q <= {x_quo_q[GainFrac-2:0], x_rem_q >= x_dsh_q};
-      y_quo_q <= {y_quo_q[GainFrac-2:0], y_rem_q >= y_dsh_q};
-      if (x_rem_q >= x_dsh_q) x_rem_q <= x_rem_q - x_dsh_q;
-      if (y_rem_q >= y_dsh_q) y_rem_q <= y_rem_q - y_dsh_q;
-      x_dsh_q <= x_dsh_q >> 1;
-      y_dsh_q <= y_dsh_q >> 1;
+      x_quo_q <= {x_quo_q[GW-3:0], x_bit1, x_bit0};
+      y_quo_q <= {y_quo_q[GW-3:0], y_bit1, y_bit0};
+      x_rem_q <= x_rem2;
+      y_rem_q <= y_rem2;
+      x_dsh_q <= x_dsh_q >> 2;
+      y_dsh_q <= y_dsh_q >> 2;
     end
   end
 

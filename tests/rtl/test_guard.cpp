@@ -25,7 +25,11 @@ using namespace lathe;
 
 namespace {
 
-constexpr uint64_t kLatency = 69;        // input handshake cycle to out_valid_o (the design's schedule)
+// The design's schedule (rtl/core/lathe_tp_guard.sv): steps 0..97 after the handshake cycle, then
+// out_valid_o; with out_ready_i high that cycle is the output handshake and the next cycle takes a frame.
+constexpr uint64_t kLastStep = 97;
+constexpr uint64_t kLatency = kLastStep + 2;  // input handshake cycle to out_valid_o: 99
+constexpr uint64_t kFramePeriod = kLatency + 1;  // input handshake to the next at full rate: 100
 constexpr uint64_t kFrameInterval = 120;  // the core's budget is 128 cycles a frame at 192 kHz
 constexpr double kFullScale = 134217728.0;  // 1.0 in Q5.27
 
@@ -224,10 +228,11 @@ TEST_CASE("lathe_tp_guard equals the model: signals at the ceiling, three ceilin
   CHECK(bench.reduced() * 4 > bench.frames());  // a good share of the frames exercise reductions
 }
 
-TEST_CASE("lathe_tp_guard takes a frame every 70 cycles at full rate and equals the model there", "[rtl]") {
+TEST_CASE("lathe_tp_guard takes a frame every 100 cycles at full rate and equals the model there", "[rtl]") {
   Bench bench(5);
   const uint64_t interval = bench.full_rate_interval(300);
   WARN("frame interval at full rate: " << interval << " cycles");
+  CHECK(interval == kFramePeriod);
   CHECK(interval <= kFrameInterval);
   // The model ran on the same frames; the next frames still match (state, delay line).
   model::Xorshift32 rng(7);
