@@ -452,54 +452,90 @@ module lathe_tp_guard (
   end
 
   // ---------------------------------------------------------------------------------------------
-  // Requirement, hold, envelope. Rings as shift registers, entry 0 the oldest: req [GW * k] (20),
-  // held [GW * k] (65).
-  logic [Taps*GW-1:0]     req_q, req_d;
-  logic [Envelope*GW-1:0] held_q, held_d;
-  logic [GW-1:0]          x_val, y_val, r_new, h_new;
-  logic [EW-1:0]          g_new;
+  // Requirement, hold, envelope. Rings as shift registers, entry 0 the oldest: req_q[k] (20), held_q[k] (65).
+  // Unpacked and shifted element-wise, as the histories (not 480- and 1560-bit vectors copied every cycle):
+  // a Verilated model then moves 85 words, and only at StepGain.
+  logic [GW-1:0] req_q [Taps];
+  logic [GW-1:0] held_q [Envelope];
+  logic [GW-1:0] x_val, y_val, r_new, h_new;
+  logic [EW-1:0] g_new;
   assign x_val = !x_ok_q ? '0 : (x_sat_q ? Unity : GW'(x_quo_q));
   assign y_val = y_sat_q ? Unity : GW'(y_quo_q);
   assign r_new = (x_val > y_val) ? x_val : y_val;
 
-  // The minimum of the 19 requirements that stay (entries 1..19), and of the 64 held values that stay
-  // (entries 1..64, which become k = 0..63) plus their distance terms beta |k - Reach|: balanced trees of 8,
-  // registered every cycle (the rings move only at StepGain, so both are settled there).
+  for (genvar k = 0; k < Taps; k++) begin : g_req
+    if (k == Taps - 1) begin : g_newest
+      always_ff @(posedge clk_i) begin
+        if (clear)        req_q[k] <= Unity;
+        else if (at_gain) req_q[k] <= r_new;
+      end
+    end else begin : g_shift
+      always_ff @(posedge clk_i) begin
+        if (clear)        req_q[k] <= Unity;
+        else if (at_gain) req_q[k] <= req_q[k+1];
+      end
+    end
+  end
+  for (genvar k = 0; k < Envelope; k++) begin : g_held
+    if (k == Envelope - 1) begin : g_newest
+      always_ff @(posedge clk_i) begin
+        if (clear)        held_q[k] <= Unity;
+        else if (at_gain) held_q[k] <= h_new;
+      end
+    end else begin : g_shift
+      always_ff @(posedge clk_i) begin
+        if (clear)        held_q[k] <= Unity;
+        else if (at_gain) held_q[k] <= held_q[k+1];
+      end
+    end
+  end
+
+  // The minimum of the 19 requirements that stay (entries 1..19) and unity, and of the 64 held values that
+  // stay (entries 1..64, which become k = 0..63) plus their distance terms beta |k - Reach|: trees of 8,
+  // the envelope's in two register stages. The rings move only at StepGain (or at clear_i, which ends the
+  // run), so they stand still from the step after the previous frame's StepGain: the stages are enabled
+  // only on the two steps before StepGain (env_part_q at StepGain - 2, req_old_q and env_old_q at
+  // StepGain - 1), and hold at StepGain the values an every-cycle register would, while a simulation does
+  // not evaluate the trees every clock.
   function automatic logic [EW-1:0] min2(input logic [EW-1:0] a, input logic [EW-1:0] b);
     min2 = (a < b) ? a : b;
   endfunction
-  function automatic logic [EW-1:0] min8(input logic [8*EW-1:0] v);
-    min8 = min2(min2(min2(v[0 +: EW], v[EW +: EW]), min2(v[2*EW +: EW], v[3*EW +: EW])),
-                min2(min2(v[4*EW +: EW], v[5*EW +: EW]), min2(v[6*EW +: EW], v[7*EW +: EW])));
+  function automatic logic [EW-1:0] min8(input logic [EW-1:0] v0, input logic [EW-1:0] v1, input logic [EW-1:0] v2,
+                                         input logic [EW-1:0] v3, input logic [EW-1:0] v4, input logic [EW-1:0] v5,
+                                         input logic [EW-1:0] v6, input logic [EW-1:0] v7);
+    min8 = min2(min2(min2(v0, v1), min2(v2, v3)), min2(min2(v4, v5), min2(v6, v7)));
   endfunction
-  localparam int ReachS = Reach;
-  logic [24*EW-1:0] req_terms;   // entries 1..19, then unity
-  logic [64*EW-1:0] env_terms;   // k = 0..63
-  for (genvar k = 0; k < 24; k++) begin : g_req_terms
-    if (k < Taps - 1) begin : g_entry
-      assign req_terms[EW * k +: EW] = EW'(req_q[GW * (k + 1) +: GW]);
-    end else begin : g_pad
-      assign req_terms[EW * k +: EW] = EW'(Unity);
-    end
-  end
-  for (genvar k = 0; k < 64; k++) begin : g_env_terms
-    localparam int Dist = (k < ReachS) ? ReachS - k : k - ReachS;
-    assign env_terms[EW * k +: EW] = EW'(held_q[GW * (k + 1) +: GW]) + EW'(Step) * EW'(Dist);
-  end
-  logic [GW-1:0]   req_old_q;
-  logic [EW-1:0]   req_old;
-  logic [8*EW-1:0] env_part_q;
-  logic [EW-1:0]   env_old_q;
-  assign req_old = min2(min2(min8(req_terms[0 +: 8 * EW]), min8(req_terms[8 * EW +: 8 * EW])),
-                        min8(req_terms[16 * EW +: 8 * EW]));
+  // Held entry k + 1 (k = 0..63 once the ring shifts) plus its distance term.
+  function automatic logic [EW-1:0] env_term(input logic [GW-1:0] h, input int unsigned k);
+    env_term = EW'(h) + EW'(Step) * EW'((k < Reach) ? Reach - k : k - Reach);
+  endfunction
+  logic at_env_part, at_env_old;
+  assign at_env_part = run && (step_q == StepGain - 7'd2);
+  assign at_env_old  = run && (step_q == StepGain - 7'd1);
+
+  logic [EW-1:0] env_part_q [8];
+  logic [EW-1:0] env_old_q;
+  logic [GW-1:0] req_old_q;
   for (genvar g = 0; g < 8; g++) begin : g_env_part
     always_ff @(posedge clk_i) begin
-      env_part_q[EW * g +: EW] <= min8(env_terms[8 * EW * g +: 8 * EW]);
+      if (at_env_part) begin
+        env_part_q[g] <= min8(env_term(held_q[8*g+1], 8*g+0), env_term(held_q[8*g+2], 8*g+1),
+                              env_term(held_q[8*g+3], 8*g+2), env_term(held_q[8*g+4], 8*g+3),
+                              env_term(held_q[8*g+5], 8*g+4), env_term(held_q[8*g+6], 8*g+5),
+                              env_term(held_q[8*g+7], 8*g+6), env_term(held_q[8*g+8], 8*g+7));
+      end
     end
   end
   always_ff @(posedge clk_i) begin
-    req_old_q <= req_old[GW-1:0];  // <= unity
-    env_old_q <= min8(env_part_q);
+    if (at_env_old) begin
+      req_old_q <= GW'(min2(min2(min8(EW'(req_q[1]),  EW'(req_q[2]),  EW'(req_q[3]),  EW'(req_q[4]),
+                                      EW'(req_q[5]),  EW'(req_q[6]),  EW'(req_q[7]),  EW'(req_q[8])),
+                                 min8(EW'(req_q[9]),  EW'(req_q[10]), EW'(req_q[11]), EW'(req_q[12]),
+                                      EW'(req_q[13]), EW'(req_q[14]), EW'(req_q[15]), EW'(req_q[16]))),
+                            min2(min2(EW'(req_q[17]), EW'(req_q[18])), min2(EW'(req_q[19]), EW'(Unity)))));  // <= unity
+      env_old_q <= min8(env_part_q[0], env_part_q[1], env_part_q[2], env_part_q[3],
+                        env_part_q[4], env_part_q[5], env_part_q[6], env_part_q[7]);
+    end
   end
 
   logic [EW-1:0] newest;
@@ -507,22 +543,6 @@ module lathe_tp_guard (
     h_new  = (r_new < req_old_q) ? r_new : req_old_q;
     newest = EW'(h_new) + EW'(Step) * EW'(Reach);
     g_new  = (newest < env_old_q) ? newest : env_old_q;  // env_old_q <= unity
-  end
-
-  always_comb begin
-    req_d  = req_q;
-    held_d = held_q;
-    if (clear) begin
-      req_d  = {Taps{Unity}};
-      held_d = {Envelope{Unity}};
-    end else if (at_gain) begin
-      req_d  = {r_new, req_q[GW +: GW * (Taps - 1)]};
-      held_d = {h_new, held_q[GW +: GW * (Envelope - 1)]};
-    end
-  end
-  always_ff @(posedge clk_i) begin
-    req_q  <= req_d;
-    held_q <= held_d;
   end
 
   // ---------------------------------------------------------------------------------------------
@@ -550,7 +570,7 @@ module lathe_tp_guard (
   end
 
   logic unused;
-  assign unused = ^{g_new[EW-1], req_old[EW-1]};  // both <= unity
+  assign unused = g_new[EW-1];  // <= unity
 
   assign out_valid_o = (state_q == StOut);
   assign out_left_o  = out_left_q;
