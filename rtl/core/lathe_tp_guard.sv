@@ -298,13 +298,30 @@ module lathe_tp_guard (
   assign e_sl[0]  = '0;
   assign e_n[0]   = '0;
 
+  // Lane arithmetic as functions, called inside the accumulators' enabled branches (not continuous
+  // assignments): a simulation then forms them only on the steps that accumulate.
+  function automatic logic [48:0] prod_abs(input logic signed [48:0] c);  // |c| <= 2^47
+    prod_abs = c[48] ? 49'(-c) : c;
+  endfunction
+  function automatic logic signed [SW-1:0] cut_q(input logic signed [SW-1:0] q, input logic signed [SW-1:0] s,
+                                                 input logic signed [48:0] c);  // q + sgn(S) c
+    cut_q = q + (s[SW-1] ? -(SW'(c)) : SW'(c));
+  endfunction
+  function automatic logic [NW-1:0] cut_dist(input logic signed [SW-1:0] q, input logic [SW-1:0] m);
+    logic [SW-1:0] below, above;
+    below = unsigned'(-q);     // q < 0: its distance to 0
+    above = unsigned'(q) - m;  // q > |S|: its distance to |S|
+    if (q[SW-1])               cut_dist = NW'(below);
+    else if (unsigned'(q) > m) cut_dist = NW'(above);
+    else                       cut_dist = '0;
+  endfunction
+
   for (genvar p = 1; p < Phases; p++) begin : g_lane
     logic signed [16:0] tap;
     logic signed [48:0] prod_q;
-    logic        [48:0] prod_mag;
-    logic signed [SW-1:0] s_q, s_d, q_q, q_d, sc, q_new;
-    logic        [SW-1:0] a_q, a_d, mag, below, above, sl_q;
-    logic        [NW-1:0] n_q, n_d;
+    logic signed [SW-1:0] s_q, q_q;
+    logic        [SW-1:0] a_q, mag, sl_q;
+    logic        [NW-1:0] n_q;
     assign tap = signed'(ref_taps[10'(Taps * p) + 10'(idx)]);
     // Only on the cycles that issue a product (its only readers are acc1_q / acc2_q, the
     // cycle after): a simulation then multiplies on those cycles only, not on every
@@ -312,41 +329,25 @@ module lathe_tp_guard (
     always_ff @(posedge clk_i) begin
       if (issue1 || issue2) prod_q <= 49'(tap) * 49'(h_now);
     end
-    assign prod_mag = prod_q[48] ? 49'(-prod_q) : prod_q;  // |c| <= 2^47
-    assign mag      = s_q[SW-1] ? SW'(-s_q) : s_q;
-    assign sc       = s_q[SW-1] ? -(SW'(prod_q)) : SW'(prod_q);
-    assign q_new    = q_q + sc;
-    assign below    = unsigned'(-q_new);        // q < 0: its distance to 0
-    assign above    = unsigned'(q_new) - mag;   // q > |S|: its distance to |S|
+    assign mag = s_q[SW-1] ? SW'(-s_q) : s_q;
     // Each pass's accumulators start over before its first product: at the handshake for the left,
     // and, for the right, on the step whose accumulation does not touch them (the left's last pass-2
     // product, which still reads S; the right's last pass-1 product, which leaves q and n alone).
-    always_comb begin
-      s_d = s_q;
-      a_d = a_q;
-      q_d = q_q;
-      n_d = n_q;
+    always_ff @(posedge clk_i) begin
       if (hs || end_left) begin
-        s_d = '0;
-        a_d = '0;
+        s_q <= '0;
+        a_q <= '0;
       end else if (acc1_q) begin
-        s_d = s_q + SW'(prod_q);
-        a_d = a_q + SW'(prod_mag);
+        s_q <= s_q + SW'(prod_q);
+        a_q <= a_q + SW'(prod_abs(prod_q));
       end
       if (hs || start_cut_r) begin
-        q_d = '0;
-        n_d = '0;
+        q_q <= '0;
+        n_q <= '0;
       end else if (acc2_q) begin
-        q_d = q_new;
-        if (q_new[SW-1])                 n_d = n_q + NW'(below);
-        else if (unsigned'(q_new) > mag) n_d = n_q + NW'(above);
+        q_q <= cut_q(q_q, s_q, prod_q);
+        n_q <= n_q + cut_dist(cut_q(q_q, s_q, prod_q), mag);
       end
-    end
-    always_ff @(posedge clk_i) begin
-      s_q <= s_d;
-      a_q <= a_d;
-      q_q <= q_d;
-      n_q <= n_d;
       if (end_left) sl_q <= mag;  // the left's |S|, for its M* (S starts over for the right)
     end
     assign e_s[p]   = NW'(mag);
