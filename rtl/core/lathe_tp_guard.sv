@@ -372,16 +372,13 @@ module lathe_tp_guard (
   function automatic logic [NW-1:0] times19(input logic [SW-1:0] v);  // shifts and adds: no multiplier
     times19 = (NW'(v) << 4) + (NW'(v) << 1) + NW'(v);
   endfunction
-  logic [NW-1:0] sel_s [8], sel_a [8], sel_n [8], sel_m [8];
-  for (genvar k = 0; k < 8; k++) begin : g_sel
-    logic [SW-1:0] sel_mag;
-    assign sel_s[k] = (g_sa == 2'd0) ? e_s[k] : (g_sa == 2'd1) ? e_s[8+k] : (g_sa == 2'd2) ? e_s[16+k] : e_s[24+k];
-    assign sel_a[k] = (g_sa == 2'd0) ? e_a[k] : (g_sa == 2'd1) ? e_a[8+k] : (g_sa == 2'd2) ? e_a[16+k] : e_a[24+k];
-    assign sel_n[k] = (g_nm == 2'd0) ? e_n[k] : (g_nm == 2'd1) ? e_n[8+k] : (g_nm == 2'd2) ? e_n[16+k] : e_n[24+k];
-    assign sel_mag  = nm_l ? ((g_nm == 2'd0) ? e_sl[k] : (g_nm == 2'd1) ? e_sl[8+k] : (g_nm == 2'd2) ? e_sl[16+k] : e_sl[24+k])
-                           : ((g_nm == 2'd0) ? e_mag[k] : (g_nm == 2'd1) ? e_mag[8+k] : (g_nm == 2'd2) ? e_mag[16+k] : e_mag[24+k]);
-    assign sel_m[k] = times19(sel_mag) + sel_n[k];
-  end
+  // M of an entry: 19 |S| + n, |S| the left's latched one during the left's window (nm_l).
+  function automatic logic [NW-1:0] m_of(input logic l, input logic [SW-1:0] sl, input logic [SW-1:0] mg,
+                                         input logic [NW-1:0] n);
+    m_of = times19(l ? sl : mg) + n;
+  endfunction
+  // The group's entries are read by index ({g, k} = 8 g + k) inside the enabled branches, not through
+  // continuous selection muxes: a simulation then selects and compares only in the windows.
   logic [NW-1:0] s_max_q, a_max_q, n_max_q, m_max_q;
   always_ff @(posedge clk_i) begin
     if (hs) begin
@@ -391,12 +388,23 @@ module lathe_tp_guard (
       m_max_q <= '0;
     end else begin
       if (at_sa) begin
-        s_max_q <= max2(s_max_q, max8v(sel_s[0], sel_s[1], sel_s[2], sel_s[3], sel_s[4], sel_s[5], sel_s[6], sel_s[7]));
-        a_max_q <= max2(a_max_q, max8v(sel_a[0], sel_a[1], sel_a[2], sel_a[3], sel_a[4], sel_a[5], sel_a[6], sel_a[7]));
+        s_max_q <= max2(s_max_q, max8v(e_s[{g_sa, 3'd0}], e_s[{g_sa, 3'd1}], e_s[{g_sa, 3'd2}], e_s[{g_sa, 3'd3}],
+                                       e_s[{g_sa, 3'd4}], e_s[{g_sa, 3'd5}], e_s[{g_sa, 3'd6}], e_s[{g_sa, 3'd7}]));
+        a_max_q <= max2(a_max_q, max8v(e_a[{g_sa, 3'd0}], e_a[{g_sa, 3'd1}], e_a[{g_sa, 3'd2}], e_a[{g_sa, 3'd3}],
+                                       e_a[{g_sa, 3'd4}], e_a[{g_sa, 3'd5}], e_a[{g_sa, 3'd6}], e_a[{g_sa, 3'd7}]));
       end
       if (at_nm) begin
-        n_max_q <= max2(n_max_q, max8v(sel_n[0], sel_n[1], sel_n[2], sel_n[3], sel_n[4], sel_n[5], sel_n[6], sel_n[7]));
-        m_max_q <= max2(m_max_q, max8v(sel_m[0], sel_m[1], sel_m[2], sel_m[3], sel_m[4], sel_m[5], sel_m[6], sel_m[7]));
+        n_max_q <= max2(n_max_q, max8v(e_n[{g_nm, 3'd0}], e_n[{g_nm, 3'd1}], e_n[{g_nm, 3'd2}], e_n[{g_nm, 3'd3}],
+                                       e_n[{g_nm, 3'd4}], e_n[{g_nm, 3'd5}], e_n[{g_nm, 3'd6}], e_n[{g_nm, 3'd7}]));
+        m_max_q <= max2(m_max_q, max8v(
+            m_of(nm_l, e_sl[{g_nm, 3'd0}], e_mag[{g_nm, 3'd0}], e_n[{g_nm, 3'd0}]),
+            m_of(nm_l, e_sl[{g_nm, 3'd1}], e_mag[{g_nm, 3'd1}], e_n[{g_nm, 3'd1}]),
+            m_of(nm_l, e_sl[{g_nm, 3'd2}], e_mag[{g_nm, 3'd2}], e_n[{g_nm, 3'd2}]),
+            m_of(nm_l, e_sl[{g_nm, 3'd3}], e_mag[{g_nm, 3'd3}], e_n[{g_nm, 3'd3}]),
+            m_of(nm_l, e_sl[{g_nm, 3'd4}], e_mag[{g_nm, 3'd4}], e_n[{g_nm, 3'd4}]),
+            m_of(nm_l, e_sl[{g_nm, 3'd5}], e_mag[{g_nm, 3'd5}], e_n[{g_nm, 3'd5}]),
+            m_of(nm_l, e_sl[{g_nm, 3'd6}], e_mag[{g_nm, 3'd6}], e_n[{g_nm, 3'd6}]),
+            m_of(nm_l, e_sl[{g_nm, 3'd7}], e_mag[{g_nm, 3'd7}], e_n[{g_nm, 3'd7}])));
       end
     end
   end
@@ -405,48 +413,55 @@ module lathe_tp_guard (
   // Dividers: floor(num / den) saturated at 2^23 (unity). Load: sat = num >= den << 23, rem = num,
   // dsh = den << 23; then per step two restoring steps: bit = rem >= dsh, rem -= bit ? dsh : 0, dsh >>= 1.
   // The first bit (23) is rem >= den << 23, the saturation itself: 0 whenever the quotient is used, so the
-  // 24 bits are the 23 of a divider that starts at den << 22.
-  logic [DW-1:0] cs_scaled;   // C / beta = ceiling << 22
-  logic [DW-1:0] x_num, x_den, y_num, y_den;
-  logic          x_ok;        // N* < C / beta and M* <= C / beta
-  assign cs_scaled = DW'(ceiling_i) << (16 + SlopeSh);
-  assign x_ok      = (DW'(n_max_q) < cs_scaled) && (DW'(m_max_q) <= cs_scaled);
-  assign x_num     = (cs_scaled - DW'(n_max_q)) << GainFrac;
-  assign x_den     = DW'(s_max_q) << SlopeSh;
-  assign y_num     = DW'(ceiling_i) << (16 + GainFrac);
-  assign y_den     = DW'(a_max_q);
+  // 24 bits are the 23 of a divider that starts at den << 22. The 84-bit operands and steps are functions
+  // called in the load and step branches, not continuous assignments: a simulation then forms them only
+  // at StepLoad and on the 12 steps, not word by word on every clock.
+  function automatic logic [DW-1:0] cs_of(input logic [31:0] c);  // C / beta = ceiling << 22
+    cs_of = DW'(c) << (16 + SlopeSh);
+  endfunction
+  function automatic logic x_ok_of(input logic [31:0] c, input logic [NW-1:0] n, input logic [NW-1:0] m);
+    x_ok_of = (DW'(n) < cs_of(c)) && (DW'(m) <= cs_of(c));  // N* < C / beta and M* <= C / beta
+  endfunction
+  function automatic logic [DW-1:0] x_num_of(input logic [31:0] c, input logic [NW-1:0] n);
+    x_num_of = (cs_of(c) - DW'(n)) << GainFrac;
+  endfunction
+  function automatic logic [DW-1:0] x_den_of(input logic [NW-1:0] s);
+    x_den_of = DW'(s) << SlopeSh;
+  endfunction
+  function automatic logic [DW-1:0] y_num_of(input logic [31:0] c);
+    y_num_of = DW'(c) << (16 + GainFrac);
+  endfunction
+  // Two restoring steps: the remainder after them, and the two quotient bits.
+  function automatic logic [DW-1:0] div_rem(input logic [DW-1:0] rem, input logic [DW-1:0] dsh);
+    logic [DW-1:0] rem1;
+    rem1    = (rem >= dsh) ? rem - dsh : rem;
+    div_rem = (rem1 >= (dsh >> 1)) ? rem1 - (dsh >> 1) : rem1;
+  endfunction
+  function automatic logic [1:0] div_bits(input logic [DW-1:0] rem, input logic [DW-1:0] dsh);
+    logic [DW-1:0] rem1;
+    rem1     = (rem >= dsh) ? rem - dsh : rem;
+    div_bits = {rem >= dsh, rem1 >= (dsh >> 1)};
+  endfunction
 
   logic [DW-1:0] x_rem_q, x_dsh_q, y_rem_q, y_dsh_q;
   logic [GW-1:0] x_quo_q, y_quo_q;
   logic          x_sat_q, y_sat_q, x_ok_q;
-  logic [DW-1:0] x_rem1, x_rem2, x_dsh1, y_rem1, y_rem2, y_dsh1;
-  logic          x_bit1, x_bit0, y_bit1, y_bit0;
-  assign x_bit1 = x_rem_q >= x_dsh_q;
-  assign x_rem1 = x_bit1 ? x_rem_q - x_dsh_q : x_rem_q;
-  assign x_dsh1 = x_dsh_q >> 1;
-  assign x_bit0 = x_rem1 >= x_dsh1;
-  assign x_rem2 = x_bit0 ? x_rem1 - x_dsh1 : x_rem1;
-  assign y_bit1 = y_rem_q >= y_dsh_q;
-  assign y_rem1 = y_bit1 ? y_rem_q - y_dsh_q : y_rem_q;
-  assign y_dsh1 = y_dsh_q >> 1;
-  assign y_bit0 = y_rem1 >= y_dsh1;
-  assign y_rem2 = y_bit0 ? y_rem1 - y_dsh1 : y_rem1;
   always_ff @(posedge clk_i) begin
     if (at_load) begin
-      x_ok_q  <= x_ok;
-      x_sat_q <= x_num >= (x_den << GainFrac);
-      y_sat_q <= y_num >= (y_den << GainFrac);
-      x_rem_q <= x_num;
-      y_rem_q <= y_num;
-      x_dsh_q <= x_den << GainFrac;
-      y_dsh_q <= y_den << GainFrac;
+      x_ok_q  <= x_ok_of(ceiling_i, n_max_q, m_max_q);
+      x_sat_q <= x_num_of(ceiling_i, n_max_q) >= (x_den_of(s_max_q) << GainFrac);
+      y_sat_q <= y_num_of(ceiling_i) >= (DW'(a_max_q) << GainFrac);
+      x_rem_q <= x_num_of(ceiling_i, n_max_q);
+      y_rem_q <= y_num_of(ceiling_i);
+      x_dsh_q <= x_den_of(s_max_q) << GainFrac;
+      y_dsh_q <= DW'(a_max_q) << GainFrac;
       x_quo_q <= '0;
       y_quo_q <= '0;
     end else if (at_div) begin
-      x_quo_q <= {x_quo_q[GW-3:0], x_bit1, x_bit0};
-      y_quo_q <= {y_quo_q[GW-3:0], y_bit1, y_bit0};
-      x_rem_q <= x_rem2;
-      y_rem_q <= y_rem2;
+      x_quo_q <= {x_quo_q[GW-3:0], div_bits(x_rem_q, x_dsh_q)};
+      y_quo_q <= {y_quo_q[GW-3:0], div_bits(y_rem_q, y_dsh_q)};
+      x_rem_q <= div_rem(x_rem_q, x_dsh_q);
+      y_rem_q <= div_rem(y_rem_q, y_dsh_q);
       x_dsh_q <= x_dsh_q >> 2;
       y_dsh_q <= y_dsh_q >> 2;
     end
