@@ -298,13 +298,30 @@ module lathe_tp_guard (
   assign e_sl[0]  = '0;
   assign e_n[0]   = '0;
 
+  // Lane arithmetic as functions, called inside the accumulators' enabled branches (not continuous
+  // assignments): a simulation then forms them only on the steps that accumulate.
+  function automatic logic [48:0] prod_abs(input logic signed [48:0] c);  // |c| <= 2^47
+    prod_abs = c[48] ? 49'(-c) : c;
+  endfunction
+  function automatic logic signed [SW-1:0] cut_q(input logic signed [SW-1:0] q, input logic signed [SW-1:0] s,
+                                                 input logic signed [48:0] c);  // q + sgn(S) c
+    cut_q = q + (s[SW-1] ? -(SW'(c)) : SW'(c));
+  endfunction
+  function automatic logic [NW-1:0] cut_dist(input logic signed [SW-1:0] q, input logic [SW-1:0] m);
+    logic [SW-1:0] below, above;
+    below = unsigned'(-q);     // q < 0: its distance to 0
+    above = unsigned'(q) - m;  // q > |S|: its distance to |S|
+    if (q[SW-1])               cut_dist = NW'(below);
+    else if (unsigned'(q) > m) cut_dist = NW'(above);
+    else                       cut_dist = '0;
+  endfunction
+
   for (genvar p = 1; p < Phases; p++) begin : g_lane
     logic signed [16:0] tap;
     logic signed [48:0] prod_q;
-    logic        [48:0] prod_mag;
-    logic signed [SW-1:0] s_q, s_d, q_q, q_d, sc, q_new;
-    logic        [SW-1:0] a_q, a_d, mag, below, above, sl_q;
-    logic        [NW-1:0] n_q, n_d;
+    logic signed [SW-1:0] s_q, q_q;
+    logic        [SW-1:0] a_q, mag, sl_q;
+    logic        [NW-1:0] n_q;
     assign tap = signed'(ref_taps[10'(Taps * p) + 10'(idx)]);
     // Only on the cycles that issue a product (its only readers are acc1_q / acc2_q, the
     // cycle after): a simulation then multiplies on those cycles only, not on every
@@ -312,41 +329,25 @@ module lathe_tp_guard (
     always_ff @(posedge clk_i) begin
       if (issue1 || issue2) prod_q <= 49'(tap) * 49'(h_now);
     end
-    assign prod_mag = prod_q[48] ? 49'(-prod_q) : prod_q;  // |c| <= 2^47
-    assign mag      = s_q[SW-1] ? SW'(-s_q) : s_q;
-    assign sc       = s_q[SW-1] ? -(SW'(prod_q)) : SW'(prod_q);
-    assign q_new    = q_q + sc;
-    assign below    = unsigned'(-q_new);        // q < 0: its distance to 0
-    assign above    = unsigned'(q_new) - mag;   // q > |S|: its distance to |S|
+    assign mag = s_q[SW-1] ? SW'(-s_q) : s_q;
     // Each pass's accumulators start over before its first product: at the handshake for the left,
     // and, for the right, on the step whose accumulation does not touch them (the left's last pass-2
     // product, which still reads S; the right's last pass-1 product, which leaves q and n alone).
-    always_comb begin
-      s_d = s_q;
-      a_d = a_q;
-      q_d = q_q;
-      n_d = n_q;
+    always_ff @(posedge clk_i) begin
       if (hs || end_left) begin
-        s_d = '0;
-        a_d = '0;
+        s_q <= '0;
+        a_q <= '0;
       end else if (acc1_q) begin
-        s_d = s_q + SW'(prod_q);
-        a_d = a_q + SW'(prod_mag);
+        s_q <= s_q + SW'(prod_q);
+        a_q <= a_q + SW'(prod_abs(prod_q));
       end
       if (hs || start_cut_r) begin
-        q_d = '0;
-        n_d = '0;
+        q_q <= '0;
+        n_q <= '0;
       end else if (acc2_q) begin
-        q_d = q_new;
-        if (q_new[SW-1])                 n_d = n_q + NW'(below);
-        else if (unsigned'(q_new) > mag) n_d = n_q + NW'(above);
+        q_q <= cut_q(q_q, s_q, prod_q);
+        n_q <= n_q + cut_dist(cut_q(q_q, s_q, prod_q), mag);
       end
-    end
-    always_ff @(posedge clk_i) begin
-      s_q <= s_d;
-      a_q <= a_d;
-      q_q <= q_d;
-      n_q <= n_d;
       if (end_left) sl_q <= mag;  // the left's |S|, for its M* (S starts over for the right)
     end
     assign e_s[p]   = NW'(mag);
@@ -371,16 +372,13 @@ module lathe_tp_guard (
   function automatic logic [NW-1:0] times19(input logic [SW-1:0] v);  // shifts and adds: no multiplier
     times19 = (NW'(v) << 4) + (NW'(v) << 1) + NW'(v);
   endfunction
-  logic [NW-1:0] sel_s [8], sel_a [8], sel_n [8], sel_m [8];
-  for (genvar k = 0; k < 8; k++) begin : g_sel
-    logic [SW-1:0] sel_mag;
-    assign sel_s[k] = (g_sa == 2'd0) ? e_s[k] : (g_sa == 2'd1) ? e_s[8+k] : (g_sa == 2'd2) ? e_s[16+k] : e_s[24+k];
-    assign sel_a[k] = (g_sa == 2'd0) ? e_a[k] : (g_sa == 2'd1) ? e_a[8+k] : (g_sa == 2'd2) ? e_a[16+k] : e_a[24+k];
-    assign sel_n[k] = (g_nm == 2'd0) ? e_n[k] : (g_nm == 2'd1) ? e_n[8+k] : (g_nm == 2'd2) ? e_n[16+k] : e_n[24+k];
-    assign sel_mag  = nm_l ? ((g_nm == 2'd0) ? e_sl[k] : (g_nm == 2'd1) ? e_sl[8+k] : (g_nm == 2'd2) ? e_sl[16+k] : e_sl[24+k])
-                           : ((g_nm == 2'd0) ? e_mag[k] : (g_nm == 2'd1) ? e_mag[8+k] : (g_nm == 2'd2) ? e_mag[16+k] : e_mag[24+k]);
-    assign sel_m[k] = times19(sel_mag) + sel_n[k];
-  end
+  // M of an entry: 19 |S| + n, |S| the left's latched one during the left's window (nm_l).
+  function automatic logic [NW-1:0] m_of(input logic l, input logic [SW-1:0] sl, input logic [SW-1:0] mg,
+                                         input logic [NW-1:0] n);
+    m_of = times19(l ? sl : mg) + n;
+  endfunction
+  // The group's entries are read by index ({g, k} = 8 g + k) inside the enabled branches, not through
+  // continuous selection muxes: a simulation then selects and compares only in the windows.
   logic [NW-1:0] s_max_q, a_max_q, n_max_q, m_max_q;
   always_ff @(posedge clk_i) begin
     if (hs) begin
@@ -390,12 +388,23 @@ module lathe_tp_guard (
       m_max_q <= '0;
     end else begin
       if (at_sa) begin
-        s_max_q <= max2(s_max_q, max8v(sel_s[0], sel_s[1], sel_s[2], sel_s[3], sel_s[4], sel_s[5], sel_s[6], sel_s[7]));
-        a_max_q <= max2(a_max_q, max8v(sel_a[0], sel_a[1], sel_a[2], sel_a[3], sel_a[4], sel_a[5], sel_a[6], sel_a[7]));
+        s_max_q <= max2(s_max_q, max8v(e_s[{g_sa, 3'd0}], e_s[{g_sa, 3'd1}], e_s[{g_sa, 3'd2}], e_s[{g_sa, 3'd3}],
+                                       e_s[{g_sa, 3'd4}], e_s[{g_sa, 3'd5}], e_s[{g_sa, 3'd6}], e_s[{g_sa, 3'd7}]));
+        a_max_q <= max2(a_max_q, max8v(e_a[{g_sa, 3'd0}], e_a[{g_sa, 3'd1}], e_a[{g_sa, 3'd2}], e_a[{g_sa, 3'd3}],
+                                       e_a[{g_sa, 3'd4}], e_a[{g_sa, 3'd5}], e_a[{g_sa, 3'd6}], e_a[{g_sa, 3'd7}]));
       end
       if (at_nm) begin
-        n_max_q <= max2(n_max_q, max8v(sel_n[0], sel_n[1], sel_n[2], sel_n[3], sel_n[4], sel_n[5], sel_n[6], sel_n[7]));
-        m_max_q <= max2(m_max_q, max8v(sel_m[0], sel_m[1], sel_m[2], sel_m[3], sel_m[4], sel_m[5], sel_m[6], sel_m[7]));
+        n_max_q <= max2(n_max_q, max8v(e_n[{g_nm, 3'd0}], e_n[{g_nm, 3'd1}], e_n[{g_nm, 3'd2}], e_n[{g_nm, 3'd3}],
+                                       e_n[{g_nm, 3'd4}], e_n[{g_nm, 3'd5}], e_n[{g_nm, 3'd6}], e_n[{g_nm, 3'd7}]));
+        m_max_q <= max2(m_max_q, max8v(
+            m_of(nm_l, e_sl[{g_nm, 3'd0}], e_mag[{g_nm, 3'd0}], e_n[{g_nm, 3'd0}]),
+            m_of(nm_l, e_sl[{g_nm, 3'd1}], e_mag[{g_nm, 3'd1}], e_n[{g_nm, 3'd1}]),
+            m_of(nm_l, e_sl[{g_nm, 3'd2}], e_mag[{g_nm, 3'd2}], e_n[{g_nm, 3'd2}]),
+            m_of(nm_l, e_sl[{g_nm, 3'd3}], e_mag[{g_nm, 3'd3}], e_n[{g_nm, 3'd3}]),
+            m_of(nm_l, e_sl[{g_nm, 3'd4}], e_mag[{g_nm, 3'd4}], e_n[{g_nm, 3'd4}]),
+            m_of(nm_l, e_sl[{g_nm, 3'd5}], e_mag[{g_nm, 3'd5}], e_n[{g_nm, 3'd5}]),
+            m_of(nm_l, e_sl[{g_nm, 3'd6}], e_mag[{g_nm, 3'd6}], e_n[{g_nm, 3'd6}]),
+            m_of(nm_l, e_sl[{g_nm, 3'd7}], e_mag[{g_nm, 3'd7}], e_n[{g_nm, 3'd7}])));
       end
     end
   end
@@ -404,102 +413,145 @@ module lathe_tp_guard (
   // Dividers: floor(num / den) saturated at 2^23 (unity). Load: sat = num >= den << 23, rem = num,
   // dsh = den << 23; then per step two restoring steps: bit = rem >= dsh, rem -= bit ? dsh : 0, dsh >>= 1.
   // The first bit (23) is rem >= den << 23, the saturation itself: 0 whenever the quotient is used, so the
-  // 24 bits are the 23 of a divider that starts at den << 22.
-  logic [DW-1:0] cs_scaled;   // C / beta = ceiling << 22
-  logic [DW-1:0] x_num, x_den, y_num, y_den;
-  logic          x_ok;        // N* < C / beta and M* <= C / beta
-  assign cs_scaled = DW'(ceiling_i) << (16 + SlopeSh);
-  assign x_ok      = (DW'(n_max_q) < cs_scaled) && (DW'(m_max_q) <= cs_scaled);
-  assign x_num     = (cs_scaled - DW'(n_max_q)) << GainFrac;
-  assign x_den     = DW'(s_max_q) << SlopeSh;
-  assign y_num     = DW'(ceiling_i) << (16 + GainFrac);
-  assign y_den     = DW'(a_max_q);
+  // 24 bits are the 23 of a divider that starts at den << 22. The 84-bit operands and steps are functions
+  // called in the load and step branches, not continuous assignments: a simulation then forms them only
+  // at StepLoad and on the 12 steps, not word by word on every clock.
+  function automatic logic [DW-1:0] cs_of(input logic [31:0] c);  // C / beta = ceiling << 22
+    cs_of = DW'(c) << (16 + SlopeSh);
+  endfunction
+  function automatic logic x_ok_of(input logic [31:0] c, input logic [NW-1:0] n, input logic [NW-1:0] m);
+    x_ok_of = (DW'(n) < cs_of(c)) && (DW'(m) <= cs_of(c));  // N* < C / beta and M* <= C / beta
+  endfunction
+  function automatic logic [DW-1:0] x_num_of(input logic [31:0] c, input logic [NW-1:0] n);
+    x_num_of = (cs_of(c) - DW'(n)) << GainFrac;
+  endfunction
+  function automatic logic [DW-1:0] x_den_of(input logic [NW-1:0] s);
+    x_den_of = DW'(s) << SlopeSh;
+  endfunction
+  function automatic logic [DW-1:0] y_num_of(input logic [31:0] c);
+    y_num_of = DW'(c) << (16 + GainFrac);
+  endfunction
+  // Two restoring steps: the remainder after them, and the two quotient bits.
+  function automatic logic [DW-1:0] div_rem(input logic [DW-1:0] rem, input logic [DW-1:0] dsh);
+    logic [DW-1:0] rem1;
+    rem1    = (rem >= dsh) ? rem - dsh : rem;
+    div_rem = (rem1 >= (dsh >> 1)) ? rem1 - (dsh >> 1) : rem1;
+  endfunction
+  function automatic logic [1:0] div_bits(input logic [DW-1:0] rem, input logic [DW-1:0] dsh);
+    logic [DW-1:0] rem1;
+    rem1     = (rem >= dsh) ? rem - dsh : rem;
+    div_bits = {rem >= dsh, rem1 >= (dsh >> 1)};
+  endfunction
 
   logic [DW-1:0] x_rem_q, x_dsh_q, y_rem_q, y_dsh_q;
   logic [GW-1:0] x_quo_q, y_quo_q;
   logic          x_sat_q, y_sat_q, x_ok_q;
-  logic [DW-1:0] x_rem1, x_rem2, x_dsh1, y_rem1, y_rem2, y_dsh1;
-  logic          x_bit1, x_bit0, y_bit1, y_bit0;
-  assign x_bit1 = x_rem_q >= x_dsh_q;
-  assign x_rem1 = x_bit1 ? x_rem_q - x_dsh_q : x_rem_q;
-  assign x_dsh1 = x_dsh_q >> 1;
-  assign x_bit0 = x_rem1 >= x_dsh1;
-  assign x_rem2 = x_bit0 ? x_rem1 - x_dsh1 : x_rem1;
-  assign y_bit1 = y_rem_q >= y_dsh_q;
-  assign y_rem1 = y_bit1 ? y_rem_q - y_dsh_q : y_rem_q;
-  assign y_dsh1 = y_dsh_q >> 1;
-  assign y_bit0 = y_rem1 >= y_dsh1;
-  assign y_rem2 = y_bit0 ? y_rem1 - y_dsh1 : y_rem1;
   always_ff @(posedge clk_i) begin
     if (at_load) begin
-      x_ok_q  <= x_ok;
-      x_sat_q <= x_num >= (x_den << GainFrac);
-      y_sat_q <= y_num >= (y_den << GainFrac);
-      x_rem_q <= x_num;
-      y_rem_q <= y_num;
-      x_dsh_q <= x_den << GainFrac;
-      y_dsh_q <= y_den << GainFrac;
+      x_ok_q  <= x_ok_of(ceiling_i, n_max_q, m_max_q);
+      x_sat_q <= x_num_of(ceiling_i, n_max_q) >= (x_den_of(s_max_q) << GainFrac);
+      y_sat_q <= y_num_of(ceiling_i) >= (DW'(a_max_q) << GainFrac);
+      x_rem_q <= x_num_of(ceiling_i, n_max_q);
+      y_rem_q <= y_num_of(ceiling_i);
+      x_dsh_q <= x_den_of(s_max_q) << GainFrac;
+      y_dsh_q <= DW'(a_max_q) << GainFrac;
       x_quo_q <= '0;
       y_quo_q <= '0;
     end else if (at_div) begin
-      x_quo_q <= {x_quo_q[GW-3:0], x_bit1, x_bit0};
-      y_quo_q <= {y_quo_q[GW-3:0], y_bit1, y_bit0};
-      x_rem_q <= x_rem2;
-      y_rem_q <= y_rem2;
+      x_quo_q <= {x_quo_q[GW-3:0], div_bits(x_rem_q, x_dsh_q)};
+      y_quo_q <= {y_quo_q[GW-3:0], div_bits(y_rem_q, y_dsh_q)};
+      x_rem_q <= div_rem(x_rem_q, x_dsh_q);
+      y_rem_q <= div_rem(y_rem_q, y_dsh_q);
       x_dsh_q <= x_dsh_q >> 2;
       y_dsh_q <= y_dsh_q >> 2;
     end
   end
 
   // ---------------------------------------------------------------------------------------------
-  // Requirement, hold, envelope. Rings as shift registers, entry 0 the oldest: req [GW * k] (20),
-  // held [GW * k] (65).
-  logic [Taps*GW-1:0]     req_q, req_d;
-  logic [Envelope*GW-1:0] held_q, held_d;
-  logic [GW-1:0]          x_val, y_val, r_new, h_new;
-  logic [EW-1:0]          g_new;
+  // Requirement, hold, envelope. Rings as shift registers, entry 0 the oldest: req_q[k] (20), held_q[k] (65).
+  // Unpacked and shifted element-wise, as the histories (not 480- and 1560-bit vectors copied every cycle):
+  // a Verilated model then moves 85 words, and only at StepGain.
+  logic [GW-1:0] req_q [Taps];
+  logic [GW-1:0] held_q [Envelope];
+  logic [GW-1:0] x_val, y_val, r_new, h_new;
+  logic [EW-1:0] g_new;
   assign x_val = !x_ok_q ? '0 : (x_sat_q ? Unity : GW'(x_quo_q));
   assign y_val = y_sat_q ? Unity : GW'(y_quo_q);
   assign r_new = (x_val > y_val) ? x_val : y_val;
 
-  // The minimum of the 19 requirements that stay (entries 1..19), and of the 64 held values that stay
-  // (entries 1..64, which become k = 0..63) plus their distance terms beta |k - Reach|: balanced trees of 8,
-  // registered every cycle (the rings move only at StepGain, so both are settled there).
+  for (genvar k = 0; k < Taps; k++) begin : g_req
+    if (k == Taps - 1) begin : g_newest
+      always_ff @(posedge clk_i) begin
+        if (clear)        req_q[k] <= Unity;
+        else if (at_gain) req_q[k] <= r_new;
+      end
+    end else begin : g_shift
+      always_ff @(posedge clk_i) begin
+        if (clear)        req_q[k] <= Unity;
+        else if (at_gain) req_q[k] <= req_q[k+1];
+      end
+    end
+  end
+  for (genvar k = 0; k < Envelope; k++) begin : g_held
+    if (k == Envelope - 1) begin : g_newest
+      always_ff @(posedge clk_i) begin
+        if (clear)        held_q[k] <= Unity;
+        else if (at_gain) held_q[k] <= h_new;
+      end
+    end else begin : g_shift
+      always_ff @(posedge clk_i) begin
+        if (clear)        held_q[k] <= Unity;
+        else if (at_gain) held_q[k] <= held_q[k+1];
+      end
+    end
+  end
+
+  // The minimum of the 19 requirements that stay (entries 1..19) and unity, and of the 64 held values that
+  // stay (entries 1..64, which become k = 0..63) plus their distance terms beta |k - Reach|: trees of 8,
+  // the envelope's in two register stages. The rings move only at StepGain (or at clear_i, which ends the
+  // run), so they stand still from the step after the previous frame's StepGain: the stages are enabled
+  // only on the two steps before StepGain (env_part_q at StepGain - 2, req_old_q and env_old_q at
+  // StepGain - 1), and hold at StepGain the values an every-cycle register would, while a simulation does
+  // not evaluate the trees every clock.
   function automatic logic [EW-1:0] min2(input logic [EW-1:0] a, input logic [EW-1:0] b);
     min2 = (a < b) ? a : b;
   endfunction
-  function automatic logic [EW-1:0] min8(input logic [8*EW-1:0] v);
-    min8 = min2(min2(min2(v[0 +: EW], v[EW +: EW]), min2(v[2*EW +: EW], v[3*EW +: EW])),
-                min2(min2(v[4*EW +: EW], v[5*EW +: EW]), min2(v[6*EW +: EW], v[7*EW +: EW])));
+  function automatic logic [EW-1:0] min8(input logic [EW-1:0] v0, input logic [EW-1:0] v1, input logic [EW-1:0] v2,
+                                         input logic [EW-1:0] v3, input logic [EW-1:0] v4, input logic [EW-1:0] v5,
+                                         input logic [EW-1:0] v6, input logic [EW-1:0] v7);
+    min8 = min2(min2(min2(v0, v1), min2(v2, v3)), min2(min2(v4, v5), min2(v6, v7)));
   endfunction
-  localparam int ReachS = Reach;
-  logic [24*EW-1:0] req_terms;   // entries 1..19, then unity
-  logic [64*EW-1:0] env_terms;   // k = 0..63
-  for (genvar k = 0; k < 24; k++) begin : g_req_terms
-    if (k < Taps - 1) begin : g_entry
-      assign req_terms[EW * k +: EW] = EW'(req_q[GW * (k + 1) +: GW]);
-    end else begin : g_pad
-      assign req_terms[EW * k +: EW] = EW'(Unity);
-    end
-  end
-  for (genvar k = 0; k < 64; k++) begin : g_env_terms
-    localparam int Dist = (k < ReachS) ? ReachS - k : k - ReachS;
-    assign env_terms[EW * k +: EW] = EW'(held_q[GW * (k + 1) +: GW]) + EW'(Step) * EW'(Dist);
-  end
-  logic [GW-1:0]   req_old_q;
-  logic [EW-1:0]   req_old;
-  logic [8*EW-1:0] env_part_q;
-  logic [EW-1:0]   env_old_q;
-  assign req_old = min2(min2(min8(req_terms[0 +: 8 * EW]), min8(req_terms[8 * EW +: 8 * EW])),
-                        min8(req_terms[16 * EW +: 8 * EW]));
+  // Held entry k + 1 (k = 0..63 once the ring shifts) plus its distance term.
+  function automatic logic [EW-1:0] env_term(input logic [GW-1:0] h, input int unsigned k);
+    env_term = EW'(h) + EW'(Step) * EW'((k < Reach) ? Reach - k : k - Reach);
+  endfunction
+  logic at_env_part, at_env_old;
+  assign at_env_part = run && (step_q == StepGain - 7'd2);
+  assign at_env_old  = run && (step_q == StepGain - 7'd1);
+
+  logic [EW-1:0] env_part_q [8];
+  logic [EW-1:0] env_old_q;
+  logic [GW-1:0] req_old_q;
   for (genvar g = 0; g < 8; g++) begin : g_env_part
     always_ff @(posedge clk_i) begin
-      env_part_q[EW * g +: EW] <= min8(env_terms[8 * EW * g +: 8 * EW]);
+      if (at_env_part) begin
+        env_part_q[g] <= min8(env_term(held_q[8*g+1], 8*g+0), env_term(held_q[8*g+2], 8*g+1),
+                              env_term(held_q[8*g+3], 8*g+2), env_term(held_q[8*g+4], 8*g+3),
+                              env_term(held_q[8*g+5], 8*g+4), env_term(held_q[8*g+6], 8*g+5),
+                              env_term(held_q[8*g+7], 8*g+6), env_term(held_q[8*g+8], 8*g+7));
+      end
     end
   end
   always_ff @(posedge clk_i) begin
-    req_old_q <= req_old[GW-1:0];  // <= unity
-    env_old_q <= min8(env_part_q);
+    if (at_env_old) begin
+      req_old_q <= GW'(min2(min2(min8(EW'(req_q[1]),  EW'(req_q[2]),  EW'(req_q[3]),  EW'(req_q[4]),
+                                      EW'(req_q[5]),  EW'(req_q[6]),  EW'(req_q[7]),  EW'(req_q[8])),
+                                 min8(EW'(req_q[9]),  EW'(req_q[10]), EW'(req_q[11]), EW'(req_q[12]),
+                                      EW'(req_q[13]), EW'(req_q[14]), EW'(req_q[15]), EW'(req_q[16]))),
+                            min2(min2(EW'(req_q[17]), EW'(req_q[18])), min2(EW'(req_q[19]), EW'(Unity)))));  // <= unity
+      env_old_q <= min8(env_part_q[0], env_part_q[1], env_part_q[2], env_part_q[3],
+                        env_part_q[4], env_part_q[5], env_part_q[6], env_part_q[7]);
+    end
   end
 
   logic [EW-1:0] newest;
@@ -507,22 +559,6 @@ module lathe_tp_guard (
     h_new  = (r_new < req_old_q) ? r_new : req_old_q;
     newest = EW'(h_new) + EW'(Step) * EW'(Reach);
     g_new  = (newest < env_old_q) ? newest : env_old_q;  // env_old_q <= unity
-  end
-
-  always_comb begin
-    req_d  = req_q;
-    held_d = held_q;
-    if (clear) begin
-      req_d  = {Taps{Unity}};
-      held_d = {Envelope{Unity}};
-    end else if (at_gain) begin
-      req_d  = {r_new, req_q[GW +: GW * (Taps - 1)]};
-      held_d = {h_new, held_q[GW +: GW * (Envelope - 1)]};
-    end
-  end
-  always_ff @(posedge clk_i) begin
-    req_q  <= req_d;
-    held_q <= held_d;
   end
 
   // ---------------------------------------------------------------------------------------------
@@ -550,7 +586,7 @@ module lathe_tp_guard (
   end
 
   logic unused;
-  assign unused = ^{g_new[EW-1], req_old[EW-1]};  // both <= unity
+  assign unused = g_new[EW-1];  // <= unity
 
   assign out_valid_o = (state_q == StOut);
   assign out_left_o  = out_left_q;
