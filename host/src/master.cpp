@@ -187,24 +187,14 @@ class DriveSearch {
     if (auto e = cache_.rewind()) return e;
     std::vector<model::FrontFrame> front(kBlockFrames);
     std::vector<int32_t> out(2 * kBlockFrames);
-    std::size_t index = 0;  // frame index into the cache
     const std::size_t total = cache_.size();
-    while (index < total) {
+    for (std::size_t index = 0; index < total;) {
       if (progress && !progress(static_cast<double>(index) / total)) return cancelled();
       auto got = cache_.read(front);
       if (!got) return got.error();
-      std::size_t n_out = 0;
-      for (std::size_t i = 0; i < *got; ++i, ++index) {
-        int32_t l, r;
-        chain_.back(front[i], 0, 0, l, r);
-        if (index >= static_cast<std::size_t>(latency_)) {
-          out[2 * n_out] = l;
-          out[2 * n_out + 1] = r;
-          ++n_out;
-        }
-      }
-      if (n_out > 0)
-        if (auto e = sink({out.data(), 2 * n_out})) return e;
+      for (std::size_t i = 0; i < *got; ++i) chain_.back(front[i], 0, 0, out[2 * i], out[2 * i + 1]);
+      if (auto e = emit_aligned(sink, out, index, *got)) return e;
+      index += *got;
     }
     return {};
   }
@@ -244,18 +234,9 @@ class DriveSearch {
     for (std::size_t first = 0; first < total; first += kBlockFrames) {
       if (progress && !progress(static_cast<double>(first) / total)) return cancelled();
       const std::size_t n = std::min(kBlockFrames, total - first);
-      std::size_t n_out = 0;
-      for (std::size_t i = first; i < first + n; ++i) {
-        int32_t l, r;
-        chain_.finish(y[2 * i], y[2 * i + 1], 0, 0, l, r);
-        if (i >= static_cast<std::size_t>(latency_)) {
-          out[2 * n_out] = l;
-          out[2 * n_out + 1] = r;
-          ++n_out;
-        }
-      }
-      if (n_out > 0)
-        if (auto e = sink({out.data(), 2 * n_out})) return e;
+      for (std::size_t i = 0; i < n; ++i)
+        chain_.finish(y[2 * (first + i)], y[2 * (first + i) + 1], 0, 0, out[2 * i], out[2 * i + 1]);
+      if (auto e = emit_aligned(sink, out, first, n)) return e;
     }
     return {};
   }
@@ -264,6 +245,16 @@ class DriveSearch {
   int32_t comp_gr_max() const { return comp_gr_max_; }
 
  private:
+  // Frames [first, first + n) of a pass's output to `sink`, less the pass's first latency_
+  // frames (the chain's delay): the output aligned to the input.
+  Error emit_aligned(const std::function<Error(std::span<const int32_t>)>& sink, const std::vector<int32_t>& out,
+                     std::size_t first, std::size_t n) const {
+    const std::size_t latency = static_cast<std::size_t>(latency_);
+    const std::size_t skip = first >= latency ? 0 : std::min(n, latency - first);
+    if (skip == n) return {};
+    return sink({out.data() + 2 * skip, 2 * (n - skip)});
+  }
+
   model::Chain& chain_;
   FrontCache& cache_;
   int latency_;
