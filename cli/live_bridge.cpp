@@ -114,6 +114,7 @@ std::size_t DeviceBridge::pop_output(int32_t* out, std::size_t frames, bool may_
   std::chrono::steady_clock::time_point deadline{};
   bool waiting = false;
   for (;;) {
+    bool progress = false;
     while (owed_ > 0) {
       std::array<int32_t, 256> discard;
       const std::size_t avail = out_queue_.read_available() / 2;
@@ -121,14 +122,19 @@ std::size_t DeviceBridge::pop_output(int32_t* out, std::size_t frames, bool may_
       if (n == 0) break;
       out_queue_.pop(discard.data(), 2 * n);
       owed_ -= static_cast<int64_t>(n);
+      progress = true;
     }
     if (owed_ <= 0) {
       const std::size_t n = std::min(out_queue_.read_available() / 2, frames - done);
-      if (n > 0) done += out_queue_.pop(out + 2 * done, 2 * n) / 2;
+      if (n > 0) {
+        done += out_queue_.pop(out + 2 * done, 2 * n) / 2;
+        progress = true;
+      }
     }
     if (done == frames || !may_wait || failed()) return done;
-    // Freewheel only: the device sets the pace; yield to it, within a hang guard.
-    if (!waiting) {
+    // Freewheel only: the device sets the pace; yield to it, within a hang guard that
+    // counts from its last progress (frames it returned).
+    if (!waiting || progress) {
       deadline = std::chrono::steady_clock::now() + options_.wait_limit;
       waiting = true;
     } else if (std::chrono::steady_clock::now() > deadline) {
@@ -147,10 +153,15 @@ void DeviceBridge::exchange(const int32_t* in, int32_t* out, std::size_t frames,
   const std::size_t samples = 2 * frames;
   bool pushed = in_queue_.write_available() >= samples;
   if (!pushed && may_wait) {
-    const auto deadline = std::chrono::steady_clock::now() + options_.wait_limit;
-    while (!(pushed = in_queue_.write_available() >= samples) && !failed() &&
-           std::chrono::steady_clock::now() < deadline)
+    // The hang guard counts from the device's last progress (room it made in the queue).
+    std::size_t room = in_queue_.write_available();
+    auto deadline = std::chrono::steady_clock::now() + options_.wait_limit;
+    while (!(pushed = room >= samples) && !failed() && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::yield();
+      const std::size_t now_room = in_queue_.write_available();
+      if (now_room > room) deadline = std::chrono::steady_clock::now() + options_.wait_limit;
+      room = now_room;
+    }
   }
   if (pushed) {
     in_queue_.push(in, samples);

@@ -42,8 +42,10 @@ struct BridgeOptions {
   // the earliest, and the second period is the device's time to answer.
   std::size_t priming_frames = 128;
   std::size_t capacity_blocks = 64;  // each queue holds this many blocks beyond the priming
-  // How long exchange(..., may_wait = true) waits for the device (freewheel) before it
-  // gives up on that cycle and counts a dropout: a hang guard, not a pace.
+  // How long exchange(..., may_wait = true) waits for the device (freewheel) with no
+  // progress from it (no frame taken, none returned) before it gives up on that cycle and
+  // counts a dropout: a hang guard, not a pace. A slow device working off a backlog (a
+  // busy machine, the simulated board) is waited for however long that takes.
   std::chrono::milliseconds wait_limit{10000};
   // The device thread reads (and clears) the device's meters when this many frames have
   // passed since the last read, between blocks; 0: never.

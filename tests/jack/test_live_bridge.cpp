@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "lathe/device.hpp"
@@ -21,11 +22,13 @@ namespace {
 class FakeDevice final : public Device {
  public:
   explicit FakeDevice(long fail_after_blocks = -1) : fail_after_(fail_after_blocks) {}
+  std::chrono::milliseconds block_time{0};  // a slow device: each block takes this long
   DeviceInfo info() const override { return {}; }
   Error write_registers(const reg::RegisterImage&) override { return {}; }
   Error reset() override { return {}; }
   Error process(std::span<const int32_t> in, std::span<int32_t> out) override {
     hold.wait(true);  // until the test lets go (std::atomic wait: no polling)
+    if (block_time.count() > 0) std::this_thread::sleep_for(block_time);
     if (fail_after_ >= 0 && blocks_ >= fail_after_) return Error(Errc::kDisconnected, "board FAKE-1 was unplugged");
     ++blocks_;
     for (std::size_t i = 0; i < in.size(); ++i) out[i] = in[i] + 1;
@@ -136,6 +139,28 @@ TEST_CASE("DeviceBridge: input the full queue cannot take is counted and the ali
   b.stop();
   // Once the dropped input is a priming behind, every frame is where it belongs.
   CHECK(misaligned(out, 20 * kPeriod + 2 * kPeriod, 2 * kPeriod) == 0);
+}
+
+// A backlog that takes the device longer than the hang guard to work off, while it makes
+// progress the whole time (a busy machine, the simulated board behind real time before
+// freewheel started): freewheel waits for it, no dropout. The guard once counted from the
+// start of the wait and gave up on such a cycle, which cost a JACK test one period.
+TEST_CASE("DeviceBridge: in freewheel a slow device working off a backlog is waited for, however long", "[jack][live]") {
+  FakeDevice dev;
+  dev.hold.store(true);
+  BridgeOptions o = options(2);
+  o.wait_limit = std::chrono::milliseconds(1000);
+  DeviceBridge b(dev, o);
+  b.start();
+  std::vector<int32_t> out;
+  run_cycles(b, 0, 40, false, out);  // real time, the device stuck: 38 dropouts, 40 blocks queued
+  CHECK(b.stats().dropouts == 38);
+  dev.block_time = std::chrono::milliseconds(50);  // 40 blocks: 2 s, twenty times the step
+  dev.release();
+  run_cycles(b, 40, 4, true, out);  // freewheel: behind the whole backlog
+  b.stop();
+  CHECK(b.stats().dropouts == 38);
+  CHECK(misaligned(out, 40 * kPeriod, 2 * kPeriod) == 0);
 }
 
 TEST_CASE("DeviceBridge: a device that fails mid-session leaves silence and its error, not a crash", "[jack][live]") {
