@@ -182,21 +182,11 @@ class DriveSearch {
   // One pass of the back half with the chain's current registers; output (aligned to the
   // input) goes to `sink`, a block at a time.
   Error run_back(const std::function<Error(std::span<const int32_t>)>& sink, const std::function<bool(double)>& progress) {
-    chain_.reset_back();
-    chain_.clear_meters();
-    if (auto e = cache_.rewind()) return e;
-    std::vector<model::FrontFrame> front(kBlockFrames);
     std::vector<int32_t> out(2 * kBlockFrames);
-    const std::size_t total = cache_.size();
-    for (std::size_t index = 0; index < total;) {
-      if (progress && !progress(static_cast<double>(index) / total)) return cancelled();
-      auto got = cache_.read(front);
-      if (!got) return got.error();
-      for (std::size_t i = 0; i < *got; ++i) chain_.back(front[i], 0, 0, out[2 * i], out[2 * i + 1]);
-      if (auto e = emit_aligned(sink, out, index, *got)) return e;
-      index += *got;
-    }
-    return {};
+    return over_cache(progress, [&](const model::FrontFrame* front, std::size_t n, std::size_t index) {
+      for (std::size_t i = 0; i < n; ++i) chain_.back(front[i], 0, 0, out[2 * i], out[2 * i + 1]);
+      return emit_aligned(sink, out, index, n);
+    });
   }
 
   // One pass of the loudness search: the limiter alone, with the chain's current
@@ -205,21 +195,11 @@ class DriveSearch {
   // a block at a time, with the index of the block's first frame.
   Error run_limiter(const std::function<Error(std::span<const int32_t>, std::size_t)>& sink,
                     const std::function<bool(double)>& progress) {
-    chain_.reset_back();
-    chain_.clear_meters();
-    if (auto e = cache_.rewind()) return e;
-    std::vector<model::FrontFrame> front(kBlockFrames);
     std::vector<int32_t> out(2 * kBlockFrames);
-    const std::size_t total = cache_.size();
-    for (std::size_t index = 0; index < total;) {
-      if (progress && !progress(static_cast<double>(index) / total)) return cancelled();
-      auto got = cache_.read(front);
-      if (!got) return got.error();
-      for (std::size_t i = 0; i < *got; ++i) chain_.limit(front[i], out[2 * i], out[2 * i + 1]);
-      if (auto e = sink({out.data(), 2 * *got}, index)) return e;
-      index += *got;
-    }
-    return {};
+    return over_cache(progress, [&](const model::FrontFrame* front, std::size_t n, std::size_t index) {
+      for (std::size_t i = 0; i < n; ++i) chain_.limit(front[i], out[2 * i], out[2 * i + 1]);
+      return sink({out.data(), 2 * n}, index);
+    });
   }
 
   // The rest of the chain (guard, dither) over a search pass's limiter output `y`, every
@@ -245,6 +225,25 @@ class DriveSearch {
   int32_t comp_gr_max() const { return comp_gr_max_; }
 
  private:
+  // A pass of the back half: the back stages reset, then `block(front, n, index)` on each
+  // block of the cached front in order (index: the block's first frame).
+  template <typename Block>
+  Error over_cache(const std::function<bool(double)>& progress, Block&& block) {
+    chain_.reset_back();
+    chain_.clear_meters();
+    if (auto e = cache_.rewind()) return e;
+    std::vector<model::FrontFrame> front(kBlockFrames);
+    const std::size_t total = cache_.size();
+    for (std::size_t index = 0; index < total;) {
+      if (progress && !progress(static_cast<double>(index) / total)) return cancelled();
+      auto got = cache_.read(front);
+      if (!got) return got.error();
+      if (auto e = block(front.data(), *got, index)) return e;
+      index += *got;
+    }
+    return {};
+  }
+
   // Frames [first, first + n) of a pass's output to `sink`, less the pass's first latency_
   // frames (the chain's delay): the output aligned to the input.
   Error emit_aligned(const std::function<Error(std::span<const int32_t>)>& sink, const std::vector<int32_t>& out,
