@@ -108,13 +108,11 @@ void DeviceBridge::run() {
 }
 
 // Whole frames from the output queue, after discarding what is owed; with may_wait, until
-// `frames` have come, the device failed or the wait limit passed.
-std::size_t DeviceBridge::pop_output(int32_t* out, std::size_t frames, bool may_wait) {
+// `frames` have come, the device failed or the deadline passed.
+std::size_t DeviceBridge::pop_output(int32_t* out, std::size_t frames, bool may_wait,
+                                     std::chrono::steady_clock::time_point deadline) {
   std::size_t done = 0;
-  std::chrono::steady_clock::time_point deadline{};
-  bool waiting = false;
   for (;;) {
-    bool progress = false;
     while (owed_ > 0) {
       std::array<int32_t, 256> discard;
       const std::size_t avail = out_queue_.read_available() / 2;
@@ -122,25 +120,13 @@ std::size_t DeviceBridge::pop_output(int32_t* out, std::size_t frames, bool may_
       if (n == 0) break;
       out_queue_.pop(discard.data(), 2 * n);
       owed_ -= static_cast<int64_t>(n);
-      progress = true;
     }
     if (owed_ <= 0) {
       const std::size_t n = std::min(out_queue_.read_available() / 2, frames - done);
-      if (n > 0) {
-        done += out_queue_.pop(out + 2 * done, 2 * n) / 2;
-        progress = true;
-      }
+      if (n > 0) done += out_queue_.pop(out + 2 * done, 2 * n) / 2;
     }
-    if (done == frames || !may_wait || failed()) return done;
-    // Freewheel only: the device sets the pace; yield to it, within a hang guard that
-    // counts from its last progress (frames it returned).
-    if (!waiting || progress) {
-      deadline = std::chrono::steady_clock::now() + options_.wait_limit;
-      waiting = true;
-    } else if (std::chrono::steady_clock::now() > deadline) {
-      return done;
-    }
-    std::this_thread::yield();
+    if (done == frames || !may_wait || failed() || std::chrono::steady_clock::now() > deadline) return done;
+    std::this_thread::yield();  // freewheel: the device sets the pace
   }
 }
 
@@ -151,17 +137,11 @@ void DeviceBridge::exchange(const int32_t* in, int32_t* out, std::size_t frames,
     return;
   }
   const std::size_t samples = 2 * frames;
+  const auto deadline = std::chrono::steady_clock::now() + options_.cycle_limit;
   bool pushed = in_queue_.write_available() >= samples;
-  if (!pushed && may_wait) {
-    // The hang guard counts from the device's last progress (room it made in the queue).
-    std::size_t room = in_queue_.write_available();
-    auto deadline = std::chrono::steady_clock::now() + options_.wait_limit;
-    while (!(pushed = room >= samples) && !failed() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::yield();
-      const std::size_t now_room = in_queue_.write_available();
-      if (now_room > room) deadline = std::chrono::steady_clock::now() + options_.wait_limit;
-      room = now_room;
-    }
+  while (!pushed && may_wait && !failed() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+    pushed = in_queue_.write_available() >= samples;
   }
   if (pushed) {
     in_queue_.push(in, samples);
@@ -175,7 +155,7 @@ void DeviceBridge::exchange(const int32_t* in, int32_t* out, std::size_t frames,
   std::size_t done = 0;
   // Frames that will never come: silence in their place (already counted as overflow).
   for (; owed_ < 0 && done < frames; ++done, ++owed_) out[2 * done] = out[2 * done + 1] = 0;
-  done += pop_output(out + 2 * done, frames - done, may_wait);
+  done += pop_output(out + 2 * done, frames - done, may_wait, deadline);
   if (done < frames) {
     const std::size_t missing = frames - done;
     std::fill_n(out + 2 * done, 2 * missing, 0);

@@ -41,12 +41,18 @@ struct BridgeOptions {
   // Whole periods: the output of a period can be read one period after it was written at
   // the earliest, and the second period is the device's time to answer.
   std::size_t priming_frames = 128;
-  std::size_t capacity_blocks = 64;  // each queue holds this many blocks beyond the priming
-  // How long exchange(..., may_wait = true) waits for the device (freewheel) with no
-  // progress from it (no frame taken, none returned) before it gives up on that cycle and
-  // counts a dropout: a hang guard, not a pace. A slow device working off a backlog (a
-  // busy machine, the simulated board) is waited for however long that takes.
-  std::chrono::milliseconds wait_limit{10000};
+  // Each queue holds this many blocks beyond the priming. Deeper is no use in real time:
+  // input queued behind more than the priming would come back too late and be discarded,
+  // so processing it only puts a slow device further behind. And it is the backlog the
+  // first freewheel cycle waits for: input queued in real time before the client knew.
+  std::size_t capacity_blocks = 2;  // the input queue holds one block more
+  // How long one exchange(..., may_wait = true) (freewheel) may wait for the device in
+  // all before it plays silence for what has not come (a dropout: the alignment is kept).
+  // Below JACK2's own limit: its freewheel driver waits 10 s for the graph
+  // (FREEWHEEL_DRIVER_TIMEOUT, common/JackConstants.h) and then starts the next cycle with
+  // this one unfinished, which shifts the clients' periods against each other (a JACK
+  // test recorded the programme one period late that way, behind a 50-period backlog).
+  std::chrono::milliseconds cycle_limit{5000};
   // The device thread reads (and clears) the device's meters when this many frames have
   // passed since the last read, between blocks; 0: never.
   std::size_t meter_interval_frames = 0;
@@ -97,7 +103,8 @@ class DeviceBridge {
 
  private:
   void run();
-  std::size_t pop_output(int32_t* out, std::size_t frames, bool may_wait);
+  std::size_t pop_output(int32_t* out, std::size_t frames, bool may_wait,
+                         std::chrono::steady_clock::time_point deadline);
   bool apply_pending_registers(uint64_t frame);
   void fail(const std::string& message);
 
