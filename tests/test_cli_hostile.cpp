@@ -107,7 +107,7 @@ TEST_CASE("a preset saved with a master never overwrites the input or the output
   s.require_untouched();
 }
 
-TEST_CASE("every output path is checked before any audio is read; a failure keeps OUT", "[cli][hostile]") {
+TEST_CASE("every output path is checked before any audio is read, and a failure keeps OUT", "[cli][hostile]") {
   Hostile s;
   const Run r = s.lathe("master " + s.io() + " --save-preset " + s.path("no/such/dir/p.json"));
   INFO(r.err);
@@ -149,7 +149,7 @@ TEST_CASE("values that used to abort are one-line errors: bad UTF-8, numbers bey
   }
 }
 
-TEST_CASE("numbers are strict decimal with documented ranges; NaN and inf only where documented", "[cli][hostile]") {
+TEST_CASE("numbers are strict decimal with documented ranges, NaN and inf only where documented", "[cli][hostile]") {
   Hostile s;
   struct Bad {
     std::string args, mentions;
@@ -268,7 +268,7 @@ TEST_CASE("preset files: not regular, too large, duplicate or contradicting keys
   REQUIRE_FALSE(partial->target_lufs);  // docs/cli.md: a missing target means no loudness search
 }
 
-TEST_CASE("usage: exit 2, one line and a hint; -- ends options; per-command help", "[cli][hostile]") {
+TEST_CASE("usage: exit 2, one line and a hint, -- ends options, per-command help", "[cli][hostile]") {
   Hostile s;
   const Run none = s.lathe("master");
   require_usage_error(none, "IN is required");

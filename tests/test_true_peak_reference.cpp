@@ -91,7 +91,7 @@ TEST_CASE("reference reads two equal samples at their sinc-series peak (long des
   REQUIRE(peaks.max().phase == 16);
 }
 
-TEST_CASE("scipy's design under-reads near Nyquist; the long design does not", "[model][reference]") {
+TEST_CASE("scipy's design under-reads near Nyquist, the long design does not", "[model][reference]") {
   // 0.45 fs, samples 9 degrees off the crest at best: scipy's passband is -1.75 dB there.
   const auto s = sine24(48000, 0.45, 1.0 - 1.0 / 8388608, kPi / 20);
   REQUIRE(middle_peak_dbtp(s, reference::long_sinc()) == Approx(0.0).margin(0.01));

@@ -115,7 +115,7 @@ TEST_CASE("the set-up puts the FT232H in synchronous 245 FIFO mode, as AN_130 as
   }
 }
 
-TEST_CASE("LATHE_USB_ID is VVVV:PPPP in hex; anything else is refused", "[driver]") {
+TEST_CASE("LATHE_USB_ID is VVVV:PPPP in hex, anything else is refused", "[driver]") {
   REQUIRE(parse_usb_id("0403:6014") == UsbId{0x0403, 0x6014});
   REQUIRE(parse_usb_id("ABCD:ef01") == UsbId{0xABCD, 0xEF01});
   REQUIRE(parse_usb_id("0000:ffff") == UsbId{0x0000, 0xFFFF});

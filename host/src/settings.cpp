@@ -349,7 +349,9 @@ Result<SettingValue> parse_setting(const SettingInfo& info, std::string_view tex
       }
       if (!is_decimal(text) ||
           (info.kind == SettingKind::kInteger && text.find_first_of(".eE") != std::string_view::npos)) {
-        std::string expected = info.kind == SettingKind::kInteger ? "a whole number" : "a decimal number";
+        std::string expected = info.kind == SettingKind::kInteger
+                                   ? (info.choices.empty() ? "a whole number" : join(info.choices, " or "))
+                                   : "a decimal number";
         for (const auto& w : info.words) expected += " or " + w;
         return failure(invalid(info, "expected " + expected + ", got " + shown(text)));
       }
