@@ -16,8 +16,8 @@
 // read as anything). The register feeds the synchroniser directly, so no logic glitch
 // crosses. Each side turns the other's synchronised pointer back to binary and subtracts:
 // the pointer it sees is 2-3 of its own clocks old, so wdepth_o is pessimistic (at least
-// the true fill: wready_o may be low while a word is already read) and rdepth_o optimistic
-// for emptiness (at most the true fill: a word appears 2-3 rclk_i edges after its write).
+// the true fill: wready_o may be low while a word is already read) and rdepth_o at most
+// the true fill (a word appears 2-3 rclk_i edges after its write).
 //
 // Memory. A flop array or LUTRAM, written on wclk_i at the write pointer and read
 // combinationally at the read pointer (rdata_o = mem[rptr]), no read register: the FIFO is
@@ -27,8 +27,9 @@
 // which is safe because an entry is read only after the write pointer that covers it has
 // come through the synchroniser, two rclk_i edges after the entry was written, and the
 // writer does not write it again until the read pointer has passed it (full). For timing,
-// the path from mem to the read side is a data path of at most one rclk_i period
-// (set_max_delay -datapath_only), like the Gray pointers into the synchronisers.
+// the paths from mem to the read side and from each Gray register into its synchroniser
+// are data paths (set_max_delay -datapath_only) of at most the shorter clock period: a
+// pointer's bits must arrive within one step of each other for the Gray rule to hold.
 //
 // Streams. wready_o = not full, rvalid_o = not empty. rdata_o stays stable while rvalid_o
 // && !rready_i: the read pointer only moves on a pop and the entry under it is not written.
@@ -41,9 +42,10 @@
 // synchroniser). So neither side ever sees the other's pointer jump to zero (a multi-bit
 // change no synchroniser can carry): words not yet read when either reset asserts are
 // dropped, wready_o is low while the write side is in reset, and neither side sees a word
-// from before the reset afterwards. A side whose clock is stopped stays in reset until its
-// clock runs again; the other side works on (a writer fills the FIFO, a reader finds it
-// empty). A clock may stop and restart without any reset: the FIFO then just pauses.
+// from before the reset afterwards. A side whose clock is stopped when a reset comes stays
+// in reset until its clock runs again; the other side works on (a writer fills the FIFO, a
+// reader finds it empty). A clock may stop and restart without any reset: the FIFO then
+// just pauses.
 module lathe_async_fifo #(
   parameter int unsigned Width = 48,  // data bits
   parameter int unsigned Depth = 8    // words, a power of two >= 4
