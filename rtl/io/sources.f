@@ -2,6 +2,8 @@ lathe_proto_pkg.sv
 lathe_crc8.sv
 lathe_crc16.sv
 lathe_sync_fifo.sv
+lathe_sync_2ff.sv
+lathe_async_fifo.sv
 lathe_deframer.sv
 lathe_packet_engine.sv
 lathe_framer.sv
