@@ -8,8 +8,9 @@
 // carries no glitches. ASYNC_REG keeps the two flops together and out of SRL/retiming.
 // The only CDC pattern of the RTL is lathe_async_fifo, built on this (docs/rtl.md).
 //
-// Simulation only (not under SYNTHESIS): with +lathe_cdc_skew on the simulator's command
-// line, a bit of d_i that changed in the half period before a sampling edge of the running
+// Simulation only, in the CDC test's build (LATHE_CDC_SKEW defined: tests/rtl/cdc.cmake; the
+// back ends' fast builds and synthesis do not have it): with +lathe_cdc_skew on the
+// simulator's command line, a bit of d_i that changed in the half period before a sampling edge of the running
 // clock is taken at that edge at random new or old (and new one edge later), as a
 // metastable first flop resolves. That is sound for a Gray code whose source changes at
 // most once per half period of clk_i (the two clocks within about 1.6x of each other), and
@@ -26,7 +27,7 @@ module lathe_sync_2ff #(
   (* ASYNC_REG = "TRUE" *) logic [Width-1:0] meta_q;
   (* ASYNC_REG = "TRUE" *) logic [Width-1:0] sync_q;
 
-`ifndef SYNTHESIS
+`ifdef LATHE_CDC_SKEW
   logic             skew_en;
   logic [Width-1:0] d_fall_q, skew_q;
   realtime          fall_at_q, period_q;

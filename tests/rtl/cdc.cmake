@@ -5,7 +5,8 @@ add_executable(rtl-cdc ${CMAKE_CURRENT_LIST_DIR}/test_cdc.cpp ${PROJECT_SOURCE_D
 target_link_libraries(rtl-cdc PRIVATE Catch2::Catch2)
 lathe_verilate(rtl-cdc TOP lathe_async_fifo SOURCES
   ${LATHE_RTL_DIR}/io/lathe_sync_2ff.sv
-  ${LATHE_RTL_DIR}/io/lathe_async_fifo.sv)
+  ${LATHE_RTL_DIR}/io/lathe_async_fifo.sv
+  EXTRA_ARGS -DLATHE_CDC_SKEW)  # lathe_sync_2ff's simulated metastability (+lathe_cdc_skew)
 lathe_discover_tests(rtl-cdc TIMEOUT 300 LABELS rtl verilated)
 
 # It synthesises for Xilinx 7-series (at the live path's width, a 48-bit stereo frame);
