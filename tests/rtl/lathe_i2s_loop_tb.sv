@@ -21,6 +21,7 @@ module lathe_i2s_loop_tb (
   output logic signed [23:0] rx_left_o,
   output logic signed [23:0] rx_right_o,
   output logic        rx_locked_o,
+  output logic        tx_take_o,
   output logic        tx_locked_o,
   output logic [15:0] rx_slot_errors_o,
   output logic [15:0] tx_underruns_o,
@@ -116,6 +117,7 @@ module lathe_i2s_loop_tb (
     .slip_count_o    (tx_slips_o)
   );
 
+  assign tx_take_o   = tx_take;
   assign rx_valid_o  = rx_valid;
   assign rx_left_o   = rx_left;
   assign rx_right_o  = rx_right;

@@ -133,7 +133,10 @@ class Loop {
       codec_.sample(dut_->bus_bclk_o, dut_->bus_lrclk_o, dut_->dac_sdata_o);
       dut_->adc_sdata_i = codec_.adc_sdata();
       const bool bclk = dut_->bus_bclk_o;
-      if (bclk && !bclk_ && dut_->rx_valid_o) check_rx_frame();
+      if (bclk && !bclk_) {
+        if (dut_->rx_valid_o) check_rx_frame();
+        watch_tx();
+      }
       bclk_ = bclk;
       if (observer_) observer_(t, dut_.top());
     }
@@ -152,6 +155,13 @@ class Loop {
   uint64_t rx_checked() const { return rx_checked_; }
   uint64_t rx_wrong() const { return rx_wrong_; }
   const std::string& rx_first_wrong() const { return rx_first_wrong_; }
+  // The transmitter's take rule: take_o only in the BCLK cycle after frame position 62
+  // (so the take is at position 63); and its slip rule: zeros after a slip until the
+  // next take. Watched on every BCLK rising edge.
+  uint64_t tx_takes() const { return takes_; }
+  uint64_t tx_takes_misplaced() const { return takes_misplaced_; }
+  uint64_t tx_slip_windows() const { return slip_windows_; }
+  uint64_t tx_bits_after_slip() const { return bits_after_slip_; }
 
  private:
   static lathe::sim::SimOptions options(uint32_t seed) {
@@ -202,6 +212,32 @@ class Loop {
       ++rx_wrong_;
     }
   }
+  void watch_tx() {
+    const bool lrclk = dut_->bus_lrclk_o;
+    const bool left_level = config_.format == I2sFormat::kLeftJustified;
+    // The frame position as the transmitter counts it: 0 at an LRCLK edge into the left
+    // level, 32 into the right.
+    if (watch_primed_ && lrclk != watch_lrclk_) {
+      watch_pos_ = lrclk == left_level ? 0 : 32;
+    } else {
+      ++watch_pos_;
+    }
+    watch_primed_ = true;
+    watch_lrclk_ = lrclk;
+    // SDATA here is the bit chosen at the previous rising edge.
+    if (muted_ && dut_->dac_sdata_o) ++bits_after_slip_;
+    if (take_was_high_) {
+      muted_ = false;
+      ++takes_;
+    }
+    if (dut_->tx_slips_o != slips_seen_) {
+      slips_seen_ = dut_->tx_slips_o;
+      muted_ = true;
+      ++slip_windows_;
+    }
+    take_was_high_ = dut_->tx_take_o;
+    if (take_was_high_ && watch_pos_ != 62) ++takes_misplaced_;
+  }
   void drive_codec_pins() {
     dut_->codec_bclk_i = codec_.bclk();
     dut_->codec_lrclk_i = codec_.lrclk();
@@ -217,6 +253,9 @@ class Loop {
   uint64_t now_ = kResetReleasePs;
   bool bclk_ = false;
   uint64_t rx_checked_ = 0, rx_wrong_ = 0;
+  bool watch_primed_ = false, watch_lrclk_ = false, take_was_high_ = false, muted_ = false;
+  uint64_t watch_pos_ = 0, takes_ = 0, takes_misplaced_ = 0, slip_windows_ = 0, bits_after_slip_ = 0;
+  uint16_t slips_seen_ = 0;
   std::string rx_first_wrong_;
   std::function<void(uint64_t, const Vlathe_i2s_loop_tb&)> observer_;
 };
@@ -297,6 +336,8 @@ void check_clean_loop(const LoopConfig& cfg, size_t frames) {
       FAIL("gap after input " << c.delivered[j - 1] << " (bus frame " << c.matched_bus[j - 1] << ")");
     }
   }
+  CHECK(loop.tx_takes() >= frames);
+  CHECK(loop.tx_takes_misplaced() == 0);
   CHECK(loop.tb().rx_slot_errors_o == 0);
   CHECK(loop.tb().tx_slips_o == 0);
   CHECK(loop.codec().dac_slot_errors() == 0);
@@ -336,6 +377,9 @@ Disturbed check_disturbed_loop(const LoopConfig& cfg, Loop& loop, const std::vec
     const bool near = f.bus_frame + 3 >= event_bus_frame && f.bus_frame <= event_bus_frame + 3;
     if (!near) FAIL("input " << f.input_index << " (bus frame " << f.bus_frame << ") lost far from the event");
   }
+  CHECK(loop.tx_takes_misplaced() == 0);
+  CHECK(loop.tx_bits_after_slip() == 0);
+  CHECK(loop.tx_slip_windows() == loop.tb().tx_slips_o);
   d.rx_errors = loop.tb().rx_slot_errors_o - errors_before;
   d.underruns = loop.tb().tx_underruns_o - underruns_before;
   d.slips = loop.tb().tx_slips_o - slips_before;
