@@ -3,31 +3,31 @@
 // through a one-frame register in the bit-clock domain, with the bit clocks from the
 // generator (FPGA is master) or from the codec's pins (codec is master).
 module lathe_i2s_loop_tb (
-  input  logic        clk_i,  // MCLK
-  input  logic        rst_ni,
-  input  logic        codec_master_i,
-  input  logic        format_i,
-  input  logic [1:0]  div_log2_i,
-  input  logic        clockgen_en_i,
-  input  logic        codec_bclk_i,
-  input  logic        codec_lrclk_i,
-  input  logic        adc_sdata_i,
+  input  logic               clk_i,  // MCLK
+  input  logic               rst_ni,
+  input  logic               codec_master_i,
+  input  logic               format_i,
+  input  logic [1:0]         div_log2_i,
+  input  logic               clockgen_en_i,
+  input  logic               codec_bclk_i,
+  input  logic               codec_lrclk_i,
+  input  logic               adc_sdata_i,
   // The bus as the codec sees it: the selected BCLK and LRCLK, and the DAC's data.
-  output logic        bus_bclk_o,
-  output logic        bus_lrclk_o,
-  output logic        dac_sdata_o,
+  output logic               bus_bclk_o,
+  output logic               bus_lrclk_o,
+  output logic               dac_sdata_o,
   // The receiver's frame stream, for the harness to check every frame it emits.
-  output logic        rx_valid_o,
+  output logic               rx_valid_o,
   output logic signed [23:0] rx_left_o,
   output logic signed [23:0] rx_right_o,
-  output logic        rx_locked_o,
-  output logic        tx_take_o,
-  output logic        tx_locked_o,
-  output logic [15:0] rx_slot_errors_o,
-  output logic [15:0] tx_underruns_o,
-  output logic [15:0] tx_slips_o,
-  output logic [31:0] rx_frames_o,
-  output logic [31:0] rx_frame_starts_o
+  output logic               rx_locked_o,
+  output logic               tx_take_o,
+  output logic               tx_locked_o,
+  output logic [15:0]        rx_slot_errors_o,
+  output logic [15:0]        tx_underruns_o,
+  output logic [15:0]        tx_slips_o,
+  output logic [31:0]        rx_frames_o,
+  output logic [31:0]        rx_frame_starts_o
 );
   logic               gen_bclk, gen_lrclk, bclk, lrclk;
   logic               rx_valid, rx_slot_error, rx_frame_start, tx_take;

@@ -7,12 +7,13 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstddef>
-#include <iterator>
-#include <cerrno>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -45,8 +46,8 @@ uint64_t splitmix(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-// Random 24-bit frames with +full scale, -full scale and 0 in either channel, one in
-// eight frames, and one all-zero frame.
+// Random 24-bit frames; one sample in eight is +full scale, -full scale or 0, and frame
+// 37 is all zeros.
 std::vector<int32_t> test_frames(size_t frames, uint64_t seed) {
   std::vector<int32_t> v;
   v.reserve(2 * frames);
@@ -336,6 +337,12 @@ void check_clean_loop(const LoopConfig& cfg, size_t frames) {
       FAIL("gap after input " << c.delivered[j - 1] << " (bus frame " << c.matched_bus[j - 1] << ")");
     }
   }
+  CHECK(loop.tb().rx_locked_o);
+  CHECK(loop.tb().tx_locked_o);
+  // One frame-start strobe per frame the codec began (the receiver misses the first edge
+  // after reset, or the ADC a first frame with no LRCLK edge).
+  CHECK(static_cast<int64_t>(loop.tb().rx_frame_starts_o) - static_cast<int64_t>(loop.codec().bus_frames()) >= -1);
+  CHECK(static_cast<int64_t>(loop.tb().rx_frame_starts_o) - static_cast<int64_t>(loop.codec().bus_frames()) <= 1);
   CHECK(loop.tx_takes() >= frames);
   CHECK(loop.tx_takes_misplaced() == 0);
   CHECK(loop.tb().rx_slot_errors_o == 0);
@@ -355,9 +362,40 @@ struct Disturbed {
   uint64_t rx_errors = 0, underruns = 0, slips = 0;
 };
 
+// The counters and the codec's bus frame just before the event.
+struct Before {
+  uint64_t bus_frame = 0, rx_errors = 0, underruns = 0, slips = 0;
+};
+
+Before before_event(Loop& loop) {
+  return {loop.codec().bus_frames(), loop.tb().rx_slot_errors_o, loop.tb().tx_underruns_o, loop.tb().tx_slips_o};
+}
+
+// The smallest and largest of each count over many runs, for the report.
+struct DisturbedRange {
+  Disturbed lo{UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX}, hi;
+  void add(const Disturbed& d) {
+    lo = {std::min(lo.lost, d.lost), std::min(lo.rx_errors, d.rx_errors), std::min(lo.underruns, d.underruns),
+          std::min(lo.slips, d.slips)};
+    hi = {std::max(hi.lost, d.lost), std::max(hi.rx_errors, d.rx_errors), std::max(hi.underruns, d.underruns),
+          std::max(hi.slips, d.slips)};
+  }
+};
+
+std::string summary(const DisturbedRange& r) {
+  auto span = [](uint64_t a, uint64_t b) { return a == b ? std::to_string(a) : std::to_string(a) + "-" + std::to_string(b); };
+  return span(r.lo.lost, r.hi.lost) + " frames lost, rx slot errors " + span(r.lo.rx_errors, r.hi.rx_errors) +
+         ", underruns " + span(r.lo.underruns, r.hi.underruns) + ", tx slips " + span(r.lo.slips, r.hi.slips);
+}
+
+std::string summary(const Disturbed& d) {
+  return std::to_string(d.lost) + " frames lost, rx slot errors " + std::to_string(d.rx_errors) + ", underruns " +
+         std::to_string(d.underruns) + ", tx slips " + std::to_string(d.slips);
+}
+
 Disturbed check_disturbed_loop(const LoopConfig& cfg, Loop& loop, const std::vector<int32_t>& input,
-                               uint64_t event_bus_frame, uint64_t errors_before, uint64_t underruns_before,
-                               uint64_t slips_before) {
+                               const Before& before) {
+  const uint64_t event_bus_frame = before.bus_frame;
   const LoopCheck c = check_loop(loop.codec(), input);
   INFO(describe(cfg) << ", event at bus frame " << event_bus_frame << ": " << c.first_wrong << loop.rx_first_wrong());
   REQUIRE(loop.rx_wrong() == 0);
@@ -380,15 +418,47 @@ Disturbed check_disturbed_loop(const LoopConfig& cfg, Loop& loop, const std::vec
   CHECK(loop.tx_takes_misplaced() == 0);
   CHECK(loop.tx_bits_after_slip() == 0);
   CHECK(loop.tx_slip_windows() == loop.tb().tx_slips_o);
-  d.rx_errors = loop.tb().rx_slot_errors_o - errors_before;
-  d.underruns = loop.tb().tx_underruns_o - underruns_before;
-  d.slips = loop.tb().tx_slips_o - slips_before;
+  d.rx_errors = loop.tb().rx_slot_errors_o - before.rx_errors;
+  d.underruns = loop.tb().tx_underruns_o - before.underruns;
+  d.slips = loop.tb().tx_slips_o - before.slips;
   CHECK(d.lost <= 5);
   CHECK(c.delivered.back() == static_cast<int64_t>(input.size() / 2) - 1);
   return d;
 }
 
 }  // namespace
+
+TEST_CASE("lathe_i2s codec model: its ADC wired to its DAC records its input, looped, under jitter", "[i2s]") {
+  for (I2sFormat format : {I2sFormat::kI2s, I2sFormat::kLeftJustified}) {
+    I2sCodecConfig k;
+    k.sample_rate_hz = 88200;
+    k.format = format;
+    k.master = true;
+    k.jitter_ps = 10000;
+    k.adc_loop = true;
+    const size_t frames = 97;
+    const auto input = test_frames(frames, 5);
+    I2sCodec codec(k);
+    codec.set_adc_frames(input);
+    codec.sample(codec.bclk(), codec.lrclk(), codec.adc_sdata());
+    while (codec.bus_frames() < 1000) {
+      codec.advance_to(codec.next_event_ps());
+      codec.sample(codec.bclk(), codec.lrclk(), codec.adc_sdata());
+    }
+    std::map<uint64_t, int64_t> sent;
+    for (const auto& f : codec.adc_frames_sent()) sent[f.bus_frame] = f.input_index;
+    const auto& dac = codec.dac_frames();
+    const auto& bus = codec.dac_bus_frames();
+    REQUIRE(bus.size() >= 996);  // all but the first frames and the one in progress
+    for (size_t r = 0; r < bus.size(); ++r) {
+      const int64_t i = sent.at(bus[r]);  // the same bus frame: a wire has no delay
+      REQUIRE(i == static_cast<int64_t>((bus[r] - 1) % frames));
+      REQUIRE(dac[2 * r] == input[2 * static_cast<size_t>(i)]);
+      REQUIRE(dac[2 * r + 1] == input[2 * static_cast<size_t>(i) + 1]);
+    }
+    CHECK(codec.dac_slot_errors() == 0);
+  }
+}
 
 TEST_CASE("lathe_i2s_clockgen: BCLK = MCLK/2, /4, /8 at 50 % duty, LRCLK every 32 BCLK on falling edges, parked low when off",
           "[rtl][i2s]") {
@@ -432,9 +502,7 @@ TEST_CASE("lathe_i2s_clockgen: BCLK = MCLK/2, /4, /8 at 50 % duty, LRCLK every 3
         lrclk = l;
       });
       loop.run_frames(150.37);  // mid-frame
-      const uint64_t errors = loop.tb().rx_slot_errors_o, underruns = loop.tb().tx_underruns_o,
-                     slips = loop.tb().tx_slips_o;
-      const uint64_t event_bus = loop.codec().bus_frames();
+      const Before before = before_event(loop);
       loop.set_clockgen_enable(false);
       off = true;
       mclk_rises = 0;
@@ -457,63 +525,53 @@ TEST_CASE("lathe_i2s_clockgen: BCLK = MCLK/2, /4, /8 at 50 % duty, LRCLK every 3
       CHECK(bad_slot == 0);
       CHECK(lrclk_off_edge == 0);
       CHECK(parked_violations == 0);
-      const Disturbed d = check_disturbed_loop(cfg, loop, input, event_bus, errors, underruns, slips);
+      const Disturbed d = check_disturbed_loop(cfg, loop, input, before);
       CHECK(d.rx_errors + d.underruns > 0);
-      WARN("clock generator MCLK/" << (1 << div_log2) << ", off and on: " << d.lost << " frames lost, rx slot errors "
-                                   << d.rx_errors << ", underruns " << d.underruns << ", tx slips " << d.slips);
+      WARN(describe(cfg) << ", generator off and on: " << summary(d));
+    }
+  }
+}
+
+// check_clean_loop at 44.1, 48 and 96 kHz (or the rates given), both formats.
+void check_rates_and_formats(LoopConfig cfg, size_t frames, std::initializer_list<uint32_t> rates = {44100, 48000, 96000}) {
+  for (uint32_t rate : rates) {
+    for (I2sFormat format : {I2sFormat::kI2s, I2sFormat::kLeftJustified}) {
+      cfg.rate_hz = rate;
+      cfg.format = format;
+      ++cfg.seed;
+      check_clean_loop(cfg, frames);
     }
   }
 }
 
 TEST_CASE("lathe_i2s loopback is bit-exact with the FPGA as clock master: 44.1, 48, 96 kHz, both formats, MCLK 128-512 fs",
           "[rtl][i2s]") {
-  uint32_t seed = 20;
-  for (uint32_t rate : {44100u, 48000u, 96000u}) {
-    for (I2sFormat format : {I2sFormat::kI2s, I2sFormat::kLeftJustified}) {
-      LoopConfig cfg;
-      cfg.rate_hz = rate;
-      cfg.format = format;
-      cfg.seed = ++seed;
-      check_clean_loop(cfg, 10000);
-    }
-  }
+  LoopConfig cfg;
+  cfg.seed = 20;
+  check_rates_and_formats(cfg, 10000);
   for (int div_log2 : {1, 3}) {
-    LoopConfig cfg;
     cfg.div_log2 = div_log2;
-    cfg.format = div_log2 == 1 ? I2sFormat::kI2s : I2sFormat::kLeftJustified;
-    cfg.seed = ++seed;
-    check_clean_loop(cfg, 3000);
+    cfg.seed += 10;
+    check_rates_and_formats(cfg, 3000, {48000});
   }
 }
 
 TEST_CASE("lathe_i2s loopback is bit-exact with the codec as clock master: 44.1, 48, 96 kHz, both formats", "[rtl][i2s]") {
-  uint32_t seed = 40;
-  for (uint32_t rate : {44100u, 48000u, 96000u}) {
-    for (I2sFormat format : {I2sFormat::kI2s, I2sFormat::kLeftJustified}) {
-      LoopConfig cfg;
-      cfg.rate_hz = rate;
-      cfg.format = format;
-      cfg.codec_master = true;
-      cfg.seed = ++seed;
-      check_clean_loop(cfg, 20000);
-    }
-  }
+  LoopConfig cfg;
+  cfg.codec_master = true;
+  cfg.seed = 40;
+  check_rates_and_formats(cfg, 20000);
 }
 
 TEST_CASE("lathe_i2s loopback stays bit-exact under the codec's BCLK jitter", "[rtl][i2s]") {
-  uint32_t seed = 60;
+  LoopConfig cfg;
+  cfg.codec_master = true;
+  cfg.seed = 60;
   for (uint32_t rate : {44100u, 96000u}) {
-    for (I2sFormat format : {I2sFormat::kI2s, I2sFormat::kLeftJustified}) {
-      LoopConfig cfg;
-      cfg.rate_hz = rate;
-      cfg.format = format;
-      cfg.codec_master = true;
-      cfg.seed = ++seed;
-      // Just under a quarter of the BCLK half period: 44 ns at 44.1 kHz, 20 ns at 96 kHz.
-      const uint64_t half_ps = kPsPerSecond / (128ull * rate);
-      cfg.jitter_ps = half_ps / 4 - 1;
-      check_clean_loop(cfg, 20000);
-    }
+    // Just under a quarter of the BCLK half period: 44 ns at 44.1 kHz, 20 ns at 96 kHz.
+    cfg.jitter_ps = kPsPerSecond / (128ull * rate) / 4 - 1;
+    check_rates_and_formats(cfg, 20000, {rate});
+    cfg.seed += 10;
   }
 }
 
@@ -554,6 +612,7 @@ TEST_CASE("lathe_i2s clock stop and restart (codec master): no garbage, counted,
   }
   uint32_t seed = 80;
   uint64_t total_frames = 0, seamless_runs = 0;
+  DisturbedRange mid_frame;
   for (const Stop& s : all) {
     LoopConfig cfg;
     cfg.rate_hz = s.rate;
@@ -568,9 +627,7 @@ TEST_CASE("lathe_i2s clock stop and restart (codec master): no garbage, counted,
     const auto input = test_frames(frames, seed);
     Loop loop(cfg, input);
     loop.run_to(cfg.stop_at_ps - 1);
-    const uint64_t errors = loop.tb().rx_slot_errors_o, underruns = loop.tb().tx_underruns_o,
-                   slips = loop.tb().tx_slips_o;
-    const uint64_t event_bus = loop.codec().bus_frames();
+    const Before before = before_event(loop);
     // While stopped: no frame out of the receiver, none into the DAC.
     loop.run_to(cfg.stop_at_ps + static_cast<uint64_t>(period_ps / 64 + 1));
     const uint64_t rx_frames = loop.tb().rx_frames_o;
@@ -581,7 +638,7 @@ TEST_CASE("lathe_i2s clock stop and restart (codec master): no garbage, counted,
     loop.run_to(cfg.stop_at_ps + cfg.stop_for_ps + static_cast<uint64_t>((frames - stop_frame + 4) * period_ps));
     INFO(describe(cfg) << ", stop at BCLK " << s.at_bclk << " of frame " << stop_frame << " for " << s.for_frames
                        << " frames");
-    const Disturbed d = check_disturbed_loop(cfg, loop, input, event_bus, errors, underruns, slips);
+    const Disturbed d = check_disturbed_loop(cfg, loop, input, before);
     if (s.seamless) {
       ++seamless_runs;
       CHECK(d.lost == 0);
@@ -590,15 +647,14 @@ TEST_CASE("lathe_i2s clock stop and restart (codec master): no garbage, counted,
       CHECK(d.rx_errors > 0);
       CHECK(d.underruns > 0);
       CHECK(d.lost > 0);
+      mid_frame.add(d);
     }
     total_frames += loop.codec().dac_frames().size();
     if (&s - all.data() < static_cast<std::ptrdiff_t>(std::size(stops)))
-      WARN(describe(cfg) << ", clock stop at BCLK " << s.at_bclk << " for " << s.for_frames << " frames: " << d.lost
-                         << " frames lost, rx slot errors " << d.rx_errors << ", underruns " << d.underruns
-                         << ", tx slips " << d.slips);
+      WARN(describe(cfg) << ", clock stop at BCLK " << s.at_bclk << " for " << s.for_frames << " frames: " << summary(d));
   }
   WARN(all.size() << " clock stops (" << seamless_runs << " between frames), " << total_frames
-                  << " DAC frames checked");
+                  << " DAC frames checked; mid-frame stops: " << summary(mid_frame));
 }
 
 TEST_CASE("lathe_i2s LRCLK glitch mid-slot (codec master): counted, the frame dropped, the stream recovers", "[rtl][i2s]") {
@@ -619,6 +675,7 @@ TEST_CASE("lathe_i2s LRCLK glitch mid-slot (codec master): counted, the frame dr
   }
   uint32_t seed = 100;
   uint64_t total_frames = 0;
+  DisturbedRange range;
   for (const Glitch& g : all) {
     LoopConfig cfg;
     cfg.rate_hz = seed % 2 ? 48000 : 96000;
@@ -633,22 +690,19 @@ TEST_CASE("lathe_i2s LRCLK glitch mid-slot (codec master): counted, the frame dr
     const auto input = test_frames(frames, seed);
     Loop loop(cfg, input);
     loop.run_to(cfg.glitch_at_ps - 1);
-    const uint64_t errors = loop.tb().rx_slot_errors_o, underruns = loop.tb().tx_underruns_o,
-                   slips = loop.tb().tx_slips_o;
-    const uint64_t event_bus = loop.codec().bus_frames();
+    const Before before = before_event(loop);
     const uint64_t dac_errors = loop.codec().dac_slot_errors();
     loop.run_frames(static_cast<double>(frames - glitch_frame) + 4);
     INFO(describe(cfg) << ", LRCLK inverted at BCLK " << g.at_bclk << " for " << g.bclks << " BCLK");
-    const Disturbed d = check_disturbed_loop(cfg, loop, input, event_bus, errors, underruns, slips);
+    const Disturbed d = check_disturbed_loop(cfg, loop, input, before);
     CHECK(d.rx_errors > 0);
     CHECK(d.slips > 0);
     CHECK(d.lost > 0);
     CHECK(loop.codec().dac_slot_errors() > dac_errors);
     total_frames += loop.codec().dac_frames().size();
+    range.add(d);
     if (&g - all.data() < static_cast<std::ptrdiff_t>(std::size(glitches)))
-      WARN(describe(cfg) << ", LRCLK glitch at BCLK " << g.at_bclk << " for " << g.bclks << ": " << d.lost
-                         << " frames lost, rx slot errors " << d.rx_errors << ", underruns " << d.underruns
-                         << ", tx slips " << d.slips);
+      WARN(describe(cfg) << ", LRCLK glitch at BCLK " << g.at_bclk << " for " << g.bclks << ": " << summary(d));
   }
-  WARN(all.size() << " glitches, " << total_frames << " DAC frames checked");
+  WARN(all.size() << " glitches, " << total_frames << " DAC frames checked: " << summary(range));
 }

@@ -12,17 +12,20 @@
 // Contract with the harness, which owns the FPGA model and the time:
 //  - Codec master: t = next_event_ps(); advance_to(t); drive bclk(), lrclk() and
 //    adc_sdata() into the FPGA; evaluate the FPGA at t; sample(bus BCLK, bus LRCLK,
-//    FPGA's SDATA). next_event_ps() is UINT64_MAX only while stopped forever (never).
+//    FPGA's SDATA). A clock stop leaves one event where nothing changes (the rising
+//    edge that does not come), then the next is the restart.
 //  - Codec slave: next_event_ps() is UINT64_MAX and advance_to() does nothing. After
 //    every evaluation of the FPGA that can change BCLK or LRCLK, call sample(...) and
 //    then drive adc_sdata() into the FPGA before its next evaluation (the ADC changes its
 //    data at the falling edge it has just seen; the FPGA samples it at the next rising).
-//  - sample() must see every BCLK edge: it compares BCLK with the previous call's. The
-//    DAC takes dac_sdata at BCLK rising edges; a slave ADC shifts at falling edges.
+//  - sample() must see every BCLK edge: it compares BCLK with the previous call's (the
+//    first call, before the clocks start, only records the levels). The DAC takes
+//    dac_sdata at BCLK rising edges; a slave ADC shifts at falling edges.
 //
 // Bus frames: the model numbers the frames on the bus so that the harness can measure
 // the loop's delay in frame periods: the count goes up where a frame begins, that is at
-// the codec's own frame start (master; a restart after a clock stop begins a new frame)
+// the codec's own frame start (master; a restart after a clock stop begins a new frame
+// unless the stopped one had no rising edge yet)
 // or where the ADC sees LRCLK enter the left-channel level at a BCLK falling edge
 // (slave). Every frame the ADC sends and every frame the DAC records carries the number
 // of the bus frame it was sent in.
