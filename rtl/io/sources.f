@@ -8,3 +8,6 @@ lathe_deframer.sv
 lathe_packet_engine.sv
 lathe_framer.sv
 lathe_ft245_sync.sv
+lathe_i2s_clockgen.sv
+lathe_i2s_rx.sv
+lathe_i2s_tx.sv
