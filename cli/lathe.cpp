@@ -21,6 +21,7 @@
 #include "lathe/settings.hpp"
 #ifdef LATHE_HAVE_SIM_BOARD
 #include "lathe/sim/sim_backend.hpp"
+#include "live_codec.hpp"
 #endif
 #ifdef LATHE_HAVE_JACK
 #include "jack_client.hpp"
@@ -276,18 +277,58 @@ int cmd_master(const MasterArgs& a) {
   return 0;
 }
 
-// `lathe live`: the chain on a live stream. --jack is the one mode so far; the codec
-// modes (--codec-in/--codec-out) will be others of the same command.
+// `lathe live`: the chain on a live stream: a JACK client (--jack), or the simulated
+// board's live path between a codec model's ADC and DAC (--codec-in/--codec-out).
 struct LiveArgs {
   bool jack = false;
   std::string device = "model", preset = "streaming", name = "lathe";
   std::vector<std::string> sets;
-  std::optional<std::string> priming;
+  std::optional<std::string> priming, codec_in, codec_out;
+  std::string clock_master = "codec", format = "i2s";
   bool quiet = false;
 };
 
+int cmd_live_codec(const LiveArgs& a) {
+  if (a.jack) throw UsageError{"--jack and --codec-in/--codec-out are two ways to run live: say one"};
+  if (!a.codec_in || !a.codec_out) throw UsageError{"--codec-in and --codec-out go together: the ADC's input and the DAC's recording"};
+  if (a.device != "sim")
+    throw UsageError{"--codec-in/--codec-out run on --device sim (the simulated board's codec); a board's own codec "
+                     "needs its board top, which is not built yet"};
+  if (a.priming) throw UsageError{"--priming is for --jack"};
+  if (a.clock_master != "codec" && a.clock_master != "fpga")
+    throw UsageError{"--clock-master: codec or fpga, not '" + a.clock_master.substr(0, 40) + "'"};
+  if (a.format != "i2s" && a.format != "left-justified")
+    throw UsageError{"--format: i2s or left-justified, not '" + a.format.substr(0, 40) + "'"};
+  auto found = lathe::find_preset(a.preset);
+  if (!found) return fail(found.error().within("--preset"));
+  lathe::Preset preset = *found;
+  for (const auto& s : a.sets)
+    if (auto e = lathe::apply_setting(preset, s)) return fail(e);
+  if (preset.target_lufs)
+    std::cerr << "lathe: note: live: the loudness target (" << *preset.target_lufs
+              << " LUFS) is ignored; limiter.drive_db sets the gain into the limiter\n";
+#ifdef LATHE_HAVE_SIM_BOARD
+  lathe::live::CodecRunOptions o;
+  o.in = *a.codec_in;
+  o.out = *a.codec_out;
+  o.params = preset.params;
+  o.fpga_master = a.clock_master == "fpga";
+  o.left_justified = a.format == "left-justified";
+  o.quiet = a.quiet;
+  ProgressLine progress(!a.quiet);
+  o.progress = [&](double f) { return progress.update("live", f); };
+  const lathe::Error e = lathe::live::run_codec(o);
+  progress.finish();
+  if (e) return fail(e);
+  return 0;
+#else
+  return fail("live --device sim: this lathe was built without the simulated board (verilator)");
+#endif
+}
+
 int cmd_live(const LiveArgs& a) {
-  if (!a.jack) throw UsageError{"say which stream to run on: --jack (a JACK client)"};
+  if (a.codec_in || a.codec_out) return cmd_live_codec(a);
+  if (!a.jack) throw UsageError{"say which stream to run on: --jack (a JACK client) or --codec-in/--codec-out (--device sim)"};
   const lathe::DeviceSpec device_spec = lathe::parse_device_spec(a.device);
   if (device_spec.backend != "model" && device_spec.backend != "sim" && device_spec.backend != "usb")
     throw UsageError{"--device: unknown device '" + a.device.substr(0, 40) + "' (model, sim, usb or usb:SERIAL)"};
@@ -372,7 +413,8 @@ int run(int argc, char** argv) {
   master->add_flag("-q,--quiet", m.quiet, "no progress, no report");
 
   LiveArgs l;
-  CLI::App* live = app.add_subcommand("live", "run the chain on a live stream: a JACK client (--jack)");
+  CLI::App* live = app.add_subcommand(
+      "live", "run the chain on a live stream: a JACK client (--jack), or the simulated board's codec (--codec-in/--codec-out)");
   live->add_flag("--jack", l.jack, "as a JACK client: ports in_L, in_R, out_L, out_R");
   live->add_option("--device", l.device, "where the chain runs")->capture_default_str()->type_name("model|sim|usb|usb:SERIAL");
   live->add_option("--preset", l.preset, "built-in preset (streaming, broadcast, cd) or a preset file; its loudness target is ignored")
@@ -385,6 +427,14 @@ int run(int argc, char** argv) {
   live->add_option("--name", l.name, "JACK client name")->capture_default_str()->type_name("CLIENT");
   live->add_option("--priming", l.priming, "sim, usb: periods of silence the output queue starts with (default 2)")
       ->type_name("PERIODS");
+  live->add_option("--codec-in", l.codec_in, "--device sim: the file the codec's ADC plays into the board")
+      ->type_name("IN");
+  live->add_option("--codec-out", l.codec_out, "--device sim: where the DAC's recording goes (24-bit; written atomically)")
+      ->type_name("OUT");
+  live->add_option("--clock-master", l.clock_master, "--codec-in: who drives BCLK and LRCLK")
+      ->capture_default_str()
+      ->type_name("codec|fpga");
+  live->add_option("--format", l.format, "--codec-in: the serial format")->capture_default_str()->type_name("i2s|left-justified");
   live->add_flag("-q,--quiet", l.quiet, "no status line");
 
   std::string analyze_path;

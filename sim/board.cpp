@@ -18,12 +18,57 @@ Board::Board(const SimOptions& options, const Ft232hOptions& chip)
   top.data_i = 0;
   top.rxf_ni = 1;
   top.txe_ni = 1;
+  top.mclk_i = 0;
+  top.i2s_bclk_i = 0;
+  top.i2s_lrclk_i = 0;
+  top.i2s_adc_i = 0;
   dut_->reset();
+  cycles_ = dut_->cycles();
 }
 
 Board::~Board() = default;
 
-uint64_t Board::cycles() const { return dut_->cycles(); }
+uint64_t Board::cycles() const { return cycles_; }
+
+void Board::attach_codec(I2sCodec& codec, const BoardClocks& clocks) {
+  codec_ = &codec;
+  clocks_ = clocks;
+  // The codec's time starts here; the simulation's own goes on from where tick() left it.
+  base_ps_ = dut_->time() + 1;
+  now_ps_ = 0;
+  next_mclk_ps_ = clocks.mclk_period_ps ? clocks.mclk_period_ps / 2 : UINT64_MAX;
+  eval_at(0);  // the codec sees the pins' levels before any edge
+}
+
+void Board::eval_at(uint64_t t_ps) {
+  dut_->eval_at(base_ps_ + t_ps);
+  auto& top = dut_->top();
+  const bool master = top.live_clock_master_o;
+  codec_->sample(master ? top.i2s_bclk_o : codec_->bclk(), master ? top.i2s_lrclk_o : codec_->lrclk(), top.i2s_dac_o);
+  top.i2s_adc_i = codec_->adc_sdata();  // a slave ADC changes its data on the edge it just saw
+}
+
+// MCLK and the codec's own clocks between two edges of the board's clock: each edge is
+// one evaluation at its time, in time order.
+void Board::run_audio_until(uint64_t t_ps) {
+  auto& top = dut_->top();
+  for (;;) {
+    const uint64_t codec_at = codec_->next_event_ps();
+    const uint64_t at = std::min(codec_at, next_mclk_ps_);
+    if (at >= t_ps) return;
+    if (at == next_mclk_ps_) {
+      top.mclk_i = !top.mclk_i;
+      next_mclk_ps_ += clocks_.mclk_period_ps / 2;
+    }
+    if (at == codec_at) {
+      codec_->advance_to(at);
+      top.i2s_bclk_i = codec_->bclk();
+      top.i2s_lrclk_i = codec_->lrclk();
+      top.i2s_adc_i = codec_->adc_sdata();
+    }
+    eval_at(at);
+  }
+}
 
 void Board::host_write(std::span<const uint8_t> bytes) { queue_.insert(queue_.end(), bytes.begin(), bytes.end()); }
 
@@ -51,7 +96,20 @@ void Board::step() {
   top.rxf_ni = c.rxf_n;
   top.txe_ni = c.txe_n;
   chip_.edge(f);
-  dut_->tick();
+  ++cycles_;
+  if (!codec_) {
+    dut_->tick();
+    return;
+  }
+  // The board's clock rises at now_ps_ and falls half a period later.
+  run_audio_until(now_ps_);
+  top.clk_i = 1;
+  eval_at(now_ps_);
+  const uint64_t fall = now_ps_ + clocks_.clk_period_ps / 2;
+  run_audio_until(fall);
+  top.clk_i = 0;
+  eval_at(fall);
+  now_ps_ += clocks_.clk_period_ps;
 }
 
 void Board::run(uint64_t cycles) {

@@ -286,11 +286,12 @@ TEST_CASE("LinkDevice over a loopback board equals the model bit for bit", "[lin
 TEST_CASE("LinkDevice refuses a board of another protocol version, band count or lookahead", "[link]") {
   {
     Faults f;
-    f.protocol_version = 2;
+    f.protocol_version = protocol::kVersion + 1;
     auto link = open_link(f);
     const Error e = link->open();
     CHECK(e == Errc::kProtocol);
-    CHECK(e.message() == "the board speaks protocol version 2, this host speaks version 1");
+    CHECK(e.message() == "the board speaks protocol version " + std::to_string(protocol::kVersion + 1) +
+                             ", this host speaks version " + std::to_string(protocol::kVersion));
     reg::RegisterImage regs;
     const Error not_open = link->write_registers(regs);
     CHECK(not_open == Errc::kNotAvailable);

@@ -58,9 +58,10 @@ TEST_CASE("payload helpers round-trip", "[protocol]") {
 }
 
 TEST_CASE("the kInfo payload and kError reports have the documented byte layout", "[protocol]") {
-  // docs/protocol-map.md: version u16, bands u8, lookahead u16, credit u16, core id u32.
-  const std::vector<uint8_t> bytes = {0x01, 0x00, 0x08, 0x00, 0x04, 0x00, 0x02, 0x48, 0x54, 0x41, 0x4c};
-  REQUIRE(info_payload({1, 8, 1024, 512, 0x4c415448}) == bytes);
+  // docs/protocol-map.md: version u16, bands u8, lookahead u16, credit u16, core id u32,
+  // live delay u8.
+  const std::vector<uint8_t> bytes = {0x01, 0x00, 0x08, 0x00, 0x04, 0x00, 0x02, 0x48, 0x54, 0x41, 0x4c, 0x03};
+  REQUIRE(info_payload({1, 8, 1024, 512, 0x4c415448, 3}) == bytes);
   const auto info = parse_info(bytes);
   REQUIRE(info);
   CHECK(info->protocol_version == 1);
@@ -68,6 +69,7 @@ TEST_CASE("the kInfo payload and kError reports have the documented byte layout"
   CHECK(info->max_lookahead == 1024);
   CHECK(info->audio_credit == 512);
   CHECK(info->core_id == 0x4c415448);
+  CHECK(info->live_delay == 3);
 
   const auto report = parse_error(std::vector<uint8_t>{5, 0x03, 17, 0});
   REQUIRE(report);

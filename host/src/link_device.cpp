@@ -193,6 +193,11 @@ Error LinkDevice::write_registers(const reg::RegisterImage& regs) {
   return wait_idle();
 }
 
+Error LinkDevice::write_control(uint8_t address, uint32_t value) {
+  if (!opened_) return not_opened();
+  return write_items({{address, value}});
+}
+
 Error LinkDevice::reset() {
   if (!opened_) return not_opened();
   if (auto e = command(reg::kCmdClear | reg::kCmdClearMeters)) return e;

@@ -104,7 +104,8 @@ uint32_t get_field(std::span<const uint8_t> p, InfoField f) {
 }
 static_assert(kInfoProtocolVersion.bytes == sizeof(Info::protocol_version) && kInfoEqBands.bytes == sizeof(Info::eq_bands) &&
                   kInfoMaxLookahead.bytes == sizeof(Info::max_lookahead) &&
-                  kInfoAudioCredit.bytes == sizeof(Info::audio_credit) && kInfoCoreId.bytes == sizeof(Info::core_id),
+                  kInfoAudioCredit.bytes == sizeof(Info::audio_credit) && kInfoCoreId.bytes == sizeof(Info::core_id) &&
+                  kInfoLiveDelay.bytes == sizeof(Info::live_delay),
               "lathe::protocol::Info's members must hold regmap/lathe.protocol's info fields");
 }  // namespace
 
@@ -115,6 +116,7 @@ std::vector<uint8_t> info_payload(const Info& info) {
   put_field(v, kInfoMaxLookahead, info.max_lookahead);
   put_field(v, kInfoAudioCredit, info.audio_credit);
   put_field(v, kInfoCoreId, info.core_id);
+  put_field(v, kInfoLiveDelay, info.live_delay);
   return v;
 }
 
@@ -122,7 +124,7 @@ std::optional<Info> parse_info(std::span<const uint8_t> p) {
   if (p.size() != kInfoBytes) return std::nullopt;
   return Info{static_cast<uint16_t>(get_field(p, kInfoProtocolVersion)), static_cast<uint8_t>(get_field(p, kInfoEqBands)),
               static_cast<uint16_t>(get_field(p, kInfoMaxLookahead)), static_cast<uint16_t>(get_field(p, kInfoAudioCredit)),
-              get_field(p, kInfoCoreId)};
+              get_field(p, kInfoCoreId), static_cast<uint8_t>(get_field(p, kInfoLiveDelay))};
 }
 
 std::string describe(const Info& info) {
@@ -130,7 +132,8 @@ std::string describe(const Info& info) {
   std::snprintf(core_id, sizeof core_id, "%08x", info.core_id);
   return "protocol version " + std::to_string(info.protocol_version) + ", " + std::to_string(info.eq_bands) +
          " EQ bands, lookahead up to " + std::to_string(info.max_lookahead) + " samples, credit " +
-         std::to_string(info.audio_credit) + " frames, core " + core_id;
+         std::to_string(info.audio_credit) + " frames, core " + core_id + ", live delay " +
+         std::to_string(info.live_delay) + " frames";
 }
 
 std::optional<ErrorReport> parse_error(std::span<const uint8_t> p) {

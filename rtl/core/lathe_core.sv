@@ -21,7 +21,9 @@ module lathe_core (
   output logic               out_valid_o,
   input  logic               out_ready_i,
   output logic signed [23:0] out_left_o,
-  output logic signed [23:0] out_right_o
+  output logic signed [23:0] out_right_o,
+  // The active configuration's output word is 16 bits: out_*_o hold 16-bit values.
+  output logic               out16_o
 );
   localparam int unsigned CoefBits = 37;
   localparam int unsigned CoefAddrBits = $clog2(lathe_regs_pkg::EqBands * lathe_regs_pkg::EqCoefs);
@@ -275,6 +277,7 @@ module lathe_core (
     .out_right_o (dith_right)
   );
   assign out_valid_o = dith_valid;
+  assign out16_o     = ctrl[CtrlOut16];
   assign out_left_o  = dith_left[23:0];
   assign out_right_o = dith_right[23:0];
   assign out_fire    = dith_valid && out_ready_i;

@@ -6,6 +6,7 @@
 module lathe_packet_engine #(
   parameter int unsigned Credit = 512,
   parameter logic [31:0] CoreId = 32'h4C41_5448,  // "LATH"
+  parameter int unsigned LiveDelay = 3,          // kInfo live_delay: lathe_top's live path
   parameter int unsigned ReplyFreeBits = 12
 ) (
   input  logic                     clk_i,
@@ -58,7 +59,7 @@ module lathe_packet_engine #(
   localparam logic [9:0]  InfoBytes = 10'(lathe_proto_pkg::InfoBytes);
   localparam logic [9:0]  MaxRegItems = 10'(lathe_proto_pkg::MaxRegItems);
   localparam logic [8*lathe_proto_pkg::InfoBytes-1:0] InfoPayload =
-      lathe_proto_pkg::info_payload(16'(Credit), CoreId);  // byte 0 in bits 7:0
+      lathe_proto_pkg::info_payload(16'(Credit), CoreId, 8'(LiveDelay));  // byte 0 in bits 7:0
   // Link counters: register AddrLinkFirst + index (regmap/lathe.regs, group link).
   localparam logic [7:0] AddrLinkFirst = lathe_regs_pkg::AddrLinkFirst, AddrLinkLast = lathe_regs_pkg::AddrLinkLast;
   localparam int unsigned NumCnt = lathe_regs_pkg::LinkCount;

@@ -4,7 +4,7 @@
 // Every module sees the whole protocol and uses a few items of it: unused ones are not a finding.
 /* verilator lint_off UNUSEDPARAM */
 package lathe_proto_pkg;
-  localparam logic [15:0] Version = 16'h0001;
+  localparam logic [15:0] Version = 16'h0002;
   localparam logic [7:0] Sync0 = 8'ha5;
   localparam logic [7:0] Sync1 = 8'h5a;
   localparam int unsigned MaxPayload = 1020;
@@ -32,10 +32,10 @@ package lathe_proto_pkg;
   localparam logic [7:0] ErrorMalformed = 8'h05;
   localparam logic [7:0] ErrorAudioOverrun = 8'h06;
   localparam logic [7:0] ErrorReplyDropped = 8'h07;
-  localparam int unsigned InfoBytes = 11;
+  localparam int unsigned InfoBytes = 12;
   // The kInfo payload, byte 0 in bits 7:0: the spec's values, and the board's own as arguments.
-  function automatic logic [87:0] info_payload(logic [15:0] audio_credit, logic [31:0] core_id);
-    info_payload = {core_id, audio_credit, 16'h0400, 8'h08, 16'h0001};
+  function automatic logic [95:0] info_payload(logic [15:0] audio_credit, logic [31:0] core_id, logic [7:0] live_delay);
+    info_payload = {live_delay, core_id, audio_credit, 16'h0400, 8'h08, 16'h0002};
   endfunction
 endpackage
 /* verilator lint_on UNUSEDPARAM */

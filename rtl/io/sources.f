@@ -11,3 +11,5 @@ lathe_ft245_sync.sv
 lathe_i2s_clockgen.sv
 lathe_i2s_rx.sv
 lathe_i2s_tx.sv
+lathe_pulse_sync.sv
+lathe_live.sv

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The board-independent top: FT232H synchronous FIFO adapter -> deframer -> packet engine
-// <-> lathe_core -> output frame FIFO -> framer -> adapter (docs/protocol.md).
+// <-> lathe_core -> output frame FIFO -> framer -> adapter (docs/protocol.md); in live
+// mode the core's frames come from the codec and go back to it instead (lathe_live).
 //
 // One clock: everything runs on the FT232H's 60 MHz CLKOUT; the core needs 46 cycles per
 // frame, far below 60 MHz / 192 kHz. A board with a separate DSP clock would put a
@@ -8,10 +9,21 @@
 // synchronised handshake on the register bus.
 module lathe_top #(
   parameter int unsigned Credit = 512,          // audio input FIFO frames (kInfo)
-  parameter logic [31:0] CoreId = 32'h4C41_5448
+  parameter logic [31:0] CoreId = 32'h4C41_5448,
+  parameter int unsigned LiveDelay = 2          // live mode: LRCLK slots in to out (kInfo)
 ) (
   input  logic       clk_i,
   input  logic       rst_ni,
+  // Serial audio to the codec (lathe_live): MCLK in from the board; BCLK and LRCLK in
+  // (codec is master) or out (live_clock_master_o: the board drives those pins).
+  input  logic       mclk_i,
+  input  logic       i2s_bclk_i,
+  input  logic       i2s_lrclk_i,
+  output logic       i2s_bclk_o,
+  output logic       i2s_lrclk_o,
+  output logic       live_clock_master_o,
+  input  logic       i2s_adc_i,
+  output logic       i2s_dac_o,
   // FT232H synchronous 245 FIFO pins.
   input  logic [7:0] data_i,
   output logic [7:0] data_o,
@@ -89,6 +101,7 @@ module lathe_top #(
   lathe_packet_engine #(
     .Credit       (Credit),
     .CoreId       (CoreId),
+    .LiveDelay    (LiveDelay),
     .ReplyFreeBits($clog2(ReplyDepth) + 1)
   ) u_engine (
     .clk_i         (clk_i),
@@ -143,28 +156,163 @@ module lathe_top #(
     .free_o     (unused_ain_free)
   );
 
+  // ---------------------------------------------------------------- registers of the top
+  // live_ctrl and the live group are answered here; every other address is the core's.
+  localparam logic [7:0] AddrLiveCtrl = lathe_regs_pkg::AddrLiveCtrl;
+  localparam logic [7:0] AddrLiveFirst = lathe_regs_pkg::AddrLiveFirst, AddrLiveLast = lathe_regs_pkg::AddrLiveLast;
+  logic        top_addr, top_sel_q, top_sel_d, live_write;
+  logic [31:0] live_ctrl_q, live_ctrl_d, top_rdata_q, top_rdata_d, core_rdata;
+  logic        core_reg_ready;
+  logic        live_running;
+  logic [31:0] live_frames, live_rx_errors, live_underruns, live_late, live_overruns, live_stops;
+
+  assign top_addr    = reg_addr == AddrLiveCtrl || (reg_addr >= AddrLiveFirst && reg_addr <= AddrLiveLast);
+  assign live_write  = reg_we && reg_addr == AddrLiveCtrl;
+  assign reg_ready   = top_addr ? 1'b1 : core_reg_ready;
+  assign reg_rdata   = top_sel_q ? top_rdata_q : core_rdata;
+  assign live_ctrl_d = live_write ? reg_wdata : live_ctrl_q;
+  assign top_sel_d   = top_addr;
+
+  always_comb begin
+    unique case (reg_addr)
+      AddrLiveCtrl:                          top_rdata_d = live_ctrl_q;
+      lathe_regs_pkg::AddrLiveStatus:        top_rdata_d = {31'd0, live_running};
+      lathe_regs_pkg::AddrLiveFrames:        top_rdata_d = live_frames;
+      lathe_regs_pkg::AddrLiveRxErrors:      top_rdata_d = live_rx_errors;
+      lathe_regs_pkg::AddrLiveUnderruns:     top_rdata_d = live_underruns;
+      lathe_regs_pkg::AddrLiveLate:          top_rdata_d = live_late;
+      lathe_regs_pkg::AddrLiveOverruns:      top_rdata_d = live_overruns;
+      lathe_regs_pkg::AddrLiveClockStops:    top_rdata_d = live_stops;
+      default:                               top_rdata_d = '0;
+    endcase
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      live_ctrl_q <= '0;
+      top_sel_q   <= 1'b0;
+      top_rdata_q <= '0;
+    end else begin
+      live_ctrl_q <= live_ctrl_d;
+      top_sel_q   <= top_sel_d;
+      top_rdata_q <= top_rdata_d;
+    end
+  end
+
+  // ---------------------------------------------------------------- live path
+  logic               live_en, live_in_valid, live_in_ready, live_back_valid;
+  logic [47:0]        live_in_data;
+  logic [7:0]         live_in_tag;
+  logic [31:0]        unused_live_ctrl;
+  logic               core_out16;
+  logic [47:0]        live_back_data;
+  logic               route_valid, route_live, unused_route_ready;
+  logic [7:0]         route_tag;
+
+  assign live_en          = live_ctrl_q[lathe_regs_pkg::LiveCtrlEnable];
+  assign unused_live_ctrl = live_ctrl_q;
+
+  lathe_live #(
+    .Delay(LiveDelay)
+  ) u_live (
+    .clk_i           (clk_i),
+    .rst_ni          (rst_ni),
+    .enable_i        (live_en),
+    .clock_master_i  (live_ctrl_q[lathe_regs_pkg::LiveCtrlClockMaster]),
+    .left_justified_i(live_ctrl_q[lathe_regs_pkg::LiveCtrlLeftJustified]),
+    .mclk_div_i      (live_ctrl_q[lathe_regs_pkg::LiveCtrlMclkDivLsb +: 2]),
+    .restart_i       (live_write),
+    .in_valid_o      (live_in_valid),
+    .in_ready_i      (live_in_ready),
+    .in_data_o       (live_in_data),
+    .in_tag_o        (live_in_tag),
+    .back_valid_i    (live_back_valid),
+    .back_data_i     (live_back_data),
+    .back_tag_i      (route_tag),
+    .running_o       (live_running),
+    .frames_o        (live_frames),
+    .rx_errors_o     (live_rx_errors),
+    .underruns_o     (live_underruns),
+    .late_o          (live_late),
+    .overruns_o      (live_overruns),
+    .clock_stops_o   (live_stops),
+    .mclk_i          (mclk_i),
+    .bclk_i          (i2s_bclk_i),
+    .lrclk_i         (i2s_lrclk_i),
+    .bclk_o          (i2s_bclk_o),
+    .lrclk_o         (i2s_lrclk_o),
+    .adc_i           (i2s_adc_i),
+    .dac_o           (i2s_dac_o)
+  );
+  assign live_clock_master_o = live_en && live_ctrl_q[lathe_regs_pkg::LiveCtrlClockMaster];
+  // A 16-bit output word goes to the DAC at the top of its 24-bit slot, at its level.
+  assign live_back_data = core_out16 ? {core_out_right[15:0], 8'd0, core_out_left[15:0], 8'd0}
+                                     : {core_out_right, core_out_left};
+
+  // ---------------------------------------------------------------- the core's input and output
+  // Live mode: the core's frames come from lathe_live and the host's kAudioIn frames are
+  // dropped (taken from their FIFO unread). Each frame that enters the core leaves a note
+  // of where it came from (live or file, and the live tag), read when it leaves: the core
+  // is in order, one frame out per frame in, so a mode switch with frames in flight sends
+  // each where it belongs.
+  logic               core_in_valid, core_in_ready, core_in_take, core_out_take;
+  logic signed [23:0] core_in_left, core_in_right;
+  logic [8:0]         route_data;
+  logic [$clog2(8):0] unused_route_level, unused_route_free;
+  logic               file_out_valid, file_out_ready;
+
+  assign core_in_valid = live_en ? live_in_valid : ain_valid;
+  assign core_in_left  = live_en ? live_in_data[23:0] : ain_data[23:0];
+  assign core_in_right = live_en ? live_in_data[47:24] : ain_data[47:24];
+  assign live_in_ready = live_en && core_in_ready;
+  assign ain_ready     = live_en ? 1'b1 : core_in_ready;
+  assign core_in_take  = core_in_valid && core_in_ready;
+
+  lathe_sync_fifo #(
+    .Width(9),
+    .Depth(8)  // more than the core's frames in flight (MaxInFlight 6)
+  ) u_route (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .in_valid_i (core_in_take),
+    .in_ready_o (unused_route_ready),
+    .in_data_i  ({live_en, live_in_tag}),
+    .out_valid_o(route_valid),
+    .out_ready_i(core_out_take),
+    .out_data_o (route_data),
+    .level_o    (unused_route_level),
+    .free_o     (unused_route_free)
+  );
+  assign route_live      = route_valid && route_data[8];
+  assign route_tag       = route_data[7:0];
+  assign core_out_ready  = route_live ? 1'b1 : file_out_ready;
+  assign core_out_take   = core_out_valid && core_out_ready;
+  assign live_back_valid = core_out_valid && route_live;
+  assign file_out_valid  = core_out_valid && !route_live;
+
   lathe_core u_core (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
-    .reg_we_i   (reg_we),
+    .reg_we_i   (reg_we && !top_addr),
     .reg_addr_i (reg_addr),
     .reg_wdata_i(reg_wdata),
-    .reg_rdata_o(reg_rdata),
-    .reg_ready_o(reg_ready),
-    .in_valid_i (ain_valid),
-    .in_ready_o (ain_ready),
-    .in_left_i  (ain_data[23:0]),
-    .in_right_i (ain_data[47:24]),
+    .reg_rdata_o(core_rdata),
+    .reg_ready_o(core_reg_ready),
+    .in_valid_i (core_in_valid),
+    .in_ready_o (core_in_ready),
+    .in_left_i  (core_in_left),
+    .in_right_i (core_in_right),
     .out_valid_o(core_out_valid),
     .out_ready_i(core_out_ready),
     .out_left_o (core_out_left),
-    .out_right_o(core_out_right)
+    .out_right_o(core_out_right),
+    .out16_o    (core_out16)
   );
 
-  // Frames inside the core: the framer sends a short packet only when none is coming.
+  // File frames inside the core: the framer sends a short packet only when none is coming.
   logic [7:0] in_core_q, in_core_d;
   always_comb begin
-    in_core_d = in_core_q + 8'(ain_valid && ain_ready) - 8'(core_out_valid && core_out_ready);
+    in_core_d = in_core_q + 8'(core_in_take && !live_en) - 8'(core_out_take && !route_live);
   end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) in_core_q <= '0;
@@ -182,8 +330,8 @@ module lathe_top #(
   ) u_audio_out (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
-    .in_valid_i (core_out_valid),
-    .in_ready_o (core_out_ready),
+    .in_valid_i (file_out_valid),
+    .in_ready_o (file_out_ready),
     .in_data_i  ({core_out_right, core_out_left}),
     .out_valid_o(aout_valid),
     .out_ready_i(aout_ready),

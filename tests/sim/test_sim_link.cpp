@@ -123,5 +123,5 @@ TEST_CASE("open_device(\"sim\") goes through the registered back end", "[sim][li
   REQUIRE(opened);
   CHECK(opened->device->info().backend == Backend::kSim);
   CHECK(opened->device->info().protocol_version == protocol::kVersion);
-  CHECK_THAT(opened->message, Catch::Contains("version 1"));
+  CHECK_THAT(opened->message, Catch::Contains("version " + std::to_string(protocol::kVersion)));
 }

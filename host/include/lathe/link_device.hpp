@@ -42,6 +42,9 @@ class LinkDevice final : public Device {
   Error process(std::span<const int32_t> in, std::span<int32_t> out) override;
   Result<model::Meters> read_meters(bool clear) override;
 
+  // Writes one of the board top's control registers (access ctl in regmap/lathe.regs,
+  // e.g. live_ctrl): in effect at once, no commit.
+  Error write_control(uint8_t address, uint32_t value);
   // Reads registers by address (meters, status, link counters), values in that order.
   Result<std::vector<uint32_t>> read_registers(std::span<const uint8_t> addresses);
 

@@ -51,11 +51,12 @@ struct Info {
   uint16_t max_lookahead = 0;
   uint16_t audio_credit = 0;  // frames the board's audio input FIFO holds
   uint32_t core_id = 0;
+  uint8_t live_delay = 0;  // live mode: slots between a frame's slot in and its slot out
 };
 std::vector<uint8_t> info_payload(const Info& info);
 std::optional<Info> parse_info(std::span<const uint8_t> payload);
 // For people: "protocol version V, B EQ bands, lookahead up to L samples, credit C frames,
-// core 4c415448".
+// core 4c415448, live delay D frames".
 std::string describe(const Info& info);
 
 struct ErrorReport {

@@ -141,7 +141,9 @@ std::string registers_md(const RegisterMap& map) {
        "register map and of the core's structure constants (the C++ header `lathe/registers_map.hpp` and\n"
        "the RTL package `rtl/core/lathe_regs_pkg.sv` come from it too). 32-bit words at 8-bit\n"
        "addresses. `rw` registers are configuration: written into a shadow and made active together\n"
-       "by the `commit` command at a frame boundary. Formats are those of docs/fixed-point.md.\n\n"
+       "by the `commit` command at a frame boundary. `ctl` registers belong to the board top (the live\n"
+       "path), not to the chain's configuration: read/write, in effect when written. Formats are those\n"
+       "of docs/fixed-point.md.\n\n"
        "## Structure constants\n\n"
     << md_constants(map.consts);
   o << "\n## Registers\n\n| address | name | access | format | reset | meaning |\n|---|---|---|---|---|---|\n";

@@ -262,7 +262,8 @@ RegisterMap parse_registers(const std::string& path) {
     } else {
       die(l.where, "expected const, check, reg NAME ADDR ACCESS FORMAT RESET, or array NAME ADDR COUNT ACCESS FORMAT");
     }
-    if (r.access != "rw" && r.access != "ro" && r.access != "wo") die(l.where, "access must be rw, ro or wo");
+    if (r.access != "rw" && r.access != "ro" && r.access != "wo" && r.access != "ctl")
+      die(l.where, "access must be rw, ro, wo or ctl");
     if (r.prefix.empty()) r.prefix = r.name;
     for (int a = r.addr; a < r.addr + r.count; ++a) {
       if (a < 0 || a > 255 || used[a]) die(l.where, "address 0x" + hex(a, 2) + " out of range or used twice");

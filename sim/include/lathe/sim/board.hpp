@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The simulated board: the Verilated lathe_top behind the FT232H pin model, and a
 // Transport over it, so the protocol client runs unchanged against the RTL. Simulated
-// time: the FIFO's 60 MHz clock, 1 ms = 60,000 cycles.
+// time: the FIFO's 60 MHz clock, 1 ms = 60,000 cycles. With a codec attached (live mode)
+// the board also runs the serial-audio clocks, event by event in picoseconds.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "lathe/sim/ft232h.hpp"
+#include "lathe/sim/i2s_codec.hpp"
 #include "lathe/sim/sim_options.hpp"
 #include "lathe/transport.hpp"
 
@@ -22,9 +24,16 @@ namespace lathe::sim {
 template <class Top>
 class ClockedModel;
 
+// The clocks of a board with a codec: lathe_top's clock (the FT232H's and the core's) and,
+// when the FPGA is the I2S clock master, the MCLK it makes BCLK from.
+struct BoardClocks {
+  uint64_t clk_period_ps = 16667;  // 60 MHz
+  uint64_t mclk_period_ps = 0;     // 0: no MCLK (the codec is master)
+};
+
 class Board {
  public:
-  static constexpr uint64_t kCyclesPerMs = 60000;
+  static constexpr uint64_t kCyclesPerMs = 60000;  // at 60 MHz
 
   explicit Board(const SimOptions& options = {}, const Ft232hOptions& chip = {});
   ~Board();
@@ -40,6 +49,12 @@ class Board {
   // Runs the clock.
   void run(uint64_t cycles);
 
+  // From now on the codec is on the board's I2S pins, and the board runs at `clocks`
+  // (a live-mode simulation). The codec must outlive the board.
+  void attach_codec(I2sCodec& codec, const BoardClocks& clocks);
+  // Simulated time since the codec was attached, picoseconds (the codec's time).
+  uint64_t time_ps() const { return now_ps_; }
+
   std::size_t queued() const { return queue_.size(); }
   uint64_t cycles() const;
   Ft232h& chip() { return chip_; }
@@ -47,8 +62,15 @@ class Board {
 
  private:
   void step();
+  // With a codec: evaluates every MCLK and codec edge before t_ps.
+  void run_audio_until(uint64_t t_ps);
+  void eval_at(uint64_t t_ps);
 
   std::unique_ptr<ClockedModel<Vlathe_top>> dut_;
+  uint64_t cycles_ = 0;
+  I2sCodec* codec_ = nullptr;
+  BoardClocks clocks_;
+  uint64_t base_ps_ = 0, now_ps_ = 0, next_mclk_ps_ = UINT64_MAX;
   Ft232h chip_;
   std::deque<uint8_t> queue_;
 };

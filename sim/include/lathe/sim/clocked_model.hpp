@@ -72,6 +72,8 @@ class ClockedModel {
   Top& top() { return *top_; }
   Top* operator->() { return top_.get(); }
   uint64_t cycles() const { return cycles_; }
+  // The simulation's time (tick() advances it by one per clock edge; eval_at sets it).
+  uint64_t time() const { return context_->time(); }
 
   // Holds rst_ni low for `cycles` clock cycles.
   void reset(int cycles = 4) {
