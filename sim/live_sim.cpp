@@ -50,6 +50,10 @@ Result<LiveSimResult> run_live_sim(const reg::RegisterImage& regs, const std::ve
   cc.format = o.format;
   cc.master = !o.fpga_master;
   cc.jitter_ps = o.jitter_ps;
+  cc.stop_at_ps = o.stop_at_ps;
+  cc.stop_for_ps = o.stop_for_ps;
+  cc.glitch_at_ps = o.glitch_at_ps;
+  cc.glitch_bclks = o.glitch_bclks;
   I2sCodec codec(cc);
   std::vector<int32_t> adc(2 * o.preroll_frames, 0);
   adc.insert(adc.end(), programme.begin(), programme.end());
@@ -90,6 +94,9 @@ Result<LiveSimResult> run_live_sim(const reg::RegisterImage& regs, const std::ve
   }
   const long in_first = first_sound(programme), out_first = first_sound(r.output);
   if (in_first >= 0 && out_first >= 0) r.measured_latency = out_first - in_first;
+  r.adc_sent = codec.adc_frames_sent();
+  r.dac_bus_frames = codec.dac_bus_frames();
+  r.dac_frames = codec.dac_frames();
   return r;
 }
 

@@ -144,11 +144,11 @@ module lathe_core (
   logic signed [31:0] dith_in_left, dith_in_right, dith_left, dith_right;
   logic signed [31:0] comp_gr, lim_gr;
   logic        [31:0] lim_peak;
-  logic               bypass_full, bypass_empty;
-  logic signed [23:0] bypass_left, bypass_right;
+  logic               dry_fresh, dith_in_valid, dith_in_ready;
+  logic signed [23:0] dry_left, dry_right;
 
   assign in_ready_o = eq_in_ready && configured && !commit_pending_q && !clear_pending_q && !meters_pending_q &&
-                      !regfile_busy && in_flight_q < 4'(MaxInFlight) && !bypass_full;
+                      !regfile_busy && in_flight_q < 4'(MaxInFlight);
   assign in_fire = in_valid_i && in_ready_o;
 
   lathe_trim_eq #(.CoefBits(CoefBits)) u_trim_eq (
@@ -220,7 +220,7 @@ module lathe_core (
   );
 
   // True-peak guard on the limiter's output: one frame out per frame in (its 51 frames of
-  // delay are inside it), so the bypass FIFO below still pairs frames by count.
+  // delay are inside it), so the dry delay below still pairs frames by count.
   lathe_tp_guard u_guard (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
@@ -236,24 +236,28 @@ module lathe_core (
     .out_right_o (guard_right)
   );
 
-  // Bypass (A/B): the frame's own input replaces the guard's output before the dither, as
-  // in the model; the chain keeps running so switching back is seamless.
-  lathe_frame_fifo #(.Depth(8)) u_bypass_fifo (
-    .clk_i   (clk_i),
-    .rst_ni  (rst_ni),
-    .push_i  (in_fire),
-    .left_i  (in_left_i),
-    .right_i (in_right_i),
-    .pop_i   (guard_valid && guard_ready),
-    .left_o  (bypass_left),
-    .right_o (bypass_right),
-    .full_o  (bypass_full),
-    .empty_o (bypass_empty)
+  // Bypass (A/B): the input, delayed by the chain's latency, replaces the guard's output
+  // before the dither, as in the model; the chain keeps running so switching back is
+  // seamless, and both line up, so bypass keeps the latency.
+  lathe_dry_delay u_dry (
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .clear_i    (stage_clear),
+    .lookahead_i(lim_lookahead),
+    .push_i     (in_fire),
+    .left_i     (in_left_i),
+    .right_i    (in_right_i),
+    .pop_i      (guard_valid && guard_ready),
+    .fresh_o    (dry_fresh),
+    .left_o     (dry_left),
+    .right_o    (dry_right)
   );
+  assign dith_in_valid = guard_valid && dry_fresh;
+  assign guard_ready   = dith_in_ready && dry_fresh;
   always_comb begin
     if (ctrl[CtrlBypass]) begin
-      dith_in_left  = 32'(bypass_left) <<< 4;
-      dith_in_right = 32'(bypass_right) <<< 4;
+      dith_in_left  = 32'(dry_left) <<< 4;
+      dith_in_right = 32'(dry_right) <<< 4;
     end else begin
       dith_in_left  = guard_left;
       dith_in_right = guard_right;
@@ -267,8 +271,8 @@ module lathe_core (
     .dither_en_i (ctrl[CtrlDither]),
     .out16_i     (ctrl[CtrlOut16]),
     .seed_i      (dither_seed),
-    .in_valid_i  (guard_valid),
-    .in_ready_o  (guard_ready),
+    .in_valid_i  (dith_in_valid),
+    .in_ready_o  (dith_in_ready),
     .in_left_i   (dith_in_left),
     .in_right_i  (dith_in_right),
     .out_valid_o (dith_valid),
@@ -338,5 +342,5 @@ module lathe_core (
   end
 
   logic unused;
-  assign unused = ^{ctrl[31:6], dith_left[31:24], dith_right[31:24], bypass_empty};
+  assign unused = ^{ctrl[31:6], dith_left[31:24], dith_right[31:24]};
 endmodule

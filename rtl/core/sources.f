@@ -12,7 +12,7 @@ lathe_tp_detector.sv
 lathe_tp_guard.sv
 lathe_limiter.sv
 lathe_dither.sv
-lathe_frame_fifo.sv
+lathe_dry_delay.sv
 lathe_meters.sv
 lathe_regfile.sv
 lathe_core.sv

@@ -11,7 +11,9 @@
 // that tag goes out, one with an older tag came too late and is discarded (late), and if
 // none is there the slot is silence (underrun). So the round trip is Delay frames plus the
 // chain's own latency whatever the core clock does, and a frame that misses its slot is
-// dropped rather than shifting every later frame. Delay = 2 leaves the core the rest of
+// dropped rather than shifting every later frame. The chain gets one frame per frame
+// start (silence for one the receiver dropped), so its own latency, counted in frames,
+// stays in step with the bus across glitches and clock stops. Delay = 2 leaves the core the rest of
 // the frame the received frame arrives in: it is decoded one BCLK into frame k + 1 and must
 // be back by its last BCLK, about 60 BCLK, so the core clock must be at least 4x BCLK
 // (the chain's 229 cycles and the crossings in 60 BCLK = 256 fs: 12.3 MHz at 48 kHz,
@@ -147,10 +149,15 @@ module lathe_live #(
     .slot_error_count_o(unused_rx_error_count)
   );
 
-  // The receiver marks a frame at the same BCLK as the start of the next: slot_q is still
-  // the frame it came in.
+  // One frame to the chain per frame start, so that the chain's count of frames is the
+  // bus's and the latency stays the same across a glitch or a stopped clock: the frame
+  // that just ended, or silence in place of one the receiver dropped (counted as its slot
+  // errors). The receiver marks a frame at the same BCLK as the start of the next, so
+  // slot_q is still the frame it came in.
+  logic [47:0] a_frame;
+  assign a_frame    = rx_valid ? {rx_right, rx_left} : 48'd0;
   assign slot_d     = slot_q + 8'(rx_start);
-  assign rx_overrun = rx_valid && !a_ready;
+  assign rx_overrun = rx_start && !a_ready;
 
   always_ff @(posedge bclk or negedge brst_n) begin
     if (!brst_n) slot_q <= '0;
@@ -167,9 +174,9 @@ module lathe_live #(
   ) u_to_core (
     .wclk_i  (bclk),
     .wrst_ni (brst_n),
-    .wvalid_i(rx_valid),
+    .wvalid_i(rx_start),
     .wready_o(a_ready),
-    .wdata_i ({slot_q, rx_right, rx_left}),
+    .wdata_i ({slot_q, a_frame}),
     .wdepth_o(unused_a_wdepth),
     .rclk_i  (clk_i),
     .rrst_ni (rst_ni),

@@ -8,6 +8,8 @@
 // path processes an unknown number of silent frames before the programme starts.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <map>
 #include <string>
 
 #include "lathe/device.hpp"
@@ -43,6 +45,7 @@ struct Case {
   bool fpga_master;
   sim::I2sFormat format;
   std::vector<std::string> sets;
+  uint64_t jitter_ps = 0;
 };
 
 void check_live(const Case& c, double seconds, uint32_t seed) {
@@ -55,6 +58,7 @@ void check_live(const Case& c, double seconds, uint32_t seed) {
   o.sample_rate_hz = static_cast<uint32_t>(c.rate);
   o.fpga_master = c.fpga_master;
   o.format = c.format;
+  o.jitter_ps = c.jitter_ps;
   o.tail_frames = 8;
   const auto r = sim::run_live_sim(regs, programme, o);
   REQUIRE(r);
@@ -123,4 +127,98 @@ TEST_CASE("live mode at 48 kHz (FPGA is clock master, left-justified): the model
 TEST_CASE("live mode at 96 kHz (codec is clock master, left-justified): the model's bits, shifted by the reported latency",
           "[sim][live]") {
   check_live({"streaming", 96000, false, sim::I2sFormat::kLeftJustified, {"dither.enabled=false", "limiter.drive_db=6"}}, 0.05, 23);
+}
+
+TEST_CASE("live mode with a jittery codec clock (48 kHz, +-30 ns on every BCLK edge): the model's bits, shifted by the reported latency",
+          "[sim][live]") {
+  check_live({"streaming", 48000, false, sim::I2sFormat::kI2s, {"dither.enabled=false", "compressor.ratio=2"}, 30000},
+             0.05, 24);
+}
+
+// Bypass: the output is the input, delayed by the live path and the chain (the dry delay
+// keeps the latency). A clock that stops for 10 ms and an LRCLK glitch may cost the
+// frames they hit (silence in their place; were a glitch taken for one more frame start,
+// the frames on their way out would leave one frame early), and are counted; every other
+// frame comes out unchanged and exactly the reported latency late, and the path runs on.
+TEST_CASE("live mode: a stopped audio clock and an LRCLK glitch are counted, cost only the frames they hit, and the latency holds",
+          "[sim][live]") {
+  const int rate = 48000;
+  const std::vector<int32_t> programme = signals::music_like(0.12, rate, 25);
+  const reg::RegisterImage regs = registers("streaming", {"dither.enabled=false", "bypass=true"}, rate);
+  sim::LiveSimOptions o;
+  o.sample_rate_hz = rate;
+  o.stop_at_ps = 30'000'000'000;  // 30 ms
+  o.stop_for_ps = 10'000'000'000;
+  o.glitch_at_ps = 75'000'000'000;
+  o.glitch_bclks = 5;
+  const auto r = sim::run_live_sim(regs, programme, o);
+  REQUIRE(r);
+  const long latency = r->live_delay + r->chain_latency;
+  std::map<uint64_t, int64_t> adc_input;  // bus frame -> index into the programme (-1: silence)
+  for (const auto& f : r->adc_sent)
+    adc_input[f.bus_frame] = f.input_index - static_cast<int64_t>(o.preroll_frames);
+  auto input = [&](uint64_t bus, int ch) -> int32_t {
+    const auto it = adc_input.find(bus);
+    if (it == adc_input.end() || it->second < 0 || it->second >= static_cast<int64_t>(programme.size() / 2)) return 0;
+    return programme[2 * static_cast<std::size_t>(it->second) + ch];
+  };
+  std::size_t exact = 0, silent = 0, early = 0, wrong = 0;
+  std::vector<uint64_t> early_at;
+  for (std::size_t i = 0; i < r->dac_bus_frames.size(); ++i) {
+    const uint64_t b = r->dac_bus_frames[i];
+    if (b < static_cast<uint64_t>(latency)) continue;
+    const uint64_t src = b - static_cast<uint64_t>(latency);
+    const int32_t l = r->dac_frames[2 * i], rr = r->dac_frames[2 * i + 1];
+    if (l == input(src, 0) && rr == input(src, 1)) {
+      ++exact;
+    } else if (l == 0 && rr == 0) {
+      ++silent;
+    } else if (l == input(src + 1, 0) && rr == input(src + 1, 1)) {
+      ++early;
+      early_at.push_back(b);
+    } else {
+      ++wrong;
+    }
+  }
+  INFO("frames out: " << exact << " exact, " << silent << " silent, " << early << " one frame early, " << wrong
+                      << " wrong; counters: frames " << r->counters.frames << ", rx errors " << r->counters.rx_errors
+                      << ", underruns " << r->counters.underruns << ", late " << r->counters.late << ", clock stops "
+                      << r->counters.clock_stops << (r->counters.running ? ", running" : ", NOT running"));
+  CHECK(wrong == 0);
+  CHECK(silent <= 8);
+  // Early frames, if the glitch looked like a frame start: one stretch, no longer than the
+  // latency.
+  if (!early_at.empty()) CHECK(early_at.back() - early_at.front() + 1 == early);
+  CHECK(early <= static_cast<std::size_t>(latency) + 2);
+  CHECK(exact >= programme.size() / 2 - static_cast<std::size_t>(latency) - 40);
+  CHECK(r->counters.clock_stops == 1);
+  CHECK(r->counters.rx_errors >= 2);
+  CHECK(r->counters.running);
+  WARN("a 10 ms clock stop and a 5-BCLK LRCLK glitch: " << exact << " frames exact, " << silent << " silent, " << early
+                                                          << " one frame early; rx errors " << r->counters.rx_errors
+                                                          << ", clock stops " << r->counters.clock_stops);
+}
+
+// The latency table of docs/rtl.md ("Live mode"), measured: first sound out minus first
+// sound in, against kInfo's live delay + the lookahead in samples + chain_extra_delay.
+TEST_CASE("live mode's latency is the live delay + the lookahead + chain_extra_delay, at 44.1, 48 and 96 kHz and 0.1 to 2 ms",
+          "[sim][live]") {
+  for (const int rate : {44100, 48000, 96000})
+    for (const double ms : {0.1, 0.5, 1.0, 2.0}) {
+      const std::vector<int32_t> programme = signals::music_like(0.01, rate, 26);
+      char look[64];
+      std::snprintf(look, sizeof look, "limiter.lookahead_ms=%g", ms);
+      const reg::RegisterImage regs = registers("streaming", {"dither.enabled=false", look}, rate);
+      sim::LiveSimOptions o;
+      o.sample_rate_hz = static_cast<uint32_t>(rate);
+      o.tail_frames = static_cast<std::size_t>(latency_frames(regs)) + 8;
+      const auto r = sim::run_live_sim(regs, programme, o);
+      REQUIRE(r);
+      const long want = r->live_delay + lookahead_samples(ms, rate) + reg::kChainExtraDelay;
+      INFO(rate << " Hz, lookahead " << ms << " ms: measured " << r->measured_latency << ", expected " << want);
+      CHECK(r->measured_latency == want);
+      UNSCOPED_INFO(rate << " Hz, " << ms << " ms: " << r->measured_latency << " samples, "
+                         << 1000.0 * static_cast<double>(r->measured_latency) / rate << " ms");
+    }
+  WARN("live latencies measured (above)");
 }

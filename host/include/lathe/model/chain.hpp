@@ -52,6 +52,8 @@ class Chain {
     lim_.reset();
     guard_.reset();
     dither_.reset();
+    dry_.fill(0);
+    dry_pos_ = 0;
   }
   // Restarts the dither's sequence from the configured seed (a new seed latches here).
   void reset_dither() { dither_.reset(); }
@@ -112,15 +114,22 @@ class Chain {
     meter_output(out_left, out_right);
   }
 
-  // Interleaved stereo, 24-bit input samples; output samples are out_bits() wide.
+  // Interleaved stereo, 24-bit input samples; output samples are out_bits() wide. Bypass
+  // gives the input delayed by latency() frames (zeros before the reset), in line with the
+  // processed output, as the RTL's lathe_dry_delay does.
   void process(const int32_t* in, int32_t* out, std::size_t frames) {
     std::array<FrontFrame, kBlock> front;
+    const std::size_t delay = static_cast<std::size_t>(latency());
     for (std::size_t first = 0; first < frames; first += kBlock) {
       const std::size_t n = std::min(kBlock, frames - first);
       front_block(in + 2 * first, n, front.data());
       for (std::size_t i = 0; i < n; ++i) {
         const std::size_t f = first + i;
-        back(front[i], in[2 * f], in[2 * f + 1], out[2 * f], out[2 * f + 1]);
+        dry_[2 * dry_pos_] = in[2 * f];
+        dry_[2 * dry_pos_ + 1] = in[2 * f + 1];
+        const std::size_t rd = (dry_pos_ + kDryFrames - delay) % kDryFrames;
+        back(front[i], dry_[2 * rd], dry_[2 * rd + 1], out[2 * f], out[2 * f + 1]);
+        dry_pos_ = (dry_pos_ + 1) % kDryFrames;
       }
     }
   }
@@ -160,6 +169,11 @@ class Chain {
   }
 
   static constexpr std::size_t kBlock = 256;
+  // process()'s dry input for bypass: the last kDryFrames input frames, a ring.
+  static constexpr std::size_t kDryFrames = 2048;
+  static_assert(kDryFrames > reg::kMaxLookahead + reg::kChainExtraDelay, "the ring holds the longest latency");
+  std::array<int32_t, 2 * kDryFrames> dry_{};
+  std::size_t dry_pos_ = 0;
   std::array<int32_t, 2 * kBlock> block_{};
   std::array<uint32_t, kBlock> peaks_{};
   reg::RegisterImage regs_{};

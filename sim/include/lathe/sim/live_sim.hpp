@@ -20,6 +20,11 @@ struct LiveSimOptions {
   I2sFormat format = I2sFormat::kI2s;
   bool fpga_master = false;  // the FPGA makes BCLK and LRCLK from a 256 fs MCLK; else the codec does
   uint64_t jitter_ps = 0;    // codec master: on every BCLK edge
+  // Codec master: BCLK stops at stop_at_ps for stop_for_ps; LRCLK is inverted for
+  // glitch_bclks BCLK from glitch_at_ps (I2sCodecConfig; times from the codec's start).
+  uint64_t stop_at_ps = UINT64_MAX, stop_for_ps = 0;
+  uint64_t glitch_at_ps = UINT64_MAX;
+  uint32_t glitch_bclks = 0;
   // lathe_top's clock. 0: the default, 260.5 fs (12.504 MHz at 48 kHz): above the 256 fs
   // live mode needs (docs/rtl.md "Live mode") and not a multiple of BCLK.
   double clk_hz = 0;
@@ -46,6 +51,11 @@ struct LiveSimResult {
   long measured_latency = -1; // first sound out minus first sound in, bus frames (-1: no sound)
   LiveCounters counters;
   double simulated_seconds = 0;
+  // The bus as the codec saw it: each ADC frame's bus frame and input index (into the
+  // leading silence and the programme), and each frame the DAC recorded with its bus frame.
+  std::vector<I2sAdcFrame> adc_sent;
+  std::vector<uint64_t> dac_bus_frames;
+  std::vector<int32_t> dac_frames;
 };
 
 // `regs`: the chain's configuration (reg::RegisterImage, from a preset).
