@@ -33,6 +33,7 @@ struct Faults {
   double reorder = 0.0;     // held back and sent after the next packet
   double corrupt = 0.0;     // one byte flipped
   double error = 0.0;       // a kError packet instead
+  double stale_error = 0.0; // a kError about another packet (sequence + 1) before the reply
   int silent_after = -1;    // replies stop after this many packets (-1: never)
   uint16_t protocol_version = protocol::kVersion;
   uint8_t eq_bands = reg::kEqBands;
@@ -86,6 +87,9 @@ class LoopbackBoard final : public Transport {
       for (int i = 0; i < n; ++i) tx_.push_back(static_cast<uint8_t>(rng_()));
     }
     if (chance(faults_.drop)) return;
+    if (p.type != Type::kAudioOut && chance(faults_.stale_error))
+      emit(Packet{Type::kError, error_count_++,
+                  {static_cast<uint8_t>(protocol::ErrorCode::kBadHeaderCrc), 0x02, static_cast<uint8_t>(p.sequence + 1), 0}});
     if (chance(faults_.error)) {
       p = Packet{Type::kError, error_count_++, {static_cast<uint8_t>(1 + rng_() % 7), 0x03, p.sequence, 0}};
     }
@@ -639,4 +643,25 @@ TEST_CASE("LinkDevice survives thousands of random reply streams, each call endi
   CHECK(protocol_errors > 0);
   WARN(calls << " calls: " << ok << " ok, " << failed_writes << " failed writes, " << ran_dry << " ran dry, "
              << protocol_errors << " protocol errors; " << audio_back << " times audio back");
+}
+
+TEST_CASE("LinkDevice ignores a stale kError about another packet while it waits for its reply", "[link]") {
+  Faults f;
+  f.stale_error = 1.0;  // before every register reply
+  auto link = open_link(f);
+  REQUIRE_FALSE(link->open());
+  const uint8_t addrs[] = {reg::kCtrl, reg::kTrimGain};
+  const auto v = link->read_registers(addrs);
+  REQUIRE(v);
+  CHECK(v->size() == 2);
+  reg::RegisterImage regs;
+  regs[reg::kTrimGain] = 0x08000000;
+  CHECK_FALSE(link->write_registers(regs));
+  // An error that names the request still ends it, by name.
+  Faults g;
+  g.error = 1.0;
+  auto failing = open_link(g);
+  const Error e = failing->open();
+  CHECK(e == Errc::kProtocol);
+  CHECK_THAT(e.message(), Catch::Contains("the board reported"));
 }

@@ -75,7 +75,15 @@ Result<Packet> LinkDevice::await(Want want, uint8_t sequence) {
   const uint64_t discarded_at_start = decoder_.stats().discarded_bytes;
   for (;;) {
     while (auto p = decoder_.next()) {
-      if (p->type == Type::kError) return failure(board_error(*p));
+      if (p->type == Type::kError) {
+        // The board's error about this request, or a stale one about another packet (a
+        // host that reattaches after noise on the link, an earlier attempt): only the
+        // first ends the wait; a request whose header the board could not read gets no
+        // reply and is sent again on the timeout.
+        const auto report = protocol::parse_error(p->payload);
+        if (!report || report->offending_sequence == sequence) return failure(board_error(*p));
+        continue;
+      }
       if (p->type == wanted && p->sequence == sequence) return std::move(*p);
       // Audio left over from a process() that failed keeps the board's count going.
       if (p->type == Type::kAudioOut) next_audio_sequence_ = static_cast<uint8_t>(p->sequence + 1);
