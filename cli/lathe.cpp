@@ -26,6 +26,7 @@
 #ifdef LATHE_HAVE_JACK
 #include "jack_client.hpp"
 #endif
+#include "live_board.hpp"
 #include "lathe/usb/hotplug.hpp"
 #include "lathe/usb/usb_backend.hpp"
 
@@ -285,8 +286,43 @@ struct LiveArgs {
   std::vector<std::string> sets;
   std::optional<std::string> priming, codec_in, codec_out;
   std::string clock_master = "codec", format = "i2s";
-  bool quiet = false;
+  std::optional<std::string> rate;
+  bool off = false, quiet = false;
 };
+
+int cmd_live_board(const LiveArgs& a) {
+  if (a.priming) throw UsageError{"--priming is for --jack"};
+  if (a.clock_master != "codec" && a.clock_master != "fpga")
+    throw UsageError{"--clock-master: codec or fpga, not '" + a.clock_master.substr(0, 40) + "'"};
+  if (a.format != "i2s" && a.format != "left-justified")
+    throw UsageError{"--format: i2s or left-justified, not '" + a.format.substr(0, 40) + "'"};
+  int rate = 48000;
+  if (a.rate) {
+    const auto v = lathe::parse_decimal(*a.rate);
+    if (!v || *v != std::floor(*v) || !lathe::is_supported_rate(static_cast<int>(*v)))
+      throw UsageError{"--rate: the codec's sample rate, 44100 .. 192000 Hz (the six the chain supports), not '" +
+                       a.rate->substr(0, 40) + "'"};
+    rate = static_cast<int>(*v);
+  }
+  auto found = lathe::find_preset(a.preset);
+  if (!found) return fail(found.error().within("--preset"));
+  lathe::Preset preset = *found;
+  for (const auto& s : a.sets)
+    if (auto e = lathe::apply_setting(preset, s)) return fail(e);
+  if (preset.target_lufs && !a.off)
+    std::cerr << "lathe: note: live: the loudness target (" << *preset.target_lufs
+              << " LUFS) is ignored; limiter.drive_db sets the gain into the limiter\n";
+  lathe::live::BoardRunOptions o;
+  o.device = a.device;
+  o.params = preset.params;
+  o.sample_rate = rate;
+  o.fpga_master = a.clock_master == "fpga";
+  o.left_justified = a.format == "left-justified";
+  o.off = a.off;
+  o.quiet = a.quiet;
+  if (auto e = lathe::live::run_board(o)) return fail(e);
+  return 0;
+}
 
 int cmd_live_codec(const LiveArgs& a) {
   if (a.jack) throw UsageError{"--jack and --codec-in/--codec-out are two ways to run live: say one"};
@@ -328,7 +364,11 @@ int cmd_live_codec(const LiveArgs& a) {
 
 int cmd_live(const LiveArgs& a) {
   if (a.codec_in || a.codec_out) return cmd_live_codec(a);
-  if (!a.jack) throw UsageError{"say which stream to run on: --jack (a JACK client) or --codec-in/--codec-out (--device sim)"};
+  if (!a.jack && lathe::parse_device_spec(a.device).backend == "usb") return cmd_live_board(a);
+  if (a.off || a.rate) throw UsageError{"--off and --rate are for a board's live mode (--device usb)"};
+  if (!a.jack)
+    throw UsageError{"say which stream to run on: --jack (a JACK client), --codec-in/--codec-out (--device sim), or "
+                     "--device usb (a board's codec)"};
   const lathe::DeviceSpec device_spec = lathe::parse_device_spec(a.device);
   if (device_spec.backend != "model" && device_spec.backend != "sim" && device_spec.backend != "usb")
     throw UsageError{"--device: unknown device '" + a.device.substr(0, 40) + "' (model, sim, usb or usb:SERIAL)"};
@@ -435,6 +475,8 @@ int run(int argc, char** argv) {
       ->capture_default_str()
       ->type_name("codec|fpga");
   live->add_option("--format", l.format, "--codec-in: the serial format")->capture_default_str()->type_name("i2s|left-justified");
+  live->add_option("--rate", l.rate, "--device usb (no --jack): the codec's sample rate (default 48000)")->type_name("HZ");
+  live->add_flag("--off", l.off, "--device usb: end the board's live mode");
   live->add_flag("-q,--quiet", l.quiet, "no status line");
 
   std::string analyze_path;

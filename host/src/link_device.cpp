@@ -208,6 +208,12 @@ Error LinkDevice::write_control(uint8_t address, uint32_t value) {
 
 Error LinkDevice::reset() {
   if (!opened_) return not_opened();
+  // A board in live mode drops the host's audio: say so, rather than time out on it.
+  const uint8_t live_addr[] = {reg::kLiveCtrl};
+  const auto live = read_registers(live_addr);
+  if (!live) return live.error();
+  if (live->front() & reg::kLiveCtrlEnable)
+    return {Errc::kBusy, "the board is in live mode (its codec in and out); `lathe live --device usb --off` ends it"};
   if (auto e = command(reg::kCmdClear | reg::kCmdClearMeters)) return e;
   return wait_idle();
 }

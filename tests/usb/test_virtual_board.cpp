@@ -280,3 +280,35 @@ TEST_CASE("A job on the board stopped by a signal ends at once and writes nothin
   CHECK(sent < 2 * kTermAfter);
   check_nothing_written(s, in);
 }
+
+// A board's live mode from the command line: `lathe live --device usb` configures the chain,
+// switches the board to its codec and shows its counters until SIGINT; the board stays in
+// live mode (the virtual board has no codec: no audio clock), so a file job on it is refused
+// by name until `--off`, and then runs as before.
+TEST_CASE("lathe live --device usb puts the board into live mode until --off, and file jobs say so meanwhile",
+          "[usb][live]") {
+  Scratch s("live");
+  const std::string in = s.input(48000, 0.2, 28);
+  REQUIRE(s.lathe("master " + in + " " + s.path("model.wav") + " --device model --quiet").exit_code == 0);
+  const Run r = s.run_script(
+      "", "\"$LATHE\" live --device usb --rate 96000 --set dither.enabled=false &\n"
+          "l=$!\n"
+          "wait_for 'live: running' \"$ERR\" $l\n"
+          "wait_for 'no audio clock, 0 frames' \"$ERR\" $l\n"
+          "kill -INT $l\n"
+          "wait $l; echo \"live exit $?\"\n"
+          "\"$LATHE\" master " + in + " " + s.path("refused.wav") + " --device usb --quiet; echo \"master exit $?\"\n"
+          "\"$LATHE\" live --device usb --off; echo \"off exit $?\"\n"
+          "\"$LATHE\" master " + in + " " + s.path("usb.wav") + " --device usb --quiet; echo \"master2 exit $?\"\n");
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("board in live mode: 96000 Hz, the codec is the I2S clock master, I2S; latency 267 samples"));
+  CHECK_THAT(r.out, Catch::Contains("live exit 0"));
+  CHECK_THAT(r.err, Catch::Contains("the board stays in live mode"));
+  CHECK_THAT(r.out, Catch::Contains("master exit 1"));
+  CHECK_THAT(r.err, Catch::Contains("the board is in live mode"));
+  CHECK_FALSE(std::filesystem::exists(s.path("refused.wav")));
+  CHECK_THAT(r.out, Catch::Contains("off exit 0"));
+  CHECK_THAT(r.out, Catch::Contains("master2 exit 0"));
+  CHECK(slurp(s.path("model.wav")) == slurp(s.path("usb.wav")));
+}
