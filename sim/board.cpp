@@ -18,11 +18,24 @@ Board::Board(const SimOptions& options, const Ft232hOptions& chip)
   top.data_i = 0;
   top.rxf_ni = 1;
   top.txe_ni = 1;
+  top.ft_clk_i = 0;
   top.mclk_i = 0;
   top.i2s_bclk_i = 0;
   top.i2s_lrclk_i = 0;
   top.i2s_adc_i = 0;
-  dut_->reset();
+  // Reset with both clocks running, as on a board: the FT domain's flops take their reset
+  // values on its edges (its reset is released on its own clock), so the chip model never
+  // sees the random start-up levels of RD#/WR# once it runs.
+  top.rst_ni = 0;
+  for (int i = 0; i < 4; ++i) {
+    top.clk_i = 1;
+    top.ft_clk_i = 1;
+    dut_->eval_at(dut_->time() + 1);
+    top.clk_i = 0;
+    top.ft_clk_i = 0;
+    dut_->eval_at(dut_->time() + 1, false);
+  }
+  top.rst_ni = 1;
   cycles_ = dut_->cycles();
 }
 
@@ -41,7 +54,7 @@ void Board::attach_codec(I2sCodec& codec, const BoardClocks& clocks) {
 }
 
 void Board::eval_at(uint64_t t_ps) {
-  dut_->eval_at(base_ps_ + t_ps);
+  dut_->eval_at(base_ps_ + t_ps, false);
   auto& top = dut_->top();
   const bool master = top.live_clock_master_o;
   codec_->sample(master ? top.i2s_bclk_o : codec_->bclk(), master ? top.i2s_lrclk_o : codec_->lrclk(), top.i2s_dac_o);
@@ -78,36 +91,47 @@ std::size_t Board::host_read(std::vector<uint8_t>& out) { return chip_.host_read
 
 void Board::step() {
   auto& top = dut_->top();
-  if (!queue_.empty() && chip_.rx_space()) {
-    const std::size_t n = std::min(queue_.size(), chip_.rx_space());
-    std::vector<uint8_t> chunk(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-    chip_.host_write(chunk);
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  const bool ft = ft_running_;
+  if (ft) {
+    if (!queue_.empty() && chip_.rx_space()) {
+      const std::size_t n = std::min(queue_.size(), chip_.rx_space());
+      std::vector<uint8_t> chunk(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+      chip_.host_write(chunk);
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    }
+    // Outputs of the FPGA are registered: what the chip samples at this edge.
+    Ft232hFpgaPins f;
+    f.data = top.data_o;
+    f.data_oe = top.data_oe_o;
+    f.rd_n = top.rd_no;
+    f.wr_n = top.wr_no;
+    f.oe_n = top.oe_no;
+    const Ft232hChipPins c = chip_.outputs(f.oe_n);
+    top.data_i = c.data;
+    top.rxf_ni = c.rxf_n;
+    top.txe_ni = c.txe_n;
+    chip_.edge(f);
   }
-  // Outputs of the FPGA are registered: what the chip samples at this edge.
-  Ft232hFpgaPins f;
-  f.data = top.data_o;
-  f.data_oe = top.data_oe_o;
-  f.rd_n = top.rd_no;
-  f.wr_n = top.wr_no;
-  f.oe_n = top.oe_no;
-  const Ft232hChipPins c = chip_.outputs(f.oe_n);
-  top.data_i = c.data;
-  top.rxf_ni = c.rxf_n;
-  top.txe_ni = c.txe_n;
-  chip_.edge(f);
   ++cycles_;
+  // The board's clock and the FT232H's rise together (or the FT232H's is stopped).
   if (!codec_) {
-    dut_->tick();
+    top.clk_i = 1;
+    if (ft) top.ft_clk_i = 1;
+    dut_->eval_at(dut_->time() + 1);
+    top.clk_i = 0;
+    if (ft) top.ft_clk_i = 0;
+    dut_->eval_at(dut_->time() + 1, false);
     return;
   }
-  // The board's clock rises at now_ps_ and falls half a period later.
+  // With a codec: the board's clock rises at now_ps_ and falls half a period later.
   run_audio_until(now_ps_);
   top.clk_i = 1;
+  if (ft) top.ft_clk_i = 1;
   eval_at(now_ps_);
   const uint64_t fall = now_ps_ + clocks_.clk_period_ps / 2;
   run_audio_until(fall);
   top.clk_i = 0;
+  if (ft) top.ft_clk_i = 0;
   eval_at(fall);
   now_ps_ += clocks_.clk_period_ps;
 }

@@ -9,6 +9,7 @@
 
 #include "lathe/device.hpp"
 #include "lathe/link_device.hpp"
+#include "lathe/protocol.hpp"
 #include "lathe/sim/board.hpp"
 #include "lathe/sim/sim_backend.hpp"
 
@@ -62,19 +63,37 @@ Result<LiveSimResult> run_live_sim(const reg::RegisterImage& regs, const std::ve
 
   const std::size_t frames = programme.size() / 2;
   const std::size_t want_sent = o.preroll_frames + frames + o.tail_frames + 1;
+  bool garbage_sent = false;
+  uint32_t noise = 0x9e3779b9u;
   while (codec.adc_frames_sent().size() < want_sent) {
+    const uint64_t t = board.time_ps();
+    board.set_ft_clock(!(t >= o.usb_stop_at_ps && t < o.usb_stop_at_ps + o.usb_stop_for_ps));
+    if (!garbage_sent && t >= o.garbage_at_ps) {
+      std::vector<uint8_t> junk(o.garbage_bytes);
+      for (auto& b : junk) {
+        noise ^= noise << 13, noise ^= noise >> 17, noise ^= noise << 5;  // xorshift32
+        b = static_cast<uint8_t>(noise);
+        if (b == protocol::kSync0) b = 0;  // never a sync word: bytes to skip, no packet to answer
+      }
+      board.host_write(junk);
+      garbage_sent = true;
+    }
     board.run(kChunkCycles);
     if (o.progress && !o.progress(static_cast<double>(codec.adc_frames_sent().size()) / static_cast<double>(want_sent)))
       return failure(Errc::kCancelled, "live: cancelled");
   }
 
+  board.set_ft_clock(true);
+  // The counters over a new connection, as a host that comes back reads them.
+  LinkDevice again(std::make_unique<BoardTransport>(board), sim_link_options());
+  if (auto e = again.open()) return failure(e.within("simulated board, reattached"));
   LiveSimResult r;
-  r.live_delay = device.board_info().live_delay;
+  r.live_delay = again.board_info().live_delay;
   r.chain_latency = latency_frames(regs);
   r.simulated_seconds = static_cast<double>(board.time_ps()) * 1e-12;
   const uint8_t addrs[] = {reg::kLiveStatus, reg::kLiveFrames, reg::kLiveRxErrors, reg::kLiveUnderruns,
                            reg::kLiveLate, reg::kLiveOverruns, reg::kLiveClockStops};
-  const auto v = device.read_registers(addrs);
+  const auto v = again.read_registers(addrs);
   if (!v) return failure(v.error().within("simulated board: live counters"));
   r.counters = {((*v)[0] & reg::kLiveStatusRunning) != 0, (*v)[1], (*v)[2], (*v)[3], (*v)[4], (*v)[5], (*v)[6]};
 

@@ -3,17 +3,19 @@
 // <-> lathe_core -> output frame FIFO -> framer -> adapter (docs/protocol.md); in live
 // mode the core's frames come from the codec and go back to it instead (lathe_live).
 //
-// One clock: everything runs on the FT232H's 60 MHz CLKOUT; the core needs 46 cycles per
-// frame, far below 60 MHz / 192 kHz. A board with a separate DSP clock would put a
-// dual-clock FIFO on each side of lathe_core here (audio in, audio out) and a
-// synchronised handshake on the register bus.
+// Two clocks: the FT245 adapter runs on the FT232H's CLKOUT (ft_clk_i), which stops when
+// the host goes away; everything else (packet layer, core, live path) runs on clk_i, the
+// board's own clock, so that a live path keeps processing with its last settings when the
+// computer stops, and the host can reattach and read its state. The bytes cross between
+// the two in lathe_async_fifo (docs/rtl.md, "Clock-domain crossings").
 module lathe_top #(
   parameter int unsigned Credit = 512,          // audio input FIFO frames (kInfo)
   parameter logic [31:0] CoreId = 32'h4C41_5448,
   parameter int unsigned LiveDelay = 2          // live mode: LRCLK slots in to out (kInfo)
 ) (
-  input  logic       clk_i,
-  input  logic       rst_ni,
+  input  logic       clk_i,     // the board's clock: packet layer, core, live path
+  input  logic       rst_ni,    // asserted asynchronously, released synchronously to clk_i
+  input  logic       ft_clk_i,  // the FT232H's CLKOUT: its FIFO pins below
   // Serial audio to the codec (lathe_live): MCLK in from the board; BCLK and LRCLK in
   // (codec is master) or out (live_clock_master_o: the board drives those pins).
   input  logic       mclk_i,
@@ -24,7 +26,7 @@ module lathe_top #(
   output logic       live_clock_master_o,
   input  logic       i2s_adc_i,
   output logic       i2s_dac_o,
-  // FT232H synchronous 245 FIFO pins.
+  // FT232H synchronous 245 FIFO pins, in the ft_clk_i domain.
   input  logic [7:0] data_i,
   output logic [7:0] data_o,
   output logic       data_oe_o,
@@ -38,13 +40,27 @@ module lathe_top #(
   localparam int unsigned ReplyDepth = 2048;
   localparam int unsigned OutDepth = 256;
 
-  // ---------------------------------------------------------------- FIFO pins
+  // ---------------------------------------------------------------- FIFO pins (ft_clk_i)
+  logic       ft_rst_n, ft_rx_valid, ft_rx_ready, ft_tx_valid, ft_tx_ready;
+  logic [7:0] ft_rx_data, ft_tx_data;
   logic       rx_valid, rx_ready, tx_valid, tx_ready;
   logic [7:0] rx_data, tx_data;
+  logic [$clog2(16):0] unused_rx_wdepth, unused_rx_rdepth, unused_tx_wdepth, unused_tx_rdepth;
+
+  // CDC: rst_ni asserts the FT domain's reset at once; its release is synchronised.
+  lathe_sync_2ff #(
+    .Width     (1),
+    .ResetValue(1'b0)
+  ) u_ft_rst_sync (
+    .clk_i (ft_clk_i),
+    .rst_ni(rst_ni),
+    .d_i   (1'b1),
+    .q_o   (ft_rst_n)
+  );
 
   lathe_ft245_sync u_ft245 (
-    .clk_i     (clk_i),
-    .rst_ni    (rst_ni),
+    .clk_i     (ft_clk_i),
+    .rst_ni    (ft_rst_n),
     .data_i    (data_i),
     .data_o    (data_o),
     .data_oe_o (data_oe_o),
@@ -54,12 +70,52 @@ module lathe_top #(
     .wr_no     (wr_no),
     .oe_no     (oe_no),
     .siwu_no   (siwu_no),
-    .rx_valid_o(rx_valid),
-    .rx_ready_i(rx_ready),
-    .rx_data_o (rx_data),
-    .tx_valid_i(tx_valid),
-    .tx_ready_o(tx_ready),
-    .tx_data_i (tx_data)
+    .rx_valid_o(ft_rx_valid),
+    .rx_ready_i(ft_rx_ready),
+    .rx_data_o (ft_rx_data),
+    .tx_valid_i(ft_tx_valid),
+    .tx_ready_o(ft_tx_ready),
+    .tx_data_i (ft_tx_data)
+  );
+
+  // CDC: bytes from the host into the board's clock.
+  lathe_async_fifo #(
+    .Width(8),
+    .Depth(16)
+  ) u_rx_cdc (
+    .wclk_i  (ft_clk_i),
+    .wrst_ni (ft_rst_n),
+    .wvalid_i(ft_rx_valid),
+    .wready_o(ft_rx_ready),
+    .wdata_i (ft_rx_data),
+    .wdepth_o(unused_rx_wdepth),
+    .rclk_i  (clk_i),
+    .rrst_ni (rst_ni),
+    .rvalid_o(rx_valid),
+    .rready_i(rx_ready),
+    .rdata_o (rx_data),
+    .rdepth_o(unused_rx_rdepth)
+  );
+
+  // CDC: bytes to the host into the FT232H's clock. With that clock stopped the FIFO fills
+  // and the framer waits; the packet layer drops what does not fit (link counters), and
+  // the core and the live path go on.
+  lathe_async_fifo #(
+    .Width(8),
+    .Depth(16)
+  ) u_tx_cdc (
+    .wclk_i  (clk_i),
+    .wrst_ni (rst_ni),
+    .wvalid_i(tx_valid),
+    .wready_o(tx_ready),
+    .wdata_i (tx_data),
+    .wdepth_o(unused_tx_wdepth),
+    .rclk_i  (ft_clk_i),
+    .rrst_ni (ft_rst_n),
+    .rvalid_o(ft_tx_valid),
+    .rready_i(ft_tx_ready),
+    .rdata_o (ft_tx_data),
+    .rdepth_o(unused_tx_rdepth)
   );
 
   // ---------------------------------------------------------------- receive

@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -46,6 +47,7 @@ struct Case {
   sim::I2sFormat format;
   std::vector<std::string> sets;
   uint64_t jitter_ps = 0;
+  std::function<void(sim::LiveSimOptions&)> tweak = {};
 };
 
 void check_live(const Case& c, double seconds, uint32_t seed) {
@@ -60,6 +62,7 @@ void check_live(const Case& c, double seconds, uint32_t seed) {
   o.format = c.format;
   o.jitter_ps = c.jitter_ps;
   o.tail_frames = 8;
+  if (c.tweak) c.tweak(o);
   const auto r = sim::run_live_sim(regs, programme, o);
   REQUIRE(r);
   const std::size_t frames = programme.size() / 2;
@@ -221,4 +224,19 @@ TEST_CASE("live mode's latency is the live delay + the lookahead + chain_extra_d
                          << 1000.0 * static_cast<double>(r->measured_latency) / rate << " ms");
     }
   WARN("live latencies measured (above)");
+}
+
+// The board's clock is its own: with the FT232H's clock stopped (a host gone away) the live
+// path goes on, and garbage on the link does not disturb it; a host that comes back reads
+// the counters (run_live_sim reads them over a new connection).
+TEST_CASE("live mode goes on while the USB bridge's clock is stopped and the link carries garbage, and the host reattaches",
+          "[sim][live]") {
+  check_live({"streaming", 48000, false, sim::I2sFormat::kI2s, {"dither.enabled=false", "limiter.drive_db=3"}, 0,
+              [](sim::LiveSimOptions& o) {
+                o.usb_stop_at_ps = 10'000'000'000;  // 10 ms
+                o.usb_stop_for_ps = 25'000'000'000;
+                o.garbage_at_ps = 40'000'000'000;
+                o.garbage_bytes = 3000;
+              }},
+             0.06, 27);
 }

@@ -52,6 +52,9 @@ class Board {
   // From now on the codec is on the board's I2S pins, and the board runs at `clocks`
   // (a live-mode simulation). The codec must outlive the board.
   void attach_codec(I2sCodec& codec, const BoardClocks& clocks);
+  // The FT232H's CLKOUT (lathe_top's ft_clk_i) runs with the board's clock, on the same
+  // edges, unless stopped: a host gone away (the chip then moves no bytes either).
+  void set_ft_clock(bool running) { ft_running_ = running; }
   // Simulated time since the codec was attached, picoseconds (the codec's time).
   uint64_t time_ps() const { return now_ps_; }
 
@@ -71,6 +74,7 @@ class Board {
   I2sCodec* codec_ = nullptr;
   BoardClocks clocks_;
   uint64_t base_ps_ = 0, now_ps_ = 0, next_mclk_ps_ = UINT64_MAX;
+  bool ft_running_ = true;
   Ft232h chip_;
   std::deque<uint8_t> queue_;
 };

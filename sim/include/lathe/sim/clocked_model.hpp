@@ -101,15 +101,17 @@ class ClockedModel {
   // For an event-driven harness that drives the clocks itself (several clock domains,
   // edges at arbitrary times): evaluates the top at simulated time `time` (not before
   // the previous call's; in the trace's time unit) and dumps the trace there. Counts
-  // against the cycle budget like one tick().
-  void eval_at(uint64_t time) {
-    if (cycles_ >= max_cycles_) throw CycleBudgetExceeded("simulation exceeded " + std::to_string(max_cycles_) + " evaluations");
+  // against the cycle budget like one tick() (unless `count` is false: the other edge of
+  // a clock counted once).
+  void eval_at(uint64_t time, bool count = true) {
+    if (count && cycles_ >= max_cycles_)
+      throw CycleBudgetExceeded("simulation exceeded " + std::to_string(max_cycles_) + " evaluations");
     context_->time(time);
     top_->eval();
 #if VM_TRACE
     if (trace_) trace_->dump(time);
 #endif
-    ++cycles_;
+    if (count) ++cycles_;
   }
 
  private:

@@ -25,6 +25,12 @@ struct LiveSimOptions {
   uint64_t stop_at_ps = UINT64_MAX, stop_for_ps = 0;
   uint64_t glitch_at_ps = UINT64_MAX;
   uint32_t glitch_bclks = 0;
+  // The host goes away: the FT232H's clock stops at usb_stop_at_ps for usb_stop_for_ps
+  // (the host reads the counters after it runs again); garbage_bytes random bytes arrive
+  // on the link at garbage_at_ps (a confused host, a noisy cable).
+  uint64_t usb_stop_at_ps = UINT64_MAX, usb_stop_for_ps = 0;
+  uint64_t garbage_at_ps = UINT64_MAX;
+  std::size_t garbage_bytes = 0;
   // lathe_top's clock. 0: the default, 260.5 fs (12.504 MHz at 48 kHz): above the 256 fs
   // live mode needs (docs/rtl.md "Live mode") and not a multiple of BCLK.
   double clk_hz = 0;
