@@ -132,37 +132,38 @@ std::size_t DeviceBridge::pop_output(int32_t* out, std::size_t frames, bool may_
 
 void DeviceBridge::exchange(const int32_t* in, int32_t* out, std::size_t frames, bool may_wait) {
   frames_.fetch_add(frames, std::memory_order_relaxed);
-  if (failed()) {
-    std::fill_n(out, 2 * frames, 0);
-    return;
-  }
+  // A device that failed takes no more input; what it returned before the failure still
+  // plays, in its place, then silence.
+  const bool gone = failed();
   const std::size_t samples = 2 * frames;
   const auto deadline = std::chrono::steady_clock::now() + options_.cycle_limit;
-  bool pushed = in_queue_.write_available() >= samples;
-  while (!pushed && may_wait && !failed() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::yield();
-    pushed = in_queue_.write_available() >= samples;
-  }
-  if (pushed) {
-    in_queue_.push(in, samples);
-  } else {
-    // The device is behind by a whole queue: these frames never reach it, and their
-    // output never comes.
-    overflow_frames_.fetch_add(frames, std::memory_order_relaxed);
-    owed_ -= static_cast<int64_t>(frames);
+  if (!gone) {
+    bool pushed = in_queue_.write_available() >= samples;
+    while (!pushed && may_wait && !failed() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
+      pushed = in_queue_.write_available() >= samples;
+    }
+    if (pushed) {
+      in_queue_.push(in, samples);
+    } else {
+      // The device is behind by a whole queue: these frames never reach it, and their
+      // output never comes.
+      overflow_frames_.fetch_add(frames, std::memory_order_relaxed);
+      owed_ -= static_cast<int64_t>(frames);
+    }
   }
 
   std::size_t done = 0;
   // Frames that will never come: silence in their place (already counted as overflow).
   for (; owed_ < 0 && done < frames; ++done, ++owed_) out[2 * done] = out[2 * done + 1] = 0;
-  done += pop_output(out + 2 * done, frames - done, may_wait, deadline);
+  done += pop_output(out + 2 * done, frames - done, may_wait && !gone, deadline);
   if (done < frames) {
     const std::size_t missing = frames - done;
     std::fill_n(out + 2 * done, 2 * missing, 0);
+    if (failed()) return;  // silence from now on: no dropout, nothing owed
     dropouts_.fetch_add(1, std::memory_order_relaxed);
     dropout_frames_.fetch_add(missing, std::memory_order_relaxed);
     owed_ += static_cast<int64_t>(missing);  // discarded when they come
   }
 }
-
 }  // namespace lathe::live

@@ -84,7 +84,8 @@ class DeviceBridge {
   // as many out at the device's width. Wait-free unless may_wait (freewheel). Output
   // that is not there in time is silence (a dropout); the late frames are discarded when
   // they come, so the round trip stays priming_frames + the chain's latency. After a
-  // device failure the output is silence and the input is dropped.
+  // device failure the input is dropped, and the output is what the device returned
+  // before it failed, then silence.
   void exchange(const int32_t* in, int32_t* out, std::size_t frames, bool may_wait);
 
   // New registers, written by the device thread between two blocks (the newest of those
