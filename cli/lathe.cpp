@@ -287,15 +287,30 @@ struct LiveArgs {
   std::optional<std::string> priming, codec_in, codec_out;
   std::string clock_master = "codec", format = "i2s";
   std::optional<std::string> rate;
-  bool off = false, quiet = false;
+  bool off = false, quiet = false, monitor = false;
 };
 
-int cmd_live_board(const LiveArgs& a) {
-  if (a.priming) throw UsageError{"--priming is for --jack"};
+// The serial bus between the board and its codec, as the options say.
+void check_codec_bus(const LiveArgs& a) {
   if (a.clock_master != "codec" && a.clock_master != "fpga")
     throw UsageError{"--clock-master: codec or fpga, not '" + a.clock_master.substr(0, 40) + "'"};
   if (a.format != "i2s" && a.format != "left-justified")
     throw UsageError{"--format: i2s or left-justified, not '" + a.format.substr(0, 40) + "'"};
+}
+
+// The preset with the --set settings applied.
+lathe::Result<lathe::Preset> live_preset(const LiveArgs& a) {
+  auto found = lathe::find_preset(a.preset);
+  if (!found) return lathe::failure(found.error().within("--preset"));
+  lathe::Preset preset = *found;
+  for (const auto& s : a.sets)
+    if (auto e = lathe::apply_setting(preset, s)) return lathe::failure(std::move(e));
+  return preset;
+}
+
+int cmd_live_board(const LiveArgs& a) {
+  if (a.priming) throw UsageError{"--priming is for --jack"};
+  check_codec_bus(a);
   int rate = 48000;
   if (a.rate) {
     const auto v = lathe::parse_decimal(*a.rate);
@@ -304,11 +319,9 @@ int cmd_live_board(const LiveArgs& a) {
                        a.rate->substr(0, 40) + "'"};
     rate = static_cast<int>(*v);
   }
-  auto found = lathe::find_preset(a.preset);
-  if (!found) return fail(found.error().within("--preset"));
-  lathe::Preset preset = *found;
-  for (const auto& s : a.sets)
-    if (auto e = lathe::apply_setting(preset, s)) return fail(e);
+  auto found = live_preset(a);
+  if (!found) return fail(found.error());
+  const lathe::Preset& preset = *found;
   if (preset.target_lufs && !a.off)
     std::cerr << "lathe: note: live: the loudness target (" << *preset.target_lufs
               << " LUFS) is ignored; limiter.drive_db sets the gain into the limiter\n";
@@ -320,6 +333,8 @@ int cmd_live_board(const LiveArgs& a) {
   o.left_justified = a.format == "left-justified";
   o.off = a.off;
   o.quiet = a.quiet;
+  o.monitor = a.monitor;
+  if (a.off && a.monitor) throw UsageError{"--off ends live mode: there is nothing to --monitor"};
   if (auto e = lathe::live::run_board(o)) return fail(e);
   return 0;
 }
@@ -331,15 +346,12 @@ int cmd_live_codec(const LiveArgs& a) {
     throw UsageError{"--codec-in/--codec-out run on --device sim (the simulated board's codec); a board's own codec "
                      "needs its board top, which is not built yet"};
   if (a.priming) throw UsageError{"--priming is for --jack"};
-  if (a.clock_master != "codec" && a.clock_master != "fpga")
-    throw UsageError{"--clock-master: codec or fpga, not '" + a.clock_master.substr(0, 40) + "'"};
-  if (a.format != "i2s" && a.format != "left-justified")
-    throw UsageError{"--format: i2s or left-justified, not '" + a.format.substr(0, 40) + "'"};
-  auto found = lathe::find_preset(a.preset);
-  if (!found) return fail(found.error().within("--preset"));
-  lathe::Preset preset = *found;
-  for (const auto& s : a.sets)
-    if (auto e = lathe::apply_setting(preset, s)) return fail(e);
+  if (a.monitor || a.off || a.rate)
+    throw UsageError{"--monitor, --off and --rate are for a board's live mode (--device usb); --codec-in sets the rate"};
+  check_codec_bus(a);
+  auto found = live_preset(a);
+  if (!found) return fail(found.error());
+  const lathe::Preset& preset = *found;
   if (preset.target_lufs)
     std::cerr << "lathe: note: live: the loudness target (" << *preset.target_lufs
               << " LUFS) is ignored; limiter.drive_db sets the gain into the limiter\n";
@@ -365,7 +377,7 @@ int cmd_live_codec(const LiveArgs& a) {
 int cmd_live(const LiveArgs& a) {
   if (a.codec_in || a.codec_out) return cmd_live_codec(a);
   if (!a.jack && lathe::parse_device_spec(a.device).backend == "usb") return cmd_live_board(a);
-  if (a.off || a.rate) throw UsageError{"--off and --rate are for a board's live mode (--device usb)"};
+  if (a.off || a.rate || a.monitor) throw UsageError{"--off, --rate and --monitor are for a board's live mode (--device usb)"};
   if (!a.jack)
     throw UsageError{"say which stream to run on: --jack (a JACK client), --codec-in/--codec-out (--device sim), or "
                      "--device usb (a board's codec)"};
@@ -477,6 +489,8 @@ int run(int argc, char** argv) {
   live->add_option("--format", l.format, "--codec-in: the serial format")->capture_default_str()->type_name("i2s|left-justified");
   live->add_option("--rate", l.rate, "--device usb (no --jack): the codec's sample rate (default 48000)")->type_name("HZ");
   live->add_flag("--off", l.off, "--device usb: end the board's live mode");
+  live->add_flag("--monitor", l.monitor,
+                 "--device usb (no --jack): the board also sends its output; its loudness is shown");
   live->add_flag("-q,--quiet", l.quiet, "no status line");
 
   std::string analyze_path;

@@ -9,9 +9,11 @@
 #include <csignal>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "lathe/device.hpp"
 #include "lathe/link_device.hpp"
+#include "lathe/loudness.hpp"
 
 namespace lathe::live {
 namespace {
@@ -48,6 +50,14 @@ Error run_board(const BoardRunOptions& o) {
   uint32_t ctrl = reg::kLiveCtrlEnable | (1u << reg::kLiveCtrlMclkDivLsb);
   if (o.fpga_master) ctrl |= reg::kLiveCtrlClockMaster;
   if (o.left_justified) ctrl |= reg::kLiveCtrlLeftJustified;
+  std::optional<LoudnessMeter> loudness;
+  if (o.monitor) {
+    auto m = LoudnessMeter::create(o.sample_rate, 2, LoudnessMeter::Measures::kLive);
+    if (!m) return m.error().within("monitor");
+    loudness.emplace(std::move(*m));
+    ctrl |= reg::kLiveCtrlMonitor;
+    board->keep_monitor(true);
+  }
   if (auto e = board->write_control(reg::kLiveCtrl, ctrl)) return e.within("live_ctrl");
 
   const int latency = board->board_info().live_delay + latency_frames(to_registers(o.params, o.sample_rate));
@@ -60,10 +70,31 @@ Error run_board(const BoardRunOptions& o) {
 
   const bool tty = isatty(STDERR_FILENO);
   Error ended;
+  uint64_t monitored = 0, lost_packets = 0;
+  // The monitor stream is read in short waits; the counters and meters every 250 ms.
+  auto shown = std::chrono::steady_clock::now() - std::chrono::seconds(1);
   for (;;) {
-    const timespec tick{0, 250'000'000};
+    const timespec tick{0, loudness ? 0 : 250'000'000};
     const int sig = sigtimedwait(&stop, nullptr, &tick);
     if (sig == SIGINT || sig == SIGTERM) break;
+    if (loudness) {
+      auto m = board->read_monitor(std::chrono::milliseconds(20));
+      if (!m) {
+        ended = m.error().within("monitor stream");
+        break;
+      }
+      if (!m->frames.empty()) {
+        if (auto e = loudness->add(m->frames, 24)) {
+          ended = e.within("monitor stream");
+          break;
+        }
+        monitored += m->frames.size() / 2;
+      }
+      lost_packets += m->lost_packets;
+      const auto now = std::chrono::steady_clock::now();
+      if (now - shown < std::chrono::milliseconds(250)) continue;
+      shown = now;
+    }
     const uint8_t addrs[] = {reg::kLiveStatus, reg::kLiveFrames, reg::kLiveRxErrors, reg::kLiveUnderruns,
                              reg::kLiveLate, reg::kLiveClockStops};
     const auto v = board->read_registers(addrs);
@@ -78,16 +109,32 @@ Error run_board(const BoardRunOptions& o) {
     }
     if (!o.quiet) {
       const bool running = ((*v)[0] & reg::kLiveStatusRunning) != 0;
+      char level[96] = "";
+      if (loudness)
+        std::snprintf(level, sizeof level, "; M %.1f, S %.1f, I %.1f LUFS", loudness->momentary_lufs(),
+                      loudness->shortterm_lufs(), loudness->integrated_lufs());
       std::fprintf(stderr,
-                   tty ? "\rlive: %s, %u frames, %u slot errors, %u underruns, %u late, %u clock stops; out %.1f/%.1f dBFS   "
-                       : "live: %s, %u frames, %u slot errors, %u underruns, %u late, %u clock stops; out %.1f/%.1f dBFS\n",
+                   tty ? "\rlive: %s, %u frames, %u slot errors, %u underruns, %u late, %u clock stops; out %.1f/%.1f dBFS%s   "
+                       : "live: %s, %u frames, %u slot errors, %u underruns, %u late, %u clock stops; out %.1f/%.1f dBFS%s\n",
                    running ? "audio" : "no audio clock", (*v)[1], (*v)[2], (*v)[3], (*v)[4], (*v)[5],
-                   dbfs(m->out_peak[0]), dbfs(m->out_peak[1]));
+                   dbfs(m->out_peak[0]), dbfs(m->out_peak[1]), level);
       std::fflush(stderr);
     }
   }
   if (tty && !o.quiet) std::fprintf(stderr, "\n");
   if (ended) return ended;
+  // Nobody listens to the monitor stream any more: off, which leaves the audio untouched.
+  if (loudness)
+    if (auto e = board->write_control(reg::kLiveCtrl, ctrl & ~reg::kLiveCtrlMonitor)) return e.within("live_ctrl");
+  if (loudness) {
+    const LoudnessReport r = loudness->report();
+    std::fprintf(stderr,
+                 "live: monitored %llu frames (%.2f s, %llu packets lost): integrated %.2f LUFS, momentary max %.2f "
+                 "LUFS, short-term max %.2f LUFS, true peak %.2f dBTP\n",
+                 static_cast<unsigned long long>(monitored), static_cast<double>(monitored) / o.sample_rate,
+                 static_cast<unsigned long long>(lost_packets), r.integrated_lufs, r.momentary_max_lufs,
+                 r.shortterm_max_lufs, r.true_peak_dbtp);
+  }
   std::fprintf(stderr, "live: stopped showing; the board stays in live mode with these settings "
                        "(lathe live --device %s --off ends it)\n",
                o.device.c_str());

@@ -53,6 +53,12 @@ void Board::attach_codec(I2sCodec& codec, const BoardClocks& clocks) {
   eval_at(0);  // the codec sees the pins' levels before any edge
 }
 
+uint64_t Board::cycles_per_ms() const {
+  return codec_ ? std::max<uint64_t>(1, 1'000'000'000 / clocks_.clk_period_ps) : kCyclesPerMs;
+}
+
+bool Board::live() const { return dut_->top().live_o; }
+
 void Board::eval_at(uint64_t t_ps) {
   dut_->eval_at(base_ps_ + t_ps, false);
   auto& top = dut_->top();
@@ -141,7 +147,7 @@ void Board::run(uint64_t cycles) {
 }
 
 Error BoardTransport::write(std::span<const uint8_t> bytes, std::chrono::milliseconds timeout) {
-  uint64_t budget = static_cast<uint64_t>(timeout.count()) * Board::kCyclesPerMs;
+  uint64_t budget = static_cast<uint64_t>(timeout.count()) * board_.cycles_per_ms();
   const std::size_t total = bytes.size();
   for (;;) {
     bytes = bytes.subspan(board_.feed(bytes));
@@ -156,7 +162,7 @@ Error BoardTransport::write(std::span<const uint8_t> bytes, std::chrono::millise
 }
 
 Error BoardTransport::read(std::vector<uint8_t>& out, std::chrono::milliseconds timeout) {
-  uint64_t budget = static_cast<uint64_t>(timeout.count()) * Board::kCyclesPerMs;
+  uint64_t budget = static_cast<uint64_t>(timeout.count()) * board_.cycles_per_ms();
   for (;;) {
     if (board_.host_read(out)) return {};
     if (budget < kChunkCycles) return {};

@@ -47,6 +47,11 @@ void I2sCodec::set_adc_frames(std::vector<int32_t> interleaved) {
   adc_input_ = std::move(interleaved);
 }
 
+void I2sCodec::restart_adc(std::vector<int32_t> interleaved) {
+  set_adc_frames(std::move(interleaved));
+  adc_next_input_ = 0;
+}
+
 uint64_t I2sCodec::bclk_half_period_ps() const {
   return kPsPerSecond / (uint64_t{2} * kFrameBclks * config_.sample_rate_hz);
 }

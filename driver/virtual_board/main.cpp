@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "lathe/audio_file.hpp"
 #include "usbfs_board.hpp"
 
 namespace {
@@ -45,6 +46,12 @@ constexpr const char* kUsage =
     "  --term-after BYTES       COMMAND gets SIGTERM after BYTES bytes from the host\n"
     "  --fifo-stalls RATE       random RXF#/TXE# stalls on the FIFO pins (0..0.5)\n"
     "  --seed N                 seed for the random FIFO stalls\n"
+    "  --codec-in FILE          a codec on the (first) board's I2S pins, the clock master at FILE's\n"
+    "                           rate: silent until the board is in live mode, then it plays FILE\n"
+    "  --codec-out FILE         what the codec's DAC received from FILE's first frame on, written\n"
+    "                           (24-bit WAV) when COMMAND ends\n"
+    "  --codec-loop             FILE again and again (else silence after it)\n"
+    "  --stop-after-codec       COMMAND gets SIGINT once FILE has played and its output come out\n"
     "  --stats                  print the boards' byte and URB counts to stderr at the end\n"
     "  -v, --verbose            log USB requests and claims of the interface to stderr\n"
     "SIGUSR1 pulls every board's cable at once (COMMAND may send it to its parent).\n";
@@ -55,6 +62,8 @@ struct Options {
   std::optional<unsigned> unplug_at_ms;
   bool attach_on_signal = false;
   Faults faults;
+  std::string codec_in, codec_out;
+  bool codec_loop = false, stop_after_codec = false;
   bool stats = false;
   bool verbose = false;
   std::vector<std::string> command;
@@ -103,6 +112,10 @@ Options parse(int argc, char** argv) {
       if (end == v.c_str() || *end || o.faults.fifo_stall_rate < 0 || o.faults.fifo_stall_rate > 0.5)
         usage_error("--fifo-stalls needs a rate from 0 to 0.5, not '" + v + "'");
     } else if (a == "--seed") o.faults.seed = parse_number<uint32_t>(a, value());
+    else if (a == "--codec-in") o.codec_in = value();
+    else if (a == "--codec-out") o.codec_out = value();
+    else if (a == "--codec-loop") o.codec_loop = true;
+    else if (a == "--stop-after-codec") o.stop_after_codec = true;
     else if (a == "--stats") o.stats = true;
     else if (a == "-v" || a == "--verbose") o.verbose = true;
     else if (a == "-h" || a == "--help") {
@@ -112,6 +125,9 @@ Options parse(int argc, char** argv) {
   }
   for (; i < argc; ++i) o.command.emplace_back(argv[i]);
   if (o.command.empty()) usage_error("no COMMAND given (put it after --)");
+  if (o.codec_in.empty() && (!o.codec_out.empty() || o.codec_loop || o.stop_after_codec))
+    usage_error("--codec-out, --codec-loop and --stop-after-codec need --codec-in");
+  if (o.codec_loop && o.stop_after_codec) usage_error("--codec-loop and --stop-after-codec exclude each other");
   if (o.serials.empty()) o.serials.emplace_back("LATHE-VB1");
   for (const auto& s : o.serials)
     if (s.empty() || s.size() > 32 || s.find_first_of(" \n\\") != std::string::npos)
@@ -240,6 +256,26 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // The codec's programme, read before anything starts: a file that cannot be read, or an
+  // output that cannot be written, is one line and no run.
+  std::optional<lathe::virtual_board::CodecPlan> plan;
+  if (!options.codec_in.empty()) {
+    if (!options.codec_out.empty())
+      if (auto e = lathe::check_output_path(options.codec_out)) {
+        std::fprintf(stderr, "lathe-virtual-board: --codec-out: %s\n", e.message().c_str());
+        return 2;
+      }
+    auto in = lathe::read_audio(options.codec_in);
+    if (!in) {
+      std::fprintf(stderr, "lathe-virtual-board: --codec-in: %s\n", in.error().message().c_str());
+      return 2;
+    }
+    plan.emplace();
+    plan->programme = std::move(in->samples);
+    plan->sample_rate_hz = static_cast<uint32_t>(in->sample_rate);
+    plan->loop = options.codec_loop;
+  }
+
   VirtualBoards vb;
   vb.verbose = options.verbose;
   vb.testbed = umockdev_testbed_new();  // sets UMOCKDEV_DIR for the command
@@ -262,6 +298,11 @@ int main(int argc, char** argv) {
         [&vb, id, main_context] { g_main_context_invoke(main_context, unplug_on_main, new UnplugRequest{&vb, id}); },
         [&command_pid] {
           if (const pid_t pid = command_pid.load(); pid > 0) kill(pid, SIGTERM);
+        },
+        i == 0 ? plan : std::nullopt,
+        [&command_pid, &options] {
+          if (!options.stop_after_codec) return;
+          if (const pid_t pid = command_pid.load(); pid > 0) kill(pid, SIGINT);
         }));
   }
   if (!options.attach_after_ms && !options.attach_on_signal) vb.plug_in();
@@ -301,11 +342,26 @@ int main(int argc, char** argv) {
                    static_cast<unsigned long long>(c.in_bytes), static_cast<unsigned long long>(c.urbs),
                    static_cast<unsigned long long>(c.status_only_packets));
     }
+  int codec_status = 0;
+  if (plan) {
+    const std::vector<int32_t> recorded = vb.boards.front()->stop_and_record();
+    if (recorded.empty())
+      std::fprintf(stderr, "lathe-virtual-board: the codec's programme never played (the board was not put in live "
+                           "mode with the codec as clock master)\n");
+    if (!options.codec_out.empty()) {
+      if (auto e = lathe::write_audio(options.codec_out, {static_cast<int>(plan->sample_rate_hz), 2, 24}, recorded)) {
+        std::fprintf(stderr, "lathe-virtual-board: --codec-out: %s\n", e.message().c_str());
+        codec_status = 1;
+      } else if (options.verbose) {
+        std::fprintf(stderr, "virtual board: wrote %s (%zu frames)\n", options.codec_out.c_str(), recorded.size() / 2);
+      }
+    }
+  }
   vb.boards.clear();
   g_object_unref(vb.handler);
   g_object_unref(vb.testbed);  // removes the testbed directory
   g_main_loop_unref(child.loop);
-  if (WIFEXITED(child.status)) return WEXITSTATUS(child.status);
+  if (WIFEXITED(child.status)) return WEXITSTATUS(child.status) ? WEXITSTATUS(child.status) : codec_status;
   if (WIFSIGNALED(child.status)) return 128 + WTERMSIG(child.status);
   return 1;
 }

@@ -10,12 +10,14 @@
 #include <umockdev.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
 
 #include "ft232h_descriptors.hpp"
+#include "lathe/registers.hpp"
 #include "lathe/usb/ftdi.hpp"
 
 namespace lathe::virtual_board {
@@ -26,7 +28,7 @@ using Clock = std::chrono::steady_clock;
 constexpr uint64_t kChunkCycles = 512;  // simulated between looks at the USB side
 // The board keeps running this long after the last byte moved: the DSP finishes what it
 // holds, the latency timer can run out.
-constexpr uint64_t kActiveTailCycles = 4 * sim::Board::kCyclesPerMs;
+constexpr uint64_t kActiveTailMs = 4;
 
 sim::Ft232hOptions chip_options(const Faults& f) {
   sim::Ft232hOptions o;
@@ -97,25 +99,87 @@ std::string Identity::udev_record() const {
 }
 
 UsbfsBoard::UsbfsBoard(Identity identity, Faults faults, bool verbose, std::function<void()> on_unplug,
-                       std::function<void()> on_term)
+                       std::function<void()> on_term, std::optional<CodecPlan> codec,
+                       std::function<void()> on_played)
     : identity_(std::move(identity)),
       faults_(faults),
       verbose_(verbose),
       on_unplug_(std::move(on_unplug)),
       on_term_(std::move(on_term)),
       board_(sim_options(faults), chip_options(faults)),
-      last_in_time_(Clock::now()) {
+      last_in_time_(Clock::now()),
+      plan_(std::move(codec)),
+      on_played_(std::move(on_played)) {
+  if (plan_) {
+    // The codec is the I2S clock master (the host sets live_ctrl to match); the board's
+    // clock is 260.5 fs, as `lathe live --device sim` runs it: above the 256 fs live mode
+    // needs and not a multiple of BCLK. The FT232H's side runs on the same edges.
+    sim::I2sCodecConfig cc;
+    cc.sample_rate_hz = plan_->sample_rate_hz;
+    cc.master = true;
+    cc.adc_loop = plan_->loop;
+    codec_ = std::make_unique<sim::I2sCodec>(cc);
+    sim::BoardClocks clocks;
+    clocks.clk_period_ps = static_cast<uint64_t>(std::llround(1e12 / (260.5 * plan_->sample_rate_hz)));
+    board_.attach_codec(*codec_, clocks);
+  }
   thread_ = std::thread([this] { run(); });
 }
 
-UsbfsBoard::~UsbfsBoard() {
+void UsbfsBoard::stop_thread() {
   {
     std::lock_guard lock(mutex_);
     stop_ = true;
     answer_reaps_locked();  // ENODEV to anyone still waiting
   }
   wake_.notify_all();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::vector<int32_t> UsbfsBoard::stop_and_record() {
+  stop_thread();
+  std::vector<int32_t> out;
+  if (!codec_ || !programme_started_) return out;
+  const auto& sent = codec_->adc_frames_sent();
+  uint64_t first_bus = UINT64_MAX;
+  for (std::size_t i = adc_sent_at_start_; i < sent.size(); ++i)
+    if (sent[i].input_index == 0) {
+      first_bus = sent[i].bus_frame;
+      break;
+    }
+  const auto& bus = codec_->dac_bus_frames();
+  const auto& frames = codec_->dac_frames();
+  if (first_bus == UINT64_MAX || bus.empty() || bus.back() < first_bus) return out;
+  out.assign(2 * (bus.back() - first_bus + 1), 0);
+  for (std::size_t i = 0; i < bus.size(); ++i) {
+    if (bus[i] < first_bus) continue;
+    out[2 * (bus[i] - first_bus)] = frames[2 * i];
+    out[2 * (bus[i] - first_bus) + 1] = frames[2 * i + 1];
+  }
+  return out;
+}
+
+void UsbfsBoard::codec_step_locked() {
+  if (!programme_started_ && board_.live()) {
+    // The board listens: the programme starts at the ADC's next frame.
+    adc_sent_at_start_ = codec_->adc_frames_sent().size();
+    codec_->restart_adc(plan_->programme);
+    programme_started_ = true;
+    if (verbose_) std::fprintf(stderr, "virtual board %s: live mode on, the codec plays its programme\n",
+                               identity_.serial.c_str());
+  }
+  if (programme_started_ && !played_) {
+    // Played, and out: the programme, the longest latency a board has, a few frames more.
+    const std::size_t tail = reg::kMaxLookahead + reg::kChainExtraDelay + 16;
+    if (codec_->adc_frames_sent().size() - adc_sent_at_start_ >= plan_->programme.size() / 2 + tail) {
+      played_ = true;
+      if (on_played_) on_played_();
+    }
+  }
+}
+
+UsbfsBoard::~UsbfsBoard() {
+  stop_thread();
   auto release = [](Urb& u) {
     if (u.buffer) umockdev_ioctl_data_unref(u.buffer);
     umockdev_ioctl_data_unref(u.data);
@@ -471,14 +535,14 @@ void UsbfsBoard::note_activity_locked() {
   const uint64_t moved = board_.chip().bytes_to_fpga() + board_.chip().bytes_from_fpga();
   if (moved != pins_moved_) {
     pins_moved_ = moved;
-    active_until_cycle_ = board_.cycles() + kActiveTailCycles;
+    active_until_cycle_ = board_.cycles() + kActiveTailMs * board_.cycles_per_ms();
   }
 }
 
 bool UsbfsBoard::board_active_locked() const {
-  // Bytes in either of the chip's buffers keep the board running, however long the
-  // FIFO pins stall.
-  return !out_urbs_.empty() || board_.chip().rx_level() > 0 || board_.chip().tx_level() > 0 ||
+  // A codec's clocks never stop: neither does the board's time. Otherwise bytes in either
+  // of the chip's buffers keep the board running, however long the FIFO pins stall.
+  return codec_ != nullptr || !out_urbs_.empty() || board_.chip().rx_level() > 0 || board_.chip().tx_level() > 0 ||
          board_.cycles() < active_until_cycle_;
 }
 
@@ -564,7 +628,7 @@ void UsbfsBoard::move_in_locked() {
   }
   if (bitmode_ != ftdi::kBitmodeSyncFifo) tx_.clear();
   const bool active = board_active_locked();
-  const uint64_t latency_cycles = uint64_t{latency_ms_} * sim::Board::kCyclesPerMs;
+  const uint64_t latency_cycles = uint64_t{latency_ms_} * board_.cycles_per_ms();
   while (!in_urbs_.empty()) {
     const Urb& urb = in_urbs_.front();
     const std::size_t length = static_cast<std::size_t>(urb.buffer->data_len);
@@ -591,6 +655,7 @@ void UsbfsBoard::move_in_locked() {
 void UsbfsBoard::run() {
   std::unique_lock lock(mutex_);
   while (!stop_) {
+    if (codec_) codec_step_locked();
     if (!hung_ && !gone_) {
       note_activity_locked();
       move_out_locked();
@@ -598,7 +663,8 @@ void UsbfsBoard::run() {
     }
     answer_reaps_locked();
     close_stale_files_locked();
-    if (hung_ || gone_ || !board_active_locked()) {
+    if (codec_ && gone_) board_.set_ft_clock(false);  // unplugged: the live path goes on, the FT232H is dark
+    if (!codec_ && (hung_ || gone_ || !board_active_locked())) {
       // Idle: wake for a submitted URB, a held reap's deadline or the latency timer.
       const bool waiting = std::any_of(files_.begin(), files_.end(), [](const auto& f) { return f.second.held_reap; });
       wake_.wait_for(lock, std::chrono::milliseconds(waiting ? 1 : latency_ms_));

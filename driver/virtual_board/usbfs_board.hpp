@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -42,6 +43,15 @@ struct Faults {
   uint32_t seed = 1;
 };
 
+// A codec on the board's I2S pins (lathe-virtual-board --codec-in/--codec-out): the I2S
+// clock master at the programme's rate, silent until the board is in live mode, then
+// playing the programme into the ADC while the DAC records.
+struct CodecPlan {
+  std::vector<int32_t> programme;  // interleaved stereo, 24-bit
+  uint32_t sample_rate_hz = 48000;
+  bool loop = false;  // the programme again and again, else silence after it
+};
+
 struct Identity {
   std::string serial;
   int busnum = 1;
@@ -66,8 +76,11 @@ class UsbfsBoard {
   // on_unplug runs on the board thread when a fault pulls the cable; the caller removes
   // the device from the testbed (which must happen on its own thread). on_term runs on
   // the board thread when faults.term_after_out_bytes is reached.
+  // With a codec, on_played runs on the board thread once the programme has played and
+  // everything it can give has come out of the DAC (the longest latency a board has).
   UsbfsBoard(Identity identity, Faults faults, bool verbose, std::function<void()> on_unplug,
-             std::function<void()> on_term = {});
+             std::function<void()> on_term = {}, std::optional<CodecPlan> codec = {},
+             std::function<void()> on_played = {});
   ~UsbfsBoard();
   UsbfsBoard(const UsbfsBoard&) = delete;
   UsbfsBoard& operator=(const UsbfsBoard&) = delete;
@@ -78,6 +91,10 @@ class UsbfsBoard {
   BoardCounters counters() const;
   // Pulls the cable now: URBs in flight fail, the device leaves the bus.
   void unplug();
+  // Stops the board (it answers nothing more) and returns what its codec's DAC received
+  // from the bus frame the programme began in (interleaved; frames the DAC did not get
+  // are silence); empty if the programme never began or there is no codec.
+  std::vector<int32_t> stop_and_record();
 
  private:
   struct Urb {
@@ -110,6 +127,8 @@ class UsbfsBoard {
 
   // Board thread.
   void run();
+  void stop_thread();
+  void codec_step_locked();
   void move_out_locked();
   void move_in_locked();
   void fill_in_urb_locked(Urb urb);
@@ -140,6 +159,11 @@ class UsbfsBoard {
   bool purge_rx_ = false, purge_tx_ = false;
   bool in_halted_ = false, hung_ = false, gone_ = false, stop_ = false, term_sent_ = false;
   BoardCounters counters_;
+  std::optional<CodecPlan> plan_;
+  std::function<void()> on_played_;
+  std::unique_ptr<sim::I2sCodec> codec_;
+  std::size_t adc_sent_at_start_ = 0;  // frames the ADC had sent when the programme began
+  bool programme_started_ = false, played_ = false;
   std::thread thread_;
 };
 

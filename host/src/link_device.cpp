@@ -85,12 +85,48 @@ Result<Packet> LinkDevice::await(Want want, uint8_t sequence) {
         continue;
       }
       if (p->type == wanted && p->sequence == sequence) return std::move(*p);
-      // Audio left over from a process() that failed keeps the board's count going.
-      if (p->type == Type::kAudioOut) next_audio_sequence_ = static_cast<uint8_t>(p->sequence + 1);
+      // Audio left over from a process() that failed, or the live monitor stream, keeps
+      // the board's count going.
+      if (p->type == Type::kAudioOut) take_monitor_packet(*p);
       // Anything else is a stale reply (to an earlier attempt) or not ours: ignored.
     }
     if (auto e = receive("reply", start, discarded_at_start)) return failure(std::move(e));
   }
+}
+
+void LinkDevice::take_monitor_packet(const Packet& p) {
+  if (keep_monitor_) {
+    if (next_audio_sequence_ && p.sequence != *next_audio_sequence_)
+      monitor_.lost_packets += static_cast<uint8_t>(p.sequence - *next_audio_sequence_);
+    // Bounded: a caller that stops reading loses the oldest (10 s at 192 kHz).
+    constexpr std::size_t kMaxSamples = 2 * 192000 * 10;
+    if (const auto samples = protocol::parse_audio(p.payload); samples && monitor_.frames.size() < kMaxSamples)
+      monitor_.frames.insert(monitor_.frames.end(), samples->begin(), samples->end());
+  }
+  next_audio_sequence_ = static_cast<uint8_t>(p.sequence + 1);
+}
+
+void LinkDevice::keep_monitor(bool on) {
+  keep_monitor_ = on;
+  if (!on) monitor_ = {};
+}
+
+Result<LinkDevice::Monitor> LinkDevice::read_monitor(std::chrono::milliseconds wait) {
+  if (!opened_) return failure(not_opened());
+  auto drain = [&] {
+    while (auto p = decoder_.next())
+      if (p->type == Type::kAudioOut) take_monitor_packet(*p);  // anything else: stale, or not ours
+  };
+  drain();
+  if (monitor_.frames.empty()) {
+    rx_.clear();
+    if (auto e = transport_->read(rx_, wait)) return failure(words_of(std::move(e), *transport_));
+    decoder_.feed(rx_);
+    drain();
+  }
+  Monitor out = std::move(monitor_);
+  monitor_ = {};
+  return out;
 }
 
 Error LinkDevice::receive(const char* what, Clock::time_point since, uint64_t discarded_since) {

@@ -80,6 +80,7 @@ package lathe_regs_pkg;
   localparam int unsigned LiveCtrlEnable = 0;
   localparam int unsigned LiveCtrlClockMaster = 1;
   localparam int unsigned LiveCtrlLeftJustified = 2;
+  localparam int unsigned LiveCtrlMonitor = 3;
   localparam int unsigned LiveCtrlMclkDivLsb = 4;
   localparam int unsigned LiveCtrlMclkDivWidth = 2;
   localparam logic [7:0] AddrLiveStatus = 8'h39;

@@ -22,7 +22,7 @@
 // Clocks. The serial side runs on BCLK: the codec's (codec is master) or made here from
 // MCLK (clock_master_i; a board uses a BUFGMUX for the choice). The controls are
 // quasi-static: they change only while the audio side is held in reset, which it is while
-// live mode is off and for 255 core clocks after each write to live_ctrl (restart_i: longer
+// live mode is off and for 255 core clocks after a write that changes live_ctrl (restart_i: longer
 // than a frame takes through the chain, so no frame from before comes back after); the
 // resets assert asynchronously and are released on each domain's own clock. Crossings:
 // the frames both ways through lathe_async_fifo, the events through lathe_pulse_sync
@@ -37,7 +37,7 @@ module lathe_live #(
   input  logic               clock_master_i,
   input  logic               left_justified_i,
   input  logic [1:0]         mclk_div_i,  // MCLK / BCLK = 2, 4, 8 for 0, 1, 2
-  input  logic               restart_i,   // live_ctrl was written: the audio side starts over
+  input  logic               restart_i,   // live_ctrl was changed: the audio side starts over
   // Received frames to the chain, each with the bus frame it came in.
   output logic               in_valid_o,
   input  logic               in_ready_i,

@@ -26,6 +26,9 @@ module lathe_top #(
   output logic       live_clock_master_o,
   input  logic       i2s_adc_i,
   output logic       i2s_dac_o,
+  // Live mode is on and frames arrive from the codec (live_status.running): for a board's
+  // LED, and for a simulation to start its programme when the board is listening.
+  output logic       live_o,
   // FT232H synchronous 245 FIFO pins, in the ft_clk_i domain.
   input  logic [7:0] data_i,
   output logic [7:0] data_o,
@@ -216,7 +219,7 @@ module lathe_top #(
   // live_ctrl and the live group are answered here; every other address is the core's.
   localparam logic [7:0] AddrLiveCtrl = lathe_regs_pkg::AddrLiveCtrl;
   localparam logic [7:0] AddrLiveFirst = lathe_regs_pkg::AddrLiveFirst, AddrLiveLast = lathe_regs_pkg::AddrLiveLast;
-  logic        top_addr, top_sel_q, top_sel_d, live_write;
+  logic        top_addr, top_sel_q, top_sel_d, live_write, live_restart;
   logic [31:0] live_ctrl_q, live_ctrl_d, top_rdata_q, top_rdata_d, core_rdata;
   logic        core_reg_ready;
   logic        live_running;
@@ -224,6 +227,10 @@ module lathe_top #(
 
   assign top_addr    = reg_addr == AddrLiveCtrl || (reg_addr >= AddrLiveFirst && reg_addr <= AddrLiveLast);
   assign live_write  = reg_we && reg_addr == AddrLiveCtrl;
+  // The audio side starts over when a write changes how it runs; the monitor bit alone
+  // does not touch it, so a host that stops (or starts) listening makes no click.
+  localparam logic [31:0] MonitorMask = 32'd1 << lathe_regs_pkg::LiveCtrlMonitor;
+  assign live_restart = live_write && ((reg_wdata ^ live_ctrl_q) & ~MonitorMask) != '0;
   assign reg_ready   = top_addr ? 1'b1 : core_reg_ready;
   assign reg_rdata   = top_sel_q ? top_rdata_q : core_rdata;
   assign live_ctrl_d = live_write ? reg_wdata : live_ctrl_q;
@@ -277,7 +284,7 @@ module lathe_top #(
     .clock_master_i  (live_ctrl_q[lathe_regs_pkg::LiveCtrlClockMaster]),
     .left_justified_i(live_ctrl_q[lathe_regs_pkg::LiveCtrlLeftJustified]),
     .mclk_div_i      (live_ctrl_q[lathe_regs_pkg::LiveCtrlMclkDivLsb +: 2]),
-    .restart_i       (live_write),
+    .restart_i       (live_restart),
     .in_valid_o      (live_in_valid),
     .in_ready_i      (live_in_ready),
     .in_data_o       (live_in_data),
@@ -301,6 +308,7 @@ module lathe_top #(
     .dac_o           (i2s_dac_o)
   );
   assign live_clock_master_o = live_en && live_ctrl_q[lathe_regs_pkg::LiveCtrlClockMaster];
+  assign live_o              = live_running;
   // A 16-bit output word goes to the DAC at the top of its 24-bit slot, at its level.
   assign live_back_data = core_out16 ? {core_out_right[15:0], 8'd0, core_out_left[15:0], 8'd0}
                                      : {core_out_right, core_out_left};
@@ -315,7 +323,7 @@ module lathe_top #(
   logic signed [23:0] core_in_left, core_in_right;
   logic [8:0]         route_data;
   logic [$clog2(8):0] unused_route_level, unused_route_free;
-  logic               file_out_valid, file_out_ready;
+  logic               file_out_valid, file_out_ready, monitor_valid;
 
   assign core_in_valid = live_en ? live_in_valid : ain_valid;
   assign core_in_left  = live_en ? live_in_data[23:0] : ain_data[23:0];
@@ -345,6 +353,10 @@ module lathe_top #(
   assign core_out_take   = core_out_valid && core_out_ready;
   assign live_back_valid = core_out_valid && route_live;
   assign file_out_valid  = core_out_valid && !route_live;
+  // The monitor stream: a live frame also goes to the host, in the file path's output FIFO
+  // and kAudioOut packets, when there is room; when there is none (no host reading, its
+  // clock stopped) it is dropped. The live path never waits for the host.
+  assign monitor_valid   = live_back_valid && live_ctrl_q[lathe_regs_pkg::LiveCtrlMonitor];
 
   lathe_core u_core (
     .clk_i      (clk_i),
@@ -386,7 +398,7 @@ module lathe_top #(
   ) u_audio_out (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
-    .in_valid_i (file_out_valid),
+    .in_valid_i (file_out_valid || monitor_valid),
     .in_ready_o (file_out_ready),
     .in_data_i  ({core_out_right, core_out_left}),
     .out_valid_o(aout_valid),

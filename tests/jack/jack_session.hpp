@@ -19,9 +19,11 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -82,9 +84,14 @@ class JackServer {
   JackServer(const CliScratch& dir, int period, bool realtime = false, int rate = 48000) {
     static int count = 0;
     name_ = "lathe-test-" + std::to_string(::getpid()) + "-" + std::to_string(++count);
-    pid_ = spawn({"jackd", "-n", name_, realtime ? "--realtime" : "--no-realtime", "-d", "dummy", "-r", std::to_string(rate), "-p",
-                  std::to_string(period)},
-                 dir.path("jackd-" + name_ + ".log"));
+    log_ = dir.path("jackd-" + name_ + ".log");
+    // -t: a client's activation waits up to 10x this for the graph to take it
+    // (JackEngine::ClientActivate), 5 s at jackd's default of 500 ms: a machine loaded
+    // by a parallel test run and the Verilated board missed that once ("cannot activate
+    // the client"). A longer timeout only makes the server more patient with its clients.
+    pid_ = spawn({"jackd", "-n", name_, realtime ? "--realtime" : "--no-realtime", "-t", "4000", "-d", "dummy", "-r",
+                  std::to_string(rate), "-p", std::to_string(period)},
+                 log_);
     jack_set_error_function(jack_silent);
     jack_set_info_function(jack_silent);
     up_ = poll_until(
@@ -110,10 +117,17 @@ class JackServer {
 
   bool up() const { return up_; }
   const std::string& name() const { return name_; }
+  // What jackd said (for a test's failure message).
+  std::string log_text() const {
+    std::ifstream f(log_);
+    std::ostringstream text;
+    text << f.rdbuf();
+    return text.str();
+  }
   std::string env() const { return "JACK_DEFAULT_SERVER=" + name_; }
 
  private:
-  std::string name_;
+  std::string name_, log_;
   pid_t pid_ = -1;
   bool up_ = false;
 };
@@ -428,7 +442,7 @@ inline long first_sound(const std::vector<int32_t>& interleaved) {
 inline Outcome run_live(const CliScratch& s, const JackServer& server, const LiveCase& c) {
   Outcome o;
   auto failed = [&](const std::string& why) {
-    o.error = why;
+    o.error = why + "\njackd's log:\n" + server.log_text();
     return o;
   };
   const std::vector<int32_t> programme = signals::music_like(c.seconds, kRate, c.seed);

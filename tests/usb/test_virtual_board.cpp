@@ -3,6 +3,7 @@
 // umockdev emulates the kernel's usbfs, the Verilated lathe_top is the FPGA). Every case
 // runs the lathe CLI as a user would and checks what the user gets: the same bytes as the
 // model, or a clear error, a non-zero exit and no output file.
+#include <cmath>
 #include <cstdlib>
 #include <csignal>
 
@@ -13,6 +14,11 @@
 
 #include "cli_scratch.hpp"
 #include "lathe/audio_file.hpp"
+#include "lathe/device.hpp"
+#include "lathe/loudness.hpp"
+#include "lathe/params.hpp"
+#include "lathe/preset.hpp"
+#include "lathe/registers.hpp"
 #include "lathe/test_signals.hpp"
 
 using namespace lathe;
@@ -311,4 +317,96 @@ TEST_CASE("lathe live --device usb puts the board into live mode until --off, an
   CHECK_THAT(r.out, Catch::Contains("off exit 0"));
   CHECK_THAT(r.out, Catch::Contains("master2 exit 0"));
   CHECK(slurp(s.path("model.wav")) == slurp(s.path("usb.wav")));
+}
+
+// The live path of a board with a codec, end to end as a user runs it: the virtual board's
+// codec (--codec-in/--codec-out) is the I2S clock master; `lathe live --device usb
+// --monitor` configures the chain, puts the board in live mode and meters the monitor
+// stream until the virtual board stops it (--stop-after-codec: SIGINT once the programme
+// has played and come out). What the DAC recorded must be the model's output for the same
+// settings, bit for bit, the reported latency late; the loudness the host metered from the
+// monitor stream must be the recording's, by the same meter (libebur128).
+TEST_CASE("lathe live --device usb --monitor on a board with a codec: the DAC gets the model's bits at the reported "
+          "latency, and the host meters the output's loudness",
+          "[usb][live]") {
+  Scratch s("live-codec");
+  ::setenv("LATHE_USB_REPLY_TIMEOUT_MS", "20000", 1);  // the virtual board's live simulation is slow
+  constexpr int kRate = 48000;
+  const std::string in = s.input(kRate, 0.6, 41);
+  const std::string out = s.path("dac.wav");
+  const Run r = s.run("--codec-in " + in + " --codec-out " + out + " --stop-after-codec",
+                      "live --device usb --monitor --preset streaming --set dither.enabled=false");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto p = find_preset("streaming");
+  REQUIRE(p);
+  Preset preset = *p;
+  REQUIRE_FALSE(apply_setting(preset, "dither.enabled=false"));
+  const reg::RegisterImage regs = to_registers(preset.params, kRate);
+  const int latency = 2 + latency_frames(regs);  // the live path's 2 slots (kInfo live_delay) and the chain's
+  CHECK_THAT(r.err, Catch::Contains("latency " + std::to_string(latency) + " samples"));
+
+  auto programme = read_audio(in);
+  auto recorded = read_audio(out);
+  REQUIRE(programme);
+  REQUIRE(recorded);
+  const std::size_t frames = programme->frames();
+  REQUIRE(recorded->frames() >= frames + static_cast<std::size_t>(latency));
+  // The reference: the model after the silent frames the chain ran between its clear and
+  // the programme (the limiter's hold works in blocks of 32: their count matters), for
+  // the one count it matches.
+  std::size_t best = SIZE_MAX, best_pre = 0;
+  for (std::size_t pre = 0; pre < 64 && best != 0; ++pre) {
+    std::vector<int32_t> x(2 * pre, 0);
+    x.insert(x.end(), programme->samples.begin(), programme->samples.end());
+    x.resize(x.size() + 2 * static_cast<std::size_t>(latency), 0);
+    ModelDevice model;
+    REQUIRE_FALSE(model.write_registers(regs));
+    REQUIRE_FALSE(model.reset());
+    std::vector<int32_t> want(x.size());
+    REQUIRE_FALSE(model.process(x, want));
+    // The live path adds its 2 slots to the chain's latency, which the model has.
+    std::size_t mismatches = 0;
+    for (std::size_t n = 0; n < frames + static_cast<std::size_t>(latency); ++n)
+      for (int ch = 0; ch < 2; ++ch) {
+        const int32_t expected = n < 2 ? 0 : want[2 * (pre + n - 2) + ch];
+        mismatches += recorded->samples[2 * n + ch] != expected;
+      }
+    if (mismatches < best) best = mismatches, best_pre = pre;
+  }
+  INFO("closest: the model after " << best_pre << " frames of silence, " << best << " samples differ");
+  CHECK(best == 0);
+
+  // The host's loudness of the monitor stream against the recording's.
+  std::smatch m;
+  static const std::regex line(R"(live: monitored (\d+) frames \([\d.]+ s, (\d+) packets lost\): integrated (-?[\d.]+) LUFS)");
+  REQUIRE(std::regex_search(r.err, m, line));
+  CHECK(std::stoul(m[1]) >= frames);
+  CHECK(m[2] == "0");
+  auto meter = LoudnessMeter::create(kRate, 2, LoudnessMeter::Measures::kIntegrated);
+  REQUIRE(meter);
+  REQUIRE_FALSE(meter->add(recorded->samples, 24));
+  const double want_lufs = meter->integrated_lufs();
+  INFO("monitor " << m[3] << " LUFS, recording " << want_lufs << " LUFS");
+  CHECK(std::isfinite(want_lufs));
+  CHECK(std::abs(std::stod(m[3]) - want_lufs) < 0.1);
+  CHECK_THAT(r.err, Catch::Contains("the board stays in live mode"));
+}
+
+TEST_CASE("lathe-virtual-board's codec options: a file it cannot read or write is one line and no run", "[usb][live]") {
+  Scratch s("live-codec-bad");
+  const std::string in = s.input(48000, 0.05, 42);
+  struct Bad {
+    std::string args, says;
+  };
+  for (const Bad& b : {Bad{"--codec-in " + s.path("missing.wav"), "--codec-in: "},
+                       Bad{"--codec-in " + in + " --codec-out " + s.path("no/such/dir/out.wav"), "--codec-out: "},
+                       Bad{"--codec-out " + s.path("x.wav"), "need --codec-in"},
+                       Bad{"--codec-in " + in + " --codec-loop --stop-after-codec", "exclude each other"}}) {
+    const Run r = s.shell(std::string(LATHE_VIRTUAL_BOARD) + " " + b.args + " -- true");
+    INFO(b.args << ": " << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains(b.says));
+  }
+  CHECK_FALSE(fs::exists(s.path("x.wav")));
 }

@@ -48,6 +48,18 @@ class LinkDevice final : public Device {
   // Reads registers by address (meters, status, link counters), values in that order.
   Result<std::vector<uint32_t>> read_registers(std::span<const uint8_t> addresses);
 
+  // Live mode's monitor stream (live_ctrl.monitor): the frames the board sent to its DAC
+  // and to the host since the last call (interleaved 24-bit), kept while other calls wait
+  // for their replies, after waiting up to `wait` for more if none had come. `lost`
+  // counts the frames the board's packet numbers say never arrived.
+  struct Monitor {
+    std::vector<int32_t> frames;
+    uint64_t lost_packets = 0;
+  };
+  Result<Monitor> read_monitor(std::chrono::milliseconds wait);
+  // Keep monitor frames from now on (else kAudioOut outside process() is dropped).
+  void keep_monitor(bool on);
+
   // What the board said in kInfo (valid after open()).
   const protocol::Info& board_info() const { return board_; }
 
@@ -81,6 +93,10 @@ class LinkDevice final : public Device {
   uint8_t host_sequence_ = 0;
   std::optional<uint8_t> next_audio_sequence_;  // the board's, once one kAudioOut was seen
   std::vector<uint8_t> rx_;
+  bool keep_monitor_ = false;
+  Monitor monitor_;
+  // A kAudioOut outside process(): its frames kept as monitor frames, if asked for.
+  void take_monitor_packet(const protocol::Packet& p);
 };
 
 }  // namespace lathe

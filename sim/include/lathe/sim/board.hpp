@@ -60,6 +60,10 @@ class Board {
 
   std::size_t queued() const { return queue_.size(); }
   uint64_t cycles() const;
+  // Board clocks in a millisecond: kCyclesPerMs, or with a codec its clocks' rate.
+  uint64_t cycles_per_ms() const;
+  // lathe_top's live_o: live mode is on and frames arrive from the codec.
+  bool live() const;
   Ft232h& chip() { return chip_; }
   const Ft232h& chip() const { return chip_; }
 

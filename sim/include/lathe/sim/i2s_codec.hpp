@@ -80,6 +80,9 @@ class I2sCodec {
 
   // The ADC's input: interleaved left/right signed 24-bit samples (in [-2^23, 2^23 - 1]).
   void set_adc_frames(std::vector<int32_t> interleaved);
+  // The same, played from its first frame at the next frame the ADC begins (what it sent
+  // before keeps its input indices; a programme started when the listener is ready).
+  void restart_adc(std::vector<int32_t> interleaved);
 
   // Codec master: the time of the next change of its outputs; slave: UINT64_MAX.
   uint64_t next_event_ps() const;
