@@ -254,13 +254,50 @@ module lathe_core (
   );
   assign dith_in_valid = guard_valid && dry_fresh;
   assign guard_ready   = dith_in_ready && dry_fresh;
+  // The switch fades (model::Chain::finish): the frame's weight is the smoothstep
+  // W(k) = 3 k^2 N - 2 k^3 of N^3 = 2^(3 FadeShift) and the output wet + ((dry - wet) W)
+  // >>> 3 FadeShift, then k (fade_q) steps once towards N (bypass) or 0. So a switch moves
+  // a sample by at most 1.5 |dry - wet| / N a frame on top of the signals' own motion,
+  // with no kink, and the output is the wet or the dry signal exactly at either end. A
+  // clear starts in the mode set. The weight is registered from k (frames are far more
+  // than a cycle apart).
+  localparam int unsigned FadeShift = lathe_regs_pkg::BypassFadeShift;
+  localparam int unsigned WBits = 3 * FadeShift + 1;  // W is 0 .. 2^(3 FadeShift)
+  localparam logic [FadeShift:0] FadeFull = (FadeShift+1)'(1) << FadeShift;
+  logic        [FadeShift:0]    fade_q, fade_k;
+  logic        [2*FadeShift+1:0] fade_k2;
+  logic        [3*FadeShift+2:0] fade_k3;
+  logic        [WBits-1:0]      fade_w_q, fade_w_d;
+  logic signed [32:0]           fade_dl, fade_dr;
+  logic signed [WBits+33:0]     fade_pl, fade_pr;
+
   always_comb begin
+    fade_k = fade_q;
     if (ctrl[CtrlBypass]) begin
-      dith_in_left  = 32'(dry_left) <<< 4;
-      dith_in_right = 32'(dry_right) <<< 4;
+      if (fade_q != FadeFull) fade_k = fade_q + 1'b1;
+    end else if (fade_q != '0) begin
+      fade_k = fade_q - 1'b1;
+    end
+    fade_k2  = (2*FadeShift+2)'(fade_q) * (2*FadeShift+2)'(fade_q);
+    fade_k3  = (3*FadeShift+3)'(fade_k2) * (3*FadeShift+3)'(fade_q);
+    fade_w_d = WBits'((3*FadeShift+3)'(3) * ((3*FadeShift+3)'(fade_k2) << FadeShift) - ((3*FadeShift+3)'(fade_k3) << 1));
+    fade_dl  = (33'(dry_left) <<< 4) - 33'(guard_left);
+    fade_dr  = (33'(dry_right) <<< 4) - 33'(guard_right);
+    fade_pl  = fade_dl * $signed({1'b0, fade_w_q});
+    fade_pr  = fade_dr * $signed({1'b0, fade_w_q});
+    // Between wet and dry: the sum fits the 32 bits of either.
+    dith_in_left  = guard_left + 32'(fade_pl >>> (3 * FadeShift));
+    dith_in_right = guard_right + 32'(fade_pr >>> (3 * FadeShift));
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      fade_q   <= '0;
+      fade_w_q <= '0;
     end else begin
-      dith_in_left  = guard_left;
-      dith_in_right = guard_right;
+      fade_w_q <= fade_w_d;
+      if (stage_clear) fade_q <= ctrl[CtrlBypass] ? FadeFull : '0;
+      else if (dith_in_valid && dith_in_ready) fade_q <= fade_k;
     end
   end
 

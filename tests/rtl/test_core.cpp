@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Bit-exactness of the whole chain: the Verilated lathe_core and the reference model give
 // identical output samples and meters, over random parameter sets, signals, rates,
-// parameter changes mid-stream and reset-randomisation seeds.
+// parameter changes mid-stream (bypass switched in and out among them: its fade) and
+// reset-randomisation seeds.
 #include <catch2/catch.hpp>
 #include <cstdlib>
 
@@ -49,6 +50,7 @@ std::size_t run_jobs(uint32_t seed, int jobs, std::size_t frames_per_block) {
       if (block > 0) {  // new parameters mid-stream, committed at a frame boundary
         ChainParams q = test::random_params(r, fs);
         q.lim.lookahead_ms = p.lim.lookahead_ms;  // takes effect at reset only, in both
+        q.bypass = r.integer(0, 1) == 1;           // switched by its fade, in both
         regs = to_registers(q, fs);
         REQUIRE_FALSE(rtl.write_registers(regs));
         REQUIRE_FALSE(model.write_registers(regs));

@@ -54,6 +54,7 @@ class Chain {
     dither_.reset();
     dry_.fill(0);
     dry_pos_ = 0;
+    fade_ = bypass_ ? kFadeFull : 0;  // a job starts in its mode: no fade
   }
   // Restarts the dither's sequence from the configured seed (a new seed latches here).
   void reset_dither() { dither_.reset(); }
@@ -105,10 +106,21 @@ class Chain {
   }
   void finish(int32_t l, int32_t r, int32_t in_left, int32_t in_right, int32_t& out_left, int32_t& out_right) {
     guard_.process(l, r);
-    if (bypass_) {
-      l = in_left * (1 << fx::kEdgeToInternalShift);
-      r = in_right * (1 << fx::kEdgeToInternalShift);
+    // Bypass fades (lathe_core does the same): the frame's weight is the smoothstep
+    // W(k) = 3 k^2 N - 2 k^3 of N^3 (N = 2^shift frames; W(N) = N^3 exactly) and the output
+    // wet + ((dry - wet) W) >> 3 shift (floor); then k steps once towards N (bypass) or 0.
+    // The weight's slope is at most 1.5 / N a frame and starts and ends at 0, so a switch
+    // moves a sample by at most 1.5 |dry - wet| / N on top of the signals' own motion,
+    // with no kink; at either end the output is the wet or the dry signal exactly.
+    if (fade_ > 0) {
+      const int64_t k = fade_;
+      const int64_t w = 3 * k * k * kFadeFull - 2 * k * k * k;
+      const int64_t dl = int64_t{in_left} * (1 << fx::kEdgeToInternalShift);
+      const int64_t dr = int64_t{in_right} * (1 << fx::kEdgeToInternalShift);
+      l = static_cast<int32_t>(l + (((dl - l) * w) >> (3 * reg::kBypassFadeShift)));
+      r = static_cast<int32_t>(r + (((dr - r) * w) >> (3 * reg::kBypassFadeShift)));
     }
+    if (bypass_ ? fade_ < kFadeFull : fade_ > 0) fade_ += bypass_ ? 1 : -1;
     out_left = dither_.process(l);
     out_right = dither_.process(r);
     meter_output(out_left, out_right);
@@ -179,6 +191,8 @@ class Chain {
   reg::RegisterImage regs_{};
   int32_t trim_ = 1 << fx::kGainFrac;
   bool bypass_ = false;
+  static constexpr int kFadeFull = 1 << reg::kBypassFadeShift;
+  int fade_ = 0;  // 0: the chain's output, kFadeFull: the dry input
   Equalizer eq_;
   Compressor comp_;
   TruePeakLimiter lim_;
