@@ -123,10 +123,9 @@ Error run_board(const BoardRunOptions& o) {
   }
   if (tty && !o.quiet) std::fprintf(stderr, "\n");
   if (ended) return ended;
-  // Nobody listens to the monitor stream any more: off, which leaves the audio untouched.
-  if (loudness)
-    if (auto e = board->write_control(reg::kLiveCtrl, ctrl & ~reg::kLiveCtrlMonitor)) return e.within("live_ctrl");
   if (loudness) {
+    // Nobody listens to the monitor stream any more: off, which leaves the audio untouched.
+    if (auto e = board->write_control(reg::kLiveCtrl, ctrl & ~reg::kLiveCtrlMonitor)) return e.within("live_ctrl");
     const LoudnessReport r = loudness->report();
     std::fprintf(stderr,
                  "live: monitored %llu frames (%.2f s, %llu packets lost): integrated %.2f LUFS, momentary max %.2f "

@@ -98,7 +98,7 @@ void LinkDevice::take_monitor_packet(const Packet& p) {
   if (keep_monitor_) {
     if (next_audio_sequence_ && p.sequence != *next_audio_sequence_)
       monitor_.lost_packets += static_cast<uint8_t>(p.sequence - *next_audio_sequence_);
-    // Bounded: a caller that stops reading loses the oldest (10 s at 192 kHz).
+    // Bounded: for a caller that stops reading, what comes after 10 s (at 192 kHz) is lost.
     constexpr std::size_t kMaxSamples = 2 * 192000 * 10;
     if (const auto samples = protocol::parse_audio(p.payload); samples && monitor_.frames.size() < kMaxSamples)
       monitor_.frames.insert(monitor_.frames.end(), samples->begin(), samples->end());

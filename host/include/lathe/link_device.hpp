@@ -50,8 +50,8 @@ class LinkDevice final : public Device {
 
   // Live mode's monitor stream (live_ctrl.monitor): the frames the board sent to its DAC
   // and to the host since the last call (interleaved 24-bit), kept while other calls wait
-  // for their replies, after waiting up to `wait` for more if none had come. `lost`
-  // counts the frames the board's packet numbers say never arrived.
+  // for their replies, after waiting up to `wait` for more if none had come.
+  // `lost_packets` counts the packets whose sequence numbers never arrived.
   struct Monitor {
     std::vector<int32_t> frames;
     uint64_t lost_packets = 0;
