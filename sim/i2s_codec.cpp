@@ -52,6 +52,23 @@ void I2sCodec::restart_adc(std::vector<int32_t> interleaved) {
   adc_next_input_ = 0;
 }
 
+std::vector<int32_t> I2sCodec::dac_recording(uint64_t first_bus, std::size_t frames) const {
+  std::vector<int32_t> out(2 * frames, 0);
+  for (std::size_t i = 0; i < dac_bus_frames_.size(); ++i) {
+    const uint64_t bus = dac_bus_frames_[i];
+    if (bus < first_bus || bus - first_bus >= frames) continue;
+    out[2 * (bus - first_bus)] = dac_frames_[2 * i];
+    out[2 * (bus - first_bus) + 1] = dac_frames_[2 * i + 1];
+  }
+  return out;
+}
+
+int64_t I2sCodec::bus_frame_of_input(int64_t input_index, std::size_t from) const {
+  for (std::size_t i = from; i < adc_sent_.size(); ++i)
+    if (adc_sent_[i].input_index == input_index) return static_cast<int64_t>(adc_sent_[i].bus_frame);
+  return -1;
+}
+
 uint64_t I2sCodec::bclk_half_period_ps() const {
   return kPsPerSecond / (uint64_t{2} * kFrameBclks * config_.sample_rate_hz);
 }

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <memory>
 
 #include "lathe/device.hpp"
@@ -97,20 +96,9 @@ Result<LiveSimResult> run_live_sim(const reg::RegisterImage& regs, const std::ve
   if (!v) return failure(v.error().within("simulated board: live counters"));
   r.counters = {((*v)[0] & reg::kLiveStatusRunning) != 0, (*v)[1], (*v)[2], (*v)[3], (*v)[4], (*v)[5], (*v)[6]};
 
-  // The bus frame the programme's first frame went out in; the DAC's frames by bus frame.
-  uint64_t first_bus = 0;
-  for (const I2sAdcFrame& f : codec.adc_frames_sent())
-    if (f.input_index == static_cast<int64_t>(o.preroll_frames)) first_bus = f.bus_frame;
-  std::map<uint64_t, std::size_t> dac_at;
-  const auto& bus = codec.dac_bus_frames();
-  for (std::size_t i = 0; i < bus.size(); ++i) dac_at[bus[i]] = i;
-  r.output.assign(2 * (frames + o.tail_frames), 0);
-  for (std::size_t n = 0; n < frames + o.tail_frames; ++n) {
-    const auto it = dac_at.find(first_bus + n);
-    if (it == dac_at.end()) continue;
-    r.output[2 * n] = codec.dac_frames()[2 * it->second];
-    r.output[2 * n + 1] = codec.dac_frames()[2 * it->second + 1];
-  }
+  // The DAC's frames by bus frame from the one the programme's first frame went out in.
+  const int64_t first_bus = codec.bus_frame_of_input(static_cast<int64_t>(o.preroll_frames));
+  r.output = codec.dac_recording(first_bus < 0 ? 0 : static_cast<uint64_t>(first_bus), frames + o.tail_frames);
   const long in_first = first_sound(programme), out_first = first_sound(r.output);
   if (in_first >= 0 && out_first >= 0) r.measured_latency = out_first - in_first;
   r.adc_sent = codec.adc_frames_sent();

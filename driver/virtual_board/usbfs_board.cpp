@@ -138,25 +138,11 @@ void UsbfsBoard::stop_thread() {
 
 std::vector<int32_t> UsbfsBoard::stop_and_record() {
   stop_thread();
-  std::vector<int32_t> out;
-  if (!codec_ || !programme_started_) return out;
-  const auto& sent = codec_->adc_frames_sent();
-  uint64_t first_bus = UINT64_MAX;
-  for (std::size_t i = adc_sent_at_start_; i < sent.size(); ++i)
-    if (sent[i].input_index == 0) {
-      first_bus = sent[i].bus_frame;
-      break;
-    }
+  if (!codec_ || !programme_started_) return {};
+  const int64_t first_bus = codec_->bus_frame_of_input(0, adc_sent_at_start_);
   const auto& bus = codec_->dac_bus_frames();
-  const auto& frames = codec_->dac_frames();
-  if (first_bus == UINT64_MAX || bus.empty() || bus.back() < first_bus) return out;
-  out.assign(2 * (bus.back() - first_bus + 1), 0);
-  for (std::size_t i = 0; i < bus.size(); ++i) {
-    if (bus[i] < first_bus) continue;
-    out[2 * (bus[i] - first_bus)] = frames[2 * i];
-    out[2 * (bus[i] - first_bus) + 1] = frames[2 * i + 1];
-  }
-  return out;
+  if (first_bus < 0 || bus.empty() || bus.back() < static_cast<uint64_t>(first_bus)) return {};
+  return codec_->dac_recording(static_cast<uint64_t>(first_bus), bus.back() - static_cast<uint64_t>(first_bus) + 1);
 }
 
 void UsbfsBoard::codec_step_locked() {

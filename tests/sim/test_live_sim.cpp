@@ -18,6 +18,7 @@
 #include "lathe/preset.hpp"
 #include "lathe/sim/live_sim.hpp"
 #include "lathe/test_signals.hpp"
+#include "live_reference.hpp"
 
 using namespace lathe;
 
@@ -29,15 +30,6 @@ reg::RegisterImage registers(const std::string& name, const std::vector<std::str
   Preset preset = *p;
   for (const auto& s : sets) REQUIRE_FALSE(apply_setting(preset, s));
   return to_registers(preset.params, rate);
-}
-
-std::vector<int32_t> model_output(const reg::RegisterImage& regs, const std::vector<int32_t>& in) {
-  ModelDevice model;
-  REQUIRE_FALSE(model.write_registers(regs));
-  REQUIRE_FALSE(model.reset());
-  std::vector<int32_t> out(in.size());
-  REQUIRE_FALSE(model.process(in, out));
-  return out;
 }
 
 struct Case {
@@ -76,28 +68,10 @@ void check_live(const Case& c, double seconds, uint32_t seed) {
   // The programme's first sound (the model's output keeps it: it is the chain's latency
   // late there) comes out the live delay later again.
   CHECK(r->measured_latency == r->live_delay + r->chain_latency);
-  // The chain's state depends on how many frames it has run since the clear (the limiter's
-  // hold works in blocks of 32), and the live path ran on the ADC's leading silence for a
-  // few frames before the programme (how many depends on when its clocks came up). So the
-  // reference is the model run on that silence, the programme and the silence after it,
-  // for the one count of leading frames (0 .. preroll) it matches.
-  std::size_t best = SIZE_MAX, best_pre = 0;
-  for (std::size_t pre = 0; pre <= o.preroll_frames && best != 0; ++pre) {
-    std::vector<int32_t> in(2 * pre, 0);
-    in.insert(in.end(), programme.begin(), programme.end());
-    in.resize(in.size() + 2 * o.tail_frames, 0);
-    const std::vector<int32_t> want = model_output(regs, in);
-    std::size_t mismatches = 0;
-    for (std::size_t n = 0; n < frames + o.tail_frames; ++n)
-      for (int ch = 0; ch < 2; ++ch) {
-        const int32_t expected = n < d ? 0 : static_cast<int32_t>(static_cast<uint32_t>(want[2 * (pre + n - d) + ch]) << word_shift);
-        mismatches += r->output[2 * n + ch] != expected;
-      }
-    if (mismatches < best) {
-      best = mismatches;
-      best_pre = pre;
-    }
-  }
+  // The model after the silent frames the live path ran before the programme
+  // (live_reference.hpp).
+  const LiveMatch m = match_live_recording(regs, programme, r->output, frames + o.tail_frames, d, o.preroll_frames, word_shift);
+  const std::size_t best = m.mismatches, best_pre = m.leading_silence;
   INFO("closest: the model after " << best_pre << " frames of silence, " << best << " samples differ");
   CHECK(best == 0);
   CHECK(r->counters.running);

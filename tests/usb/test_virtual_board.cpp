@@ -20,6 +20,7 @@
 #include "lathe/preset.hpp"
 #include "lathe/registers.hpp"
 #include "lathe/test_signals.hpp"
+#include "live_reference.hpp"
 
 using namespace lathe;
 namespace fs = std::filesystem;
@@ -352,30 +353,13 @@ TEST_CASE("lathe live --device usb --monitor on a board with a codec: the DAC ge
   REQUIRE(recorded);
   const std::size_t frames = programme->frames();
   REQUIRE(recorded->frames() >= frames + static_cast<std::size_t>(latency));
-  // The reference: the model after the silent frames the chain ran between its clear and
-  // the programme (the limiter's hold works in blocks of 32: their count matters), for
-  // the one count it matches.
-  std::size_t best = SIZE_MAX, best_pre = 0;
-  for (std::size_t pre = 0; pre < 64 && best != 0; ++pre) {
-    std::vector<int32_t> x(2 * pre, 0);
-    x.insert(x.end(), programme->samples.begin(), programme->samples.end());
-    x.resize(x.size() + 2 * static_cast<std::size_t>(latency), 0);
-    ModelDevice model;
-    REQUIRE_FALSE(model.write_registers(regs));
-    REQUIRE_FALSE(model.reset());
-    std::vector<int32_t> want(x.size());
-    REQUIRE_FALSE(model.process(x, want));
-    // The live path adds its 2 slots to the chain's latency, which the model has.
-    std::size_t mismatches = 0;
-    for (std::size_t n = 0; n < frames + static_cast<std::size_t>(latency); ++n)
-      for (int ch = 0; ch < 2; ++ch) {
-        const int32_t expected = n < 2 ? 0 : want[2 * (pre + n - 2) + ch];
-        mismatches += recorded->samples[2 * n + ch] != expected;
-      }
-    if (mismatches < best) best = mismatches, best_pre = pre;
-  }
-  INFO("closest: the model after " << best_pre << " frames of silence, " << best << " samples differ");
-  CHECK(best == 0);
+  // The model after the silent frames the chain ran between its clear and the programme
+  // (live_reference.hpp); the live path adds its 2 slots to the chain's latency.
+  const LiveMatch match = match_live_recording(regs, programme->samples, recorded->samples,
+                                               frames + static_cast<std::size_t>(latency), 2, 63);
+  INFO("closest: the model after " << match.leading_silence << " frames of silence, " << match.mismatches
+                                   << " samples differ");
+  CHECK(match.mismatches == 0);
 
   // The host's loudness of the monitor stream against the recording's.
   std::smatch m;

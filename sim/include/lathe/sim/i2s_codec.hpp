@@ -30,6 +30,7 @@
 // (slave). Every frame the ADC sends and every frame the DAC records carries the number
 // of the bus frame it was sent in.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -103,10 +104,16 @@ class I2sCodec {
   // between LRCLK edges and its left slot began at an edge that ended a 32-BCLK slot.
   const std::vector<int32_t>& dac_frames() const { return dac_frames_; }
   const std::vector<uint64_t>& dac_bus_frames() const { return dac_bus_frames_; }
+  // What the DAC received from bus frame `first_bus` on, one frame per bus frame for
+  // `frames` bus frames: interleaved, silence where no frame was recorded.
+  std::vector<int32_t> dac_recording(uint64_t first_bus, std::size_t frames) const;
   // DAC slots of the wrong length (an LRCLK edge early, or missing after 32 BCLK).
   uint64_t dac_slot_errors() const { return dac_slot_errors_; }
 
   const std::vector<I2sAdcFrame>& adc_frames_sent() const { return adc_sent_; }
+  // The bus frame the ADC sent input frame `input_index` in, searching the frames sent
+  // from the `from`-th on; -1 when it has not been sent.
+  int64_t bus_frame_of_input(int64_t input_index, std::size_t from = 0) const;
   uint64_t bus_frames() const { return bus_frame_; }
   // Nominal BCLK half period (BCLK = 64 fs), rounded down.
   uint64_t bclk_half_period_ps() const;
