@@ -22,11 +22,12 @@ namespace {
 
 constexpr int kRate = 48000;
 
-// The model with a hard register switch at frame `at` (as a register write commits),
-// bypass fed with the input delayed by the latency: what LiveChain must give outside
-// its fade. Output in units of full scale.
+// The model with a register switch at frame `at` (as a register write commits: the
+// parameters glide from there, model/glide.hpp), bypass fed with the input delayed by the
+// latency: what LiveChain must give outside its fade. `instant`: the glides end at once
+// (Chain::settle), a hard switch. Output in units of full scale.
 std::vector<double> reference(const std::vector<int32_t>& in, const reg::RegisterImage& before,
-                              const reg::RegisterImage& after, std::size_t at) {
+                              const reg::RegisterImage& after, std::size_t at, bool instant = false) {
   model::Chain chain;
   chain.configure(before);
   chain.reset();
@@ -37,6 +38,7 @@ std::vector<double> reference(const std::vector<int32_t>& in, const reg::Registe
       chain.configure(after);
       if (after[reg::kLimLookahead] != before[reg::kLimLookahead]) chain.reset_back();
       else if (after[reg::kDitherSeed] != before[reg::kDitherSeed]) chain.reset_dither();
+      if (instant) chain.settle();
     }
     const std::size_t lat = static_cast<std::size_t>(chain.latency());
     const int32_t dl = t >= lat ? in[2 * (t - lat)] : 0, dr = t >= lat ? in[2 * (t - lat) + 1] : 0;
@@ -200,7 +202,8 @@ TEST_CASE("a change made during a fade starts when the fade ends", "[live][model
   chain.configure(r2);  // during the first fade
   REQUIRE(chain.registers() == r2);
   chain.process(in.data() + 200, l.data() + 100, r.data() + 100, frames - 100);
-  // Reference: r1 at 0, r2 at the end of the first fade, hard switches.
+  // Reference: r1 at 0, r2 at the end of the first fade, register switches (which glide
+  // from there, as LiveChain's chains do).
   const std::size_t n = static_cast<std::size_t>(chain.fade_frames());
   model::Chain ref;
   ref.configure(r0);
@@ -262,7 +265,7 @@ TEST_CASE("the largest legal steps make no click", "[live][model]") {
     const auto r0 = to_registers(p0, kRate), r1 = to_registers(p1, kRate);
     const LiveChain probe(kRate, r1);
     const std::size_t n = static_cast<std::size_t>(probe.fade_frames()), window = kRate / 10;
-    const auto hard = reference(in, r0, r1, at);
+    const auto hard = reference(in, r0, r1, at, true);
     const auto old_out = reference(in, r0, r0, 0);
     const auto faded = live(in, r0, r1, at, {256});
     const double own = std::max(max_second_difference(old_out, at - window, at),

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The mastering chain: register file, trim + EQ, compressor, true-peak limiter, true-peak
 // guard, dither and meters, on valid/ready streams of stereo frames. Commits and clears wait until no frame
-// is in flight, so every frame sees one consistent configuration (docs/rtl.md).
+// is in flight, so every frame sees one consistent configuration (docs/rtl.md). The gains, the compressor's
+// curve, the ceilings and the EQ glide from one commit's values to the next (model/glide.hpp): each stage
+// steps its parameters after each frame it finishes, as the model's stages do.
 module lathe_core (
   input  logic               clk_i,
   input  logic               rst_ni,
@@ -40,12 +42,15 @@ module lathe_core (
   // ---------------------------------------------------------------- configuration
   logic        commit_start, regfile_busy, regfile_ready, configured;
   logic [31:0] shadow_rdata;
-  logic [31:0] ctrl, trim_gain, comp_threshold, comp_knee_half, comp_knee_coef, comp_slope;
+  logic [31:0] ctrl, trim_target, threshold_target, knee_half_target, knee_coef_target, slope_target;
+  logic [31:0] makeup_target, drive_target, ceiling_target, guard_ceiling_target;
+  logic [31:0] trim_gain, comp_threshold, comp_knee_half, comp_knee_coef, comp_slope;
   logic [31:0] comp_attack, comp_release, comp_makeup, lim_drive, lim_ceiling, lim_lookahead;
   logic [31:0] lim_recip, lim_hold_blocks, lim_release, dither_seed;
   logic [31:0] lim_transient_release, lim_sustain_release, lim_sustain_hold, lim_guard_ceiling;
   logic [CoefAddrBits-1:0] coef_addr;
   logic signed [CoefBits-1:0] coef0, coef1;
+  logic        coef_use;
   logic        command_write;
   assign command_write = reg_we_i && reg_ready_o && reg_addr_i == AddrCommand;
 
@@ -60,17 +65,18 @@ module lathe_core (
     .commit_i         (commit_start),
     .busy_o           (regfile_busy),
     .configured_o     (configured),
+    .clear_i          (stage_clear),
     .ctrl_o           (ctrl),
-    .trim_gain_o      (trim_gain),
-    .comp_threshold_o (comp_threshold),
-    .comp_knee_half_o (comp_knee_half),
-    .comp_knee_coef_o (comp_knee_coef),
-    .comp_slope_o     (comp_slope),
+    .trim_gain_o      (trim_target),
+    .comp_threshold_o (threshold_target),
+    .comp_knee_half_o (knee_half_target),
+    .comp_knee_coef_o (knee_coef_target),
+    .comp_slope_o     (slope_target),
     .comp_attack_o    (comp_attack),
     .comp_release_o   (comp_release),
-    .comp_makeup_o    (comp_makeup),
-    .lim_drive_o      (lim_drive),
-    .lim_ceiling_o    (lim_ceiling),
+    .comp_makeup_o    (makeup_target),
+    .lim_drive_o      (drive_target),
+    .lim_ceiling_o    (ceiling_target),
     .lim_lookahead_o  (lim_lookahead),
     .lim_recip_o      (lim_recip),
     .lim_hold_blocks_o(lim_hold_blocks),
@@ -78,13 +84,40 @@ module lathe_core (
     .lim_transient_release_o (lim_transient_release),
     .lim_sustain_release_o   (lim_sustain_release),
     .lim_sustain_hold_o      (lim_sustain_hold),
-    .lim_guard_ceiling_o     (lim_guard_ceiling),
+    .lim_guard_ceiling_o     (guard_ceiling_target),
     .dither_seed_o    (dither_seed),
     .coef_addr_i      (coef_addr),
+    .coef_use_i       (coef_use),
     .coef0_o          (coef0),
     .coef1_o          (coef1)
   );
   assign reg_ready_o = regfile_ready;
+
+  // ---------------------------------------------------------------- glides
+  // The scalars that glide, each stepped at its stage's output handshake (every stage takes
+  // one frame at a time, so a value is constant from a frame's input to its output) and set
+  // to the target by a clear and until the first commit. The EQ coefficients glide in the
+  // register file, as trim_eq uses them.
+  logic glide_snap, eq_step, comp_step, lim_step, guard_step;
+  assign glide_snap = stage_clear || !configured;
+  lathe_glide #(.Signed(1'b1)) u_glide_trim (.clk_i(clk_i), .snap_i(glide_snap), .step_i(eq_step),
+    .target_i(trim_target), .value_o(trim_gain));
+  lathe_glide #(.Signed(1'b1)) u_glide_threshold (.clk_i(clk_i), .snap_i(glide_snap), .step_i(comp_step),
+    .target_i(threshold_target), .value_o(comp_threshold));
+  lathe_glide #(.Signed(1'b1)) u_glide_knee_half (.clk_i(clk_i), .snap_i(glide_snap), .step_i(comp_step),
+    .target_i(knee_half_target), .value_o(comp_knee_half));
+  lathe_glide #(.Signed(1'b0)) u_glide_knee_coef (.clk_i(clk_i), .snap_i(glide_snap), .step_i(comp_step),
+    .target_i(knee_coef_target), .value_o(comp_knee_coef));
+  lathe_glide #(.Signed(1'b0)) u_glide_slope (.clk_i(clk_i), .snap_i(glide_snap), .step_i(comp_step),
+    .target_i(slope_target), .value_o(comp_slope));
+  lathe_glide #(.Signed(1'b1)) u_glide_makeup (.clk_i(clk_i), .snap_i(glide_snap), .step_i(comp_step),
+    .target_i(makeup_target), .value_o(comp_makeup));
+  lathe_glide #(.Signed(1'b1)) u_glide_drive (.clk_i(clk_i), .snap_i(glide_snap), .step_i(lim_step),
+    .target_i(drive_target), .value_o(lim_drive));
+  lathe_glide #(.Signed(1'b1)) u_glide_ceiling (.clk_i(clk_i), .snap_i(glide_snap), .step_i(lim_step),
+    .target_i(ceiling_target), .value_o(lim_ceiling));
+  lathe_glide #(.Signed(1'b0)) u_glide_guard_ceiling (.clk_i(clk_i), .snap_i(glide_snap), .step_i(guard_step),
+    .target_i(guard_ceiling_target), .value_o(lim_guard_ceiling));
 
   // ---------------------------------------------------------------- commands
   // Pending actions run in order commit, clear, clear meters, each only when no frame is in
@@ -158,6 +191,7 @@ module lathe_core (
     .trim_gain_i (trim_gain),
     .mid_side_i  (ctrl[CtrlMidSide]),
     .coef_addr_o (coef_addr),
+    .coef_use_o  (coef_use),
     .coef0_data_i(coef0),
     .coef1_data_i(coef1),
     .in_valid_i  (in_valid_i && in_ready_o),
@@ -252,6 +286,10 @@ module lathe_core (
     .left_o     (dry_left),
     .right_o    (dry_right)
   );
+  assign eq_step    = eq_valid && eq_ready;
+  assign comp_step  = comp_valid && comp_ready;
+  assign lim_step   = lim_valid && lim_ready;
+  assign guard_step = guard_valid && guard_ready;
   assign dith_in_valid = guard_valid && dry_fresh;
   assign guard_ready   = dith_in_ready && dry_fresh;
   // The switch fades (model::Chain::finish): the frame's weight is the smoothstep

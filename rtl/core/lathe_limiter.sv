@@ -16,7 +16,7 @@
 //   G6      released = state >> 16; sum += released - ramp[wr - L]; ramp[wr] = released
 //   G7      ramp products sum * recip, sum in three 16-bit pieces (multipliers 0..2)
 //   G8      gain = (sum * recip) >> 31, low 32 bits
-//   G9      exp2(drive + gain) (lathe_exp2, one cycle)
+//   G9      exp2(drive + gain) (lathe_exp2, one cycle), the drive the delayed sample came in with
 //   G10     output products delayed sample * linear gain, gain in two 16-bit pieces (multipliers 0..3)
 //   G11     round half up, >> 27, saturate -> out_valid_o from the next cycle
 // out_valid_o rises 65 cycles after the input handshake cycle (66 cycles counting that one); with out_ready_i
@@ -27,7 +27,7 @@
 // lathe_tp_detector.sv) take 50 cycles on all sixteen; the release (3 + 3, then 3), ramp (3) and output (4)
 // products reuse them.
 //
-// Memories (simple dual-port, synchronous read): audio delay (MaxLookahead + ExtraDelay + 1) x 64 (any depth
+// Memories (simple dual-port, synchronous read): audio delay (MaxLookahead + ExtraDelay + 1) x 96 (both samples and the drive) (any depth
 // >= L + ExtraDelay + 1 behaves like the model's 2048), ramp ring MaxLookahead x 32, hold ring MaxHoldBlocks
 // x 32 (lathe_regs_pkg). None is walked at clear_i: a frame counter since the
 // clear tells which entries were written since, and the others read as the model's zeros. So clear_i takes
@@ -230,16 +230,18 @@ module lathe_limiter (
 
   // ---------------------------------------------------------------------------------------------
   // Audio delay line: written at the handshake, read at the same time L + 22 entries behind.
+  // The frame's drive goes with it (the model's delay_drive_): the gain at the output was
+  // planned with the drive the sample's requirement used, which a glide may since have moved.
   logic [DelayBits-1:0] dl_wr_q, dl_wr_d, dl_rd_q, dl_rd_d;
-  logic          [63:0] dl_rdata;
+  logic          [95:0] dl_rdata;
   lathe_lim_ram #(
-    .Width (64),
+    .Width (96),
     .Depth (DelayDepth)
   ) u_delay (
     .clk_i   (clk_i),
     .we_i    (hs),
     .waddr_i (dl_wr_q),
-    .wdata_i ({in_left_i, in_right_i}),
+    .wdata_i ({drive_i, in_left_i, in_right_i}),
     .re_i    (hs),
     .raddr_i (dl_rd_q),
     .rdata_o (dl_rdata)
@@ -394,14 +396,16 @@ module lathe_limiter (
   logic unused_ramp_prod;
   assign unused_ramp_prod = ^{ramp_prod[63], ramp_prod[30:0]};  // >> 31, then the int32 cast
 
-  // G9: exp2(drive + gain), 32-bit wrap as the model's int32 sum.
+  // G9: exp2(drive + gain), 32-bit wrap as the model's int32 sum; the drive the delayed
+  // sample came in with.
+  logic signed [31:0] dl_drive;
   logic [31:0] gain_lin;
   logic        exp2_valid;
   lathe_exp2 u_exp2 (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .valid_i (g9),
-    .v_i     (drive_i + gain_q),
+    .v_i     (dl_drive + gain_q),
     .valid_o (exp2_valid),
     .gain_o  (gain_lin)
   );
@@ -422,6 +426,7 @@ module lathe_limiter (
   logic signed [31:0] dl_left, dl_right;
   assign dl_left  = delay_ok_q ? signed'(dl_rdata[63:32]) : 32'sd0;
   assign dl_right = delay_ok_q ? signed'(dl_rdata[31:0]) : 32'sd0;
+  assign dl_drive = delay_ok_q ? signed'(dl_rdata[95:64]) : 32'sd0;
 
   always_comb begin
     required_d  = required_q;

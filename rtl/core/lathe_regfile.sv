@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Double-buffered configuration: the host writes a shadow RAM; a commit copies it into the
 // active registers and coefficient RAMs that the DSP reads, while no frame is in flight.
+// The EQ coefficients glide (model/glide.hpp): the commit writes their targets, and the
+// words trim_eq reads are the values in use, each stepped towards its target as trim_eq
+// uses it (coef_use_i; it uses every word once a frame); a clear sets them to the targets.
 module lathe_regfile #(
   parameter int unsigned CoefBits = 37,
   // Coefficient words per channel (regmap/lathe.regs: bands x coefficients per biquad).
@@ -18,6 +21,8 @@ module lathe_regfile #(
   input  logic                       commit_i,
   output logic                       busy_o,
   output logic                       configured_o,   // a commit has completed since reset
+  // Clear: the coefficients in use take their targets (ChCoefs + 1 cycles, busy_o high).
+  input  logic                       clear_i,
   // Active configuration (registers.hpp names).
   output logic        [31:0]         ctrl_o,
   output logic        [31:0]         trim_gain_o,
@@ -39,8 +44,10 @@ module lathe_regfile #(
   output logic        [31:0]         lim_sustain_hold_o,
   output logic        [31:0]         lim_guard_ceiling_o,
   output logic        [31:0]         dither_seed_o,
-  // Active EQ coefficients: word band * 5 + k of each channel, one cycle after the address.
+  // EQ coefficients in use: word band * 5 + k of each channel, one cycle after the address;
+  // coef_use_i in that cycle: the words were used, step them (trim_eq's product issue).
   input  logic [$clog2(ChCoefs)-1:0] coef_addr_i,
+  input  logic                       coef_use_i,
   output logic signed [CoefBits-1:0] coef0_o,
   output logic signed [CoefBits-1:0] coef1_o
 );
@@ -100,7 +107,6 @@ module lathe_regfile #(
     endcase
   end
   assign read_addr = (state_q == StCopy) ? copy_addr_q : addr_i;
-  assign busy_o = (state_q != StIdle);
   assign ready_o = (state_q == StIdle);
   assign configured_o = configured_q;
 
@@ -159,16 +165,89 @@ module lathe_regfile #(
     coef_index = IndexBits'((data_addr_q - AddrEqBase) >> 1);
     coef_write = data_valid_q && data_addr_q >= AddrEqBase && data_addr_q <= AddrLast && data_addr_q[0];
   end
+  // Targets (written by the commit) and values in use (read by trim_eq), per channel.
+  logic signed [CoefBits-1:0] target_ram0_q [ChCoefs];
+  logic signed [CoefBits-1:0] target_ram1_q [ChCoefs];
   logic signed [CoefBits-1:0] coef_ram0_q [ChCoefs];
   logic signed [CoefBits-1:0] coef_ram1_q [ChCoefs];
   logic signed [CoefBits-1:0] coef_word;
   assign coef_word = {read_data_q[CoefBits-33:0], coef_low_q};
+  // The clear's walk: read target word snap_addr_q, write it as the value in use a cycle later.
+  logic                snap_run_q, snap_write_q;
+  logic [AddrBits-1:0] snap_addr_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      snap_run_q   <= 1'b0;
+      snap_write_q <= 1'b0;
+      snap_addr_q  <= '0;
+    end else begin
+      snap_write_q <= snap_run_q;
+      if (clear_i) begin
+        snap_run_q  <= 1'b1;
+        snap_addr_q <= '0;
+      end else if (snap_run_q) begin
+        if (snap_addr_q == AddrBits'(ChCoefs - 1)) snap_run_q <= 1'b0;
+        else snap_addr_q <= snap_addr_q + AddrBits'(1);
+      end
+    end
+  end
+  // One read address for both RAMs of a channel; the data, and the address it came from,
+  // a cycle later.
+  logic [AddrBits-1:0] coef_raddr, coef_used_addr_q;
+  logic signed [CoefBits-1:0] target0_q, target1_q, glided0, glided1;
+  assign busy_o = (state_q != StIdle) || snap_run_q || snap_write_q;
+  assign coef_raddr = snap_run_q ? snap_addr_q : coef_addr_i;
+  lathe_glide_step #(.Width(CoefBits), .Signed(1'b1)) u_glide0 (
+    .value_i (coef0_o),
+    .target_i(target0_q),
+    .next_o  (glided0)
+  );
+  lathe_glide_step #(.Width(CoefBits), .Signed(1'b1)) u_glide1 (
+    .value_i (coef1_o),
+    .target_i(target1_q),
+    .next_o  (glided1)
+  );
+  // Writes of the values in use: the first commit's (the model's first configure takes its
+  // values at once), the clear's walk, a use's glide step. They never coincide: commits and
+  // clears run with no frame in flight, one after the other.
+  logic                       cur_we0, cur_we1;
+  logic [AddrBits-1:0]        cur_waddr0, cur_waddr1;
+  logic signed [CoefBits-1:0] cur_wdata0, cur_wdata1;
+  always_comb begin
+    cur_we0 = 1'b0;
+    cur_we1 = 1'b0;
+    cur_waddr0 = coef_used_addr_q;
+    cur_waddr1 = coef_used_addr_q;
+    cur_wdata0 = glided0;
+    cur_wdata1 = glided1;
+    if (coef_write && !configured_q) begin
+      cur_we0 = coef_index < Ch1First;
+      cur_we1 = coef_index >= Ch1First;
+      cur_waddr0 = AddrBits'(coef_index);
+      cur_waddr1 = AddrBits'(coef_index - Ch1First);
+      cur_wdata0 = coef_word;
+      cur_wdata1 = coef_word;
+    end else if (snap_write_q) begin
+      cur_we0 = 1'b1;
+      cur_we1 = 1'b1;
+      cur_wdata0 = target0_q;
+      cur_wdata1 = target1_q;
+    end else if (coef_use_i) begin
+      cur_we0 = 1'b1;
+      cur_we1 = 1'b1;
+    end
+  end
   always_ff @(posedge clk_i) begin
     if (data_valid_q && data_addr_q >= AddrEqBase && !data_addr_q[0]) coef_low_q <= read_data_q;
-    if (coef_write && coef_index < Ch1First) coef_ram0_q[AddrBits'(coef_index)] <= coef_word;
-    if (coef_write && coef_index >= Ch1First) coef_ram1_q[AddrBits'(coef_index - Ch1First)] <= coef_word;
-    coef0_o <= coef_ram0_q[coef_addr_i];
-    coef1_o <= coef_ram1_q[coef_addr_i];
+    if (coef_write && coef_index < Ch1First) target_ram0_q[AddrBits'(coef_index)] <= coef_word;
+    if (coef_write && coef_index >= Ch1First) target_ram1_q[AddrBits'(coef_index - Ch1First)] <= coef_word;
+    if (cur_we0) coef_ram0_q[cur_waddr0] <= cur_wdata0;
+    if (cur_we1) coef_ram1_q[cur_waddr1] <= cur_wdata1;
+    coef0_o   <= coef_ram0_q[coef_raddr];
+    coef1_o   <= coef_ram1_q[coef_raddr];
+    target0_q <= target_ram0_q[coef_raddr];
+    target1_q <= target_ram1_q[coef_raddr];
+    coef_used_addr_q <= coef_raddr;
   end
 
   // The high word's upper bits only repeat the sign.

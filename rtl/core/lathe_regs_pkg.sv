@@ -19,6 +19,7 @@ package lathe_regs_pkg;
   localparam int unsigned GuardDelay = 51;
   localparam int unsigned ChainExtraDelay = 73;
   localparam int unsigned BypassFadeShift = 8;
+  localparam int unsigned ParamGlideShift = 8;
   localparam int unsigned LiveStopCycles = 65536;
   localparam logic [7:0] AddrCtrl = 8'h00;
   localparam int unsigned CtrlMidSide = 0;

@@ -37,6 +37,7 @@ module lathe_trim_eq #(
   input  logic        [31:0]         trim_gain_i,   // kTrimGain, Q5.27
   input  logic                       mid_side_i,    // kCtrlMidSide
   output logic [$clog2(5 * Bands)-1:0] coef_addr_o,  // band * 5 + k
+  output logic                       coef_use_o,    // this cycle's coefficient words are used (once a frame each)
   input  logic signed [CoefBits-1:0] coef0_data_i,  // channel 0 (left / mid)
   input  logic signed [CoefBits-1:0] coef1_data_i,  // channel 1 (right / side)
   // Samples.
@@ -124,6 +125,7 @@ module lathe_trim_eq #(
     run      = (state_q == StRun);
     iss_trim = run && (cnt_q == CntTrim);
     iss_bq   = run && (cnt_q >= CntFirstBq) && (cnt_q <= CntLastBq);
+    coef_use_o = iss_bq;
     for (int i = 0; i < 5; i++) iss_step[i] = iss_bq && (step_q == 3'(i));
     s0_first  = run && (cnt_q == CntTrim);
     s0_second = run && (cnt_q == CntTrim + CntBits'(1));

@@ -1,6 +1,8 @@
 lathe_regs_pkg.sv
 lathe_log2.sv
 lathe_exp2.sv
+lathe_glide_step.sv
+lathe_glide.sv
 lathe_biquad_engine.sv
 lathe_trim_eq.sv
 lathe_comp_lane.sv

@@ -18,7 +18,8 @@ module lathe_trim_eq_b4_tb #(
   output logic                out_valid_o,
   input  logic                out_ready_i,
   output logic [31:0]         out_left_o,
-  output logic [31:0]         out_right_o
+  output logic [31:0]         out_right_o,
+  output logic                coef_uses_ok_o
 );
   lathe_trim_eq_tb #(.CoefBits(CoefBits), .Bands(4)) u_tb (
     .clk_i        (clk_i),
@@ -36,6 +37,7 @@ module lathe_trim_eq_b4_tb #(
     .out_valid_o  (out_valid_o),
     .out_ready_i  (out_ready_i),
     .out_left_o   (out_left_o),
-    .out_right_o  (out_right_o)
+    .out_right_o  (out_right_o),
+    .coef_uses_ok_o (coef_uses_ok_o)
   );
 endmodule

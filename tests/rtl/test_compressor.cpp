@@ -67,6 +67,7 @@ class Bench {
     dut_->makeup_i = r[reg::kCompMakeup];
     dut_->link_i = (r[reg::kCtrl] & reg::kCtrlCompLink) != 0;
     model_.configure(r);
+    model_.settle();  // the stage takes its ports as they are; the glides are lathe_core's
     threshold_ = static_cast<int32_t>(r[reg::kCompThreshold]);
     knee_half_ = static_cast<int32_t>(r[reg::kCompKneeHalf]);
     link_ = (r[reg::kCtrl] & reg::kCtrlCompLink) != 0;

@@ -57,6 +57,7 @@ class Bench {
     reg::RegisterImage r;
     r[reg::kLimGuardCeiling] = c;
     model_.configure(r);
+    model_.settle();  // the stage takes its port as it is; the glide is lathe_core's
     dut_->ceiling_i = c;
     ceiling_ = c;
   }

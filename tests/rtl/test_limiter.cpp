@@ -53,8 +53,11 @@ class Bench {
   }
 
   // Register values, as the core presents them (ports) and the model receives them (configure).
+  // The stage takes its ports as they are; the glides are lathe_core's, so the model's end at
+  // once (settle).
   void set_registers(const reg::RegisterImage& r) {
     model_.configure(r);
+    model_.settle();
     dut_->drive_i = r[reg::kLimDrive];
     dut_->ceiling_i = r[reg::kLimCeiling];
     dut_->lookahead_i = r[reg::kLimLookahead];

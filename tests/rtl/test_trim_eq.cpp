@@ -41,12 +41,15 @@ static_assert(budget(reg::kEqBands) == 48 && latency(reg::kEqBands) == 45);
 constexpr int32_t kMax24 = (1 << 23) - 1;
 constexpr int32_t kMin24 = -(1 << 23);
 
-// The model stage: the first lines of Chain::front.
+// The model stage: the first lines of Chain::front, with the new registers taken at once as
+// the stage takes its ports and coefficient RAM (the glides are lathe_core's and the
+// register file's).
 class RefTrimEq {
  public:
   void configure(const reg::RegisterImage& r) {
     trim_ = static_cast<int32_t>(r[reg::kTrimGain]);
     eq_.configure(r);
+    eq_.settle();
   }
   void reset() { eq_.reset(); }
   void process(int32_t in_l, int32_t in_r, int32_t& l, int32_t& r) {
@@ -144,6 +147,9 @@ class BenchT {
     const auto out = test::push_frame(dut_, rng_, static_cast<uint32_t>(in_l) & 0xffffffu,
                                       static_cast<uint32_t>(in_r) & 0xffffffu, {"trim_eq", 100, budget(Bands), 1000},
                                       frames_);
+    // Every coefficient word used exactly once in each frame so far (the register file
+    // steps a word's glide at each use: lathe_regfile, coef_use_i).
+    REQUIRE(dut_->coef_uses_ok_o);
     max_latency_ = std::max(max_latency_, out.latency);
     min_latency_ = std::min(min_latency_, out.latency);
     const uint32_t got_l = out.left, got_r = out.right;

@@ -146,11 +146,15 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) PhaseMaxima phase_m
 }  // namespace
 
 void TruePeakGuard::configure(const reg::RegisterImage& r) {
-  ceiling_ = r[reg::kLimGuardCeiling];
+  ceiling_.set_target(r[reg::kLimGuardCeiling]);  // glides (glide.hpp)
+  use_ceiling();
+}
+
+void TruePeakGuard::use_ceiling() {
   // The largest |y| that keeps sum tau_i |y_i| <= C whatever the window holds.
   int64_t tau_sum = 0;
   for (const int64_t t : bounds().tau) tau_sum += t;
-  quiet_limit_ = static_cast<uint32_t>((int64_t{ceiling_} << 16) / tau_sum);
+  quiet_limit_ = static_cast<uint32_t>((int64_t{ceiling_.value()} << 16) / tau_sum);
   for (int ch = 0; ch < 2; ++ch) {
     quiet_window_[ch] = 0;
     for (int i = 0; i < kTaps; ++i)
@@ -170,6 +174,8 @@ void TruePeakGuard::reset() {
   reduced_held_ = 0;
   last_gain_ = kUnity;
   reduced_ = 0;
+  ceiling_.snap();
+  use_ceiling();
 }
 
 int64_t TruePeakGuard::requirement(const int32_t* left_hist, const int32_t* right_hist, uint32_t ceiling_q27) {
@@ -261,7 +267,7 @@ void TruePeakGuard::process(int32_t& left, int32_t& right) {
   // The interval starting kCentre frames back; then the held requirement of the sample
   // whose last interval that is, and the gain kReach frames before that.
   // Every sample of both windows under quiet_limit_: sum tau |y| <= C, so Y >= 1.
-  const int64_t req = quiet_window_[0] == 0 && quiet_window_[1] == 0 ? kUnity : requirement(hist[0], hist[1], ceiling_);
+  const int64_t req = quiet_window_[0] == 0 && quiet_window_[1] == 0 ? kUnity : requirement(hist[0], hist[1], ceiling_.value());
   reduced_req_ += (req < kUnity) - (req_[req_wr_] < kUnity);
   req_[req_wr_] = req;
   if (++req_wr_ == kHoldSpan) req_wr_ = 0;
@@ -285,6 +291,7 @@ void TruePeakGuard::process(int32_t& left, int32_t& right) {
   };
   left = apply(audio_[0][rd]);
   right = apply(audio_[1][rd]);
+  if (ceiling_.step()) use_ceiling();
 }
 
 }  // namespace lathe::model

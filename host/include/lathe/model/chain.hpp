@@ -11,6 +11,7 @@
 #include "lathe/model/compressor.hpp"
 #include "lathe/model/dither.hpp"
 #include "lathe/model/equalizer.hpp"
+#include "lathe/model/glide.hpp"
 #include "lathe/model/meters.hpp"
 #include "lathe/model/true_peak_guard.hpp"
 #include "lathe/model/true_peak_limiter.hpp"
@@ -26,10 +27,12 @@ struct FrontFrame {
 
 class Chain {
  public:
-  // Registers take effect at the next frame; lookahead and dither seed at reset().
+  // Registers take effect at the next frame; lookahead and dither seed at reset(). The
+  // gains, the compressor's curve, the ceilings and the EQ glide to their new values
+  // (glide.hpp): reset() or settle() sets them at once.
   void configure(const reg::RegisterImage& r) {
     regs_ = r;
-    trim_ = static_cast<int32_t>(r[reg::kTrimGain]);
+    trim_.set_target(static_cast<int32_t>(r[reg::kTrimGain]));
     bypass_ = (r[reg::kCtrl] & reg::kCtrlBypass) != 0;
     eq_.configure(r);
     comp_.configure(r);
@@ -45,8 +48,18 @@ class Chain {
     clear_meters();
   }
   void reset_front() {
+    trim_.snap();
     eq_.reset();
     comp_.reset();
+  }
+  // Every glide ends at once and all other state is kept: what a register switch
+  // without glides would do (the reference a glide's click bound is measured against).
+  void settle() {
+    trim_.snap();
+    eq_.settle();
+    comp_.settle();
+    lim_.settle();
+    guard_.settle();
   }
   void reset_back() {
     lim_.reset();
@@ -157,8 +170,9 @@ class Chain {
   // Input meter, trim, EQ and compressor: the stages before the limiter's detector.
   void before_limiter(int32_t in_left, int32_t in_right, int32_t& l, int32_t& r) {
     meter_input(in_left, in_right);
-    l = fx::apply_gain(in_left * (1 << fx::kEdgeToInternalShift), trim_);
-    r = fx::apply_gain(in_right * (1 << fx::kEdgeToInternalShift), trim_);
+    l = fx::apply_gain(in_left * (1 << fx::kEdgeToInternalShift), trim_.value());
+    r = fx::apply_gain(in_right * (1 << fx::kEdgeToInternalShift), trim_.value());
+    trim_.step();
     eq_.process(l, r);
     comp_.process(l, r);
     meters_.comp_gr_max = std::max(meters_.comp_gr_max, comp_.gain_reduction());
@@ -189,7 +203,7 @@ class Chain {
   std::array<int32_t, 2 * kBlock> block_{};
   std::array<uint32_t, kBlock> peaks_{};
   reg::RegisterImage regs_{};
-  int32_t trim_ = 1 << fx::kGainFrac;
+  Glide<int32_t> trim_{1 << fx::kGainFrac};
   bool bypass_ = false;
   static constexpr int kFadeFull = 1 << reg::kBypassFadeShift;
   int fade_ = 0;  // 0: the chain's output, kFadeFull: the dry input

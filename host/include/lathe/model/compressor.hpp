@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "lathe/fixed_point.hpp"
+#include "lathe/model/glide.hpp"
 #include "lathe/registers.hpp"
 
 namespace lathe::model {
@@ -18,44 +19,65 @@ inline int64_t smooth_step(int64_t state, int64_t target, uint32_t c) {
 
 class Compressor {
  public:
+  // The curve and the makeup glide (glide.hpp); the time constants and the link do not.
   void configure(const reg::RegisterImage& r) {
-    threshold_ = static_cast<int32_t>(r[reg::kCompThreshold]);
-    knee_half_ = static_cast<int32_t>(r[reg::kCompKneeHalf]);
-    knee_coef_ = r[reg::kCompKneeCoef];
-    slope_ = r[reg::kCompSlope];
+    threshold_.set_target(static_cast<int32_t>(r[reg::kCompThreshold]));
+    knee_half_.set_target(static_cast<int32_t>(r[reg::kCompKneeHalf]));
+    knee_coef_.set_target(r[reg::kCompKneeCoef]);
+    slope_.set_target(r[reg::kCompSlope]);
     attack_ = r[reg::kCompAttack];
     release_ = r[reg::kCompRelease];
-    makeup_ = static_cast<int32_t>(r[reg::kCompMakeup]);
+    makeup_.set_target(static_cast<int32_t>(r[reg::kCompMakeup]));
     link_ = (r[reg::kCtrl] & reg::kCtrlCompLink) != 0;
   }
   void reset() {
     for (auto& d : det_) d = Detector{};
+    threshold_.snap();
+    knee_half_.snap();
+    knee_coef_.snap();
+    slope_.snap();
+    makeup_.snap();
+  }
+  // The glides end at once, the detectors kept: an instant change.
+  void settle() {
+    threshold_.snap();
+    knee_half_.snap();
+    knee_coef_.snap();
+    slope_.snap();
+    makeup_.snap();
   }
 
   // Gain reduction (>= 0, Q8.16 log2 units) for an input level in Q8.16 log2 units.
   int32_t gain_computer(int32_t level) const {
-    const int64_t over = static_cast<int64_t>(level) - threshold_;
-    if (over < -knee_half_) return 0;
-    if (over <= knee_half_) {
-      const int64_t u = over + knee_half_;  // 0 .. knee width
-      const fx::int128 q = static_cast<fx::int128>(knee_coef_) * (u * u);  // Q8.24 * Q16.32
+    const int64_t knee_half = knee_half_.value();
+    const int64_t over = static_cast<int64_t>(level) - threshold_.value();
+    if (over < -knee_half) return 0;
+    if (over <= knee_half) {
+      const int64_t u = over + knee_half;  // 0 .. knee width
+      const fx::int128 q = static_cast<fx::int128>(knee_coef_.value()) * (u * u);  // Q8.24 * Q16.32
       return static_cast<int32_t>(q >> (24 + 32 - fx::kLogFrac));
     }
-    return static_cast<int32_t>((static_cast<int64_t>(slope_) * over) >> 16);
+    return static_cast<int32_t>((static_cast<int64_t>(slope_.value()) * over) >> 16);
   }
 
   void process(int32_t& left, int32_t& right) {
+    const int32_t makeup = makeup_.value();
     if (link_) {
       const int32_t level = fx::log2_q16(std::max(fx::magnitude(left), fx::magnitude(right)));
-      const int32_t gain = fx::exp2_gain_q27(makeup_ - det_[0].update(gain_computer(level), attack_, release_));
+      const int32_t gain = fx::exp2_gain_q27(makeup - det_[0].update(gain_computer(level), attack_, release_));
       left = fx::apply_gain(left, gain);
       right = fx::apply_gain(right, gain);
     } else {
       const int32_t gl = det_[0].update(gain_computer(fx::log2_q16(fx::magnitude(left))), attack_, release_);
       const int32_t gr = det_[1].update(gain_computer(fx::log2_q16(fx::magnitude(right))), attack_, release_);
-      left = fx::apply_gain(left, fx::exp2_gain_q27(makeup_ - gl));
-      right = fx::apply_gain(right, fx::exp2_gain_q27(makeup_ - gr));
+      left = fx::apply_gain(left, fx::exp2_gain_q27(makeup - gl));
+      right = fx::apply_gain(right, fx::exp2_gain_q27(makeup - gr));
     }
+    threshold_.step();
+    knee_half_.step();
+    knee_coef_.step();
+    slope_.step();
+    makeup_.step();
   }
 
   // Current smoothed gain reduction, Q8.16 log2 units (max over channels).
@@ -76,8 +98,9 @@ class Compressor {
     int32_t level() const { return static_cast<int32_t>(smooth >> (fx::kSmoothFrac - fx::kLogFrac)); }
   };
 
-  int32_t threshold_ = 0, knee_half_ = 0, makeup_ = 0;
-  uint32_t knee_coef_ = 0, slope_ = 0, attack_ = 0xffffffffu, release_ = 0xffffffffu;
+  Glide<int32_t> threshold_, knee_half_, makeup_;
+  Glide<uint32_t> knee_coef_, slope_;
+  uint32_t attack_ = 0xffffffffu, release_ = 0xffffffffu;
   bool link_ = true;
   Detector det_[2];
 };

@@ -19,10 +19,18 @@ class Equalizer {
         for (int k = 0; k < 5; ++k) c[k] = r.eq_coef(ch, b, k);
         bands_[ch][b].set_coefficients(c);
       }
+    gliding_ = true;
   }
   void reset() {
     for (auto& ch : bands_)
       for (auto& b : ch) b.reset();
+    gliding_ = false;
+  }
+  // The coefficients' glides end at once, the filters' state kept: an instant change.
+  void settle() {
+    for (auto& ch : bands_)
+      for (auto& b : ch) b.settle();
+    gliding_ = false;
   }
 
   void process(int32_t& left, int32_t& right) {
@@ -41,10 +49,17 @@ class Equalizer {
       left = a;
       right = b;
     }
+    if (gliding_) {
+      bool moved = false;
+      for (auto& ch : bands_)
+        for (auto& band : ch) moved |= band.step();
+      gliding_ = moved;
+    }
   }
 
  private:
   bool mid_side_ = false;
+  bool gliding_ = false;  // a coefficient may still be on its way to its target
   std::array<std::array<Biquad, reg::kEqBands>, reg::kEqChannels> bands_{};
 };
 

@@ -28,6 +28,7 @@
 #include <array>
 #include <cstdint>
 
+#include "lathe/model/glide.hpp"
 #include "lathe/registers.hpp"
 
 namespace lathe::model {
@@ -49,6 +50,11 @@ class TruePeakGuard {
 
   void configure(const reg::RegisterImage& r);
   void reset();
+  // The ceiling's glide ends at once, the rest kept: an instant change.
+  void settle() {
+    ceiling_.snap();
+    use_ceiling();
+  }
 
   // One frame of limiter output in, one frame out (kDelay frames later).
   void process(int32_t& left, int32_t& right);
@@ -62,7 +68,10 @@ class TruePeakGuard {
   uint64_t reduced_frames() const { return reduced_; }
 
  private:
-  uint32_t ceiling_ = 1u << 27;
+  // The ceiling in use (quiet_limit_ and quiet_window_ follow it) and the model-only
+  // shortcut it sets: quiet_limit_ is the largest |y| that cannot need a reduction.
+  void use_ceiling();
+  Glide<uint32_t> ceiling_{1u << 27};
   std::array<std::array<int32_t, 2 * kRing>, 2> audio_{};  // input ring, backwards, written twice
   std::array<int, 2> quiet_window_{};                    // samples over quiet_limit_ among the last 20
   uint32_t quiet_limit_ = 0;

@@ -13,6 +13,7 @@
 
 #include "lathe/fixed_point.hpp"
 #include "lathe/model/compressor.hpp"
+#include "lathe/model/glide.hpp"
 #include "lathe/model/true_peak_detector.hpp"
 #include "lathe/registers.hpp"
 
@@ -24,8 +25,8 @@ class TruePeakLimiter {
   static constexpr int kDelaySize = 2048;
 
   void configure(const reg::RegisterImage& r) {
-    drive_ = static_cast<int32_t>(r[reg::kLimDrive]);
-    ceiling_ = static_cast<int32_t>(r[reg::kLimCeiling]);
+    drive_.set_target(static_cast<int32_t>(r[reg::kLimDrive]));  // drive and ceiling glide
+    ceiling_.set_target(static_cast<int32_t>(r[reg::kLimCeiling]));
     release_ = r[reg::kLimRelease];
     transient_release_ = r[reg::kLimTransientRelease];
     sustain_release_ = r[reg::kLimSustainRelease];
@@ -42,6 +43,8 @@ class TruePeakLimiter {
     lookahead_ = pending_lookahead_;
     recip_ = pending_recip_;
     hold_blocks_ = pending_hold_blocks_;
+    drive_.snap();
+    ceiling_.snap();
     detector_.reset();
     block_min_ = 0;
     block_pos_ = 0;
@@ -55,8 +58,15 @@ class TruePeakLimiter {
     ramp_sum_ = 0;
     ramp_wr_ = 0;
     delay_ = {};
+    delay_drive_ = {};
     delay_wr_ = 0;
     gain_ = 0;
+  }
+
+  // The glides end at once, the rest kept: an instant change.
+  void settle() {
+    drive_.snap();
+    ceiling_.snap();
   }
 
   int latency() const { return static_cast<int>(lookahead_) + reg::kLimiterExtraDelay; }
@@ -74,7 +84,8 @@ class TruePeakLimiter {
 
   // Drive-dependent half: gain computation and the delayed, gained audio.
   void apply(int32_t& left, int32_t& right, int32_t peak_level) {
-    const int32_t required = std::min<int64_t>(0, int64_t{ceiling_} - drive_ - peak_level);
+    const int32_t drive = drive_.value();
+    const int32_t required = std::min<int64_t>(0, int64_t{ceiling_.value()} - drive - peak_level);
 
     // Sliding minimum over at least lookahead + span - 1 samples: the running minimum of the
     // current block and of the last hold_blocks complete blocks.
@@ -121,14 +132,19 @@ class TruePeakLimiter {
     ramp_wr_ = (ramp_wr_ + 1) % reg::kMaxLookahead;
     gain_ = static_cast<int32_t>((ramp_sum_ * recip_) >> 31);
 
-    // Audio delay of L + span - 2 samples, then the gain.
+    // Audio delay of L + span - 2 samples, then the gain. The drive goes through the delay
+    // with its sample: the sample's requirement above was computed with it, so while the
+    // drive glides each sample still gets the drive its gain was planned for.
     delay_[0][delay_wr_] = left;
     delay_[1][delay_wr_] = right;
+    delay_drive_[delay_wr_] = drive;
     const uint32_t rd = (delay_wr_ + kDelaySize - latency()) % kDelaySize;
     delay_wr_ = (delay_wr_ + 1) % kDelaySize;
-    const int32_t gain = fx::exp2_gain_q27(drive_ + gain_);
+    const int32_t gain = fx::exp2_gain_q27(delay_drive_[rd] + gain_);
     left = fx::apply_gain(delay_[0][rd], gain);
     right = fx::apply_gain(delay_[1][rd], gain);
+    drive_.step();
+    ceiling_.step();
   }
 
   uint32_t last_peak() const { return last_peak_; }
@@ -136,7 +152,7 @@ class TruePeakLimiter {
   int32_t gain_reduction() const { return -gain_; }
 
  private:
-  int32_t drive_ = 0, ceiling_ = 0;
+  Glide<int32_t> drive_, ceiling_;
   uint32_t release_ = 0xffffffffu, transient_release_ = 0xffffffffu, sustain_release_ = 0xffffffffu;
   uint32_t sustain_hold_ = 0;
   bool two_x_ = false;
@@ -155,6 +171,7 @@ class TruePeakLimiter {
   int64_t ramp_sum_ = 0;
   uint32_t ramp_wr_ = 0;
   std::array<std::array<int32_t, kDelaySize>, 2> delay_{};
+  std::array<int32_t, kDelaySize> delay_drive_{};
   uint32_t delay_wr_ = 0;
   int32_t gain_ = 0;
 };
