@@ -64,7 +64,21 @@ Result<LiveSimResult> run_live_sim(const reg::RegisterImage& regs, const std::ve
   const std::size_t want_sent = o.preroll_frames + frames + o.tail_frames + 1;
   bool garbage_sent = false;
   uint32_t noise = 0x9e3779b9u;
+  std::vector<LiveSimResult::ChangeTiming> change_timing;
+  // Programme frames the ADC has sent (not counting the leading silence).
+  auto sent_frames = [&] {
+    const std::size_t n = codec.adc_frames_sent().size();
+    return n > o.preroll_frames ? n - o.preroll_frames : 0;
+  };
   while (codec.adc_frames_sent().size() < want_sent) {
+    if (change_timing.size() < o.changes.size() && sent_frames() > o.changes[change_timing.size()].at_frame) {
+      // The host's write runs the board while it waits for the replies and the commit.
+      LiveSimResult::ChangeTiming t{sent_frames(), 0};
+      if (auto e = device.write_registers(o.changes[change_timing.size()].regs))
+        return failure(e.within("simulated board: a change while live"));
+      t.completed = sent_frames();
+      change_timing.push_back(t);
+    }
     const uint64_t t = board.time_ps();
     board.set_ft_clock(!(t >= o.usb_stop_at_ps && t < o.usb_stop_at_ps + o.usb_stop_for_ps));
     if (!garbage_sent && t >= o.garbage_at_ps) {
@@ -104,6 +118,7 @@ Result<LiveSimResult> run_live_sim(const reg::RegisterImage& regs, const std::ve
   r.adc_sent = codec.adc_frames_sent();
   r.dac_bus_frames = codec.dac_bus_frames();
   r.dac_frames = codec.dac_frames();
+  r.changes = std::move(change_timing);
   return r;
 }
 

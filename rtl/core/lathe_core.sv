@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The mastering chain: register file, trim + EQ, compressor, true-peak limiter, true-peak
-// guard, dither and meters, on valid/ready streams of stereo frames. Commits and clears wait until no frame
-// is in flight, so every frame sees one consistent configuration (docs/rtl.md). The gains, the compressor's
+// guard, dither and meters, on valid/ready streams of stereo frames. A commit's copy runs while the frames go
+// on; its swap, and clears, wait until no frame is in flight, so every frame sees one consistent
+// configuration (docs/rtl.md). The gains, the compressor's
 // curve, the ceilings and the EQ glide from one commit's values to the next (model/glide.hpp): each stage
 // steps its parameters after each frame it finishes, as the model's stages do.
 module lathe_core (
@@ -40,7 +41,7 @@ module lathe_core (
   localparam int unsigned CtrlBypass = lathe_regs_pkg::CtrlBypass, CtrlTp2x = lathe_regs_pkg::CtrlTp2x;
 
   // ---------------------------------------------------------------- configuration
-  logic        commit_start, regfile_busy, regfile_ready, configured;
+  logic        commit_start, commit_swap, regfile_copied, regfile_busy, regfile_ready, configured;
   logic [31:0] shadow_rdata;
   logic [31:0] ctrl, trim_target, threshold_target, knee_half_target, knee_coef_target, slope_target;
   logic [31:0] makeup_target, drive_target, ceiling_target, guard_ceiling_target;
@@ -63,6 +64,8 @@ module lathe_core (
     .shadow_rdata_o   (shadow_rdata),
     .ready_o          (regfile_ready),
     .commit_i         (commit_start),
+    .copied_o         (regfile_copied),
+    .swap_i           (commit_swap),
     .busy_o           (regfile_busy),
     .configured_o     (configured),
     .clear_i          (stage_clear),
@@ -120,8 +123,10 @@ module lathe_core (
     .target_i(guard_ceiling_target), .value_o(lim_guard_ceiling));
 
   // ---------------------------------------------------------------- commands
-  // Pending actions run in order commit, clear, clear meters, each only when no frame is in
-  // flight; audio input waits meanwhile.
+  // Pending actions run in order commit, clear, clear meters. A commit's copy starts at
+  // once and the frames go on meanwhile (in live mode a frame period can be shorter than
+  // the copy); once it is done, audio input waits until no frame is in flight, and the swap
+  // takes one cycle. A clear or a meters clear waits for the same, with the input held.
   logic       commit_pending_q, clear_pending_q, meters_pending_q;
   logic       commit_pending_d, clear_pending_d, meters_pending_d;
   logic [3:0] in_flight_q, in_flight_d;
@@ -133,13 +138,16 @@ module lathe_core (
     commit_pending_d = commit_pending_q;
     clear_pending_d  = clear_pending_q;
     meters_pending_d = meters_pending_q;
-    commit_start = 1'b0;
+    commit_start = commit_pending_q && regfile_ready;
+    commit_swap  = 1'b0;
     stage_clear  = 1'b0;
     meters_clear = 1'b0;
     if (idle) begin
       if (commit_pending_q) begin
-        commit_start = 1'b1;
-        commit_pending_d = 1'b0;
+        if (regfile_copied) begin
+          commit_swap = 1'b1;
+          commit_pending_d = 1'b0;
+        end
       end else if (clear_pending_q) begin
         stage_clear = 1'b1;
         clear_pending_d = 1'b0;
@@ -180,8 +188,8 @@ module lathe_core (
   logic               dry_fresh, dith_in_valid, dith_in_ready;
   logic signed [23:0] dry_left, dry_right;
 
-  assign in_ready_o = eq_in_ready && configured && !commit_pending_q && !clear_pending_q && !meters_pending_q &&
-                      !regfile_busy && in_flight_q < 4'(MaxInFlight);
+  assign in_ready_o = eq_in_ready && configured && !(commit_pending_q && regfile_copied) && !clear_pending_q &&
+                      !meters_pending_q && !regfile_busy && in_flight_q < 4'(MaxInFlight);
   assign in_fire = in_valid_i && in_ready_o;
 
   lathe_trim_eq #(.CoefBits(CoefBits)) u_trim_eq (

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Double-buffered configuration: the host writes a shadow RAM; a commit copies it into the
-// active registers and coefficient RAMs that the DSP reads, while no frame is in flight.
+// Triple-buffered configuration: the host writes a shadow RAM; a commit copies it into a
+// second bank of registers and coefficient targets while the frames go on with the active
+// bank (the copy takes AddrLast + 2 cycles, longer than a frame has at the lowest live-mode
+// clocks), then swaps the banks in one cycle when the core has no frame in flight (swap_i).
 // The EQ coefficients glide (model/glide.hpp): the commit writes their targets, and the
 // words trim_eq reads are the values in use, each stepped towards its target as trim_eq
 // uses it (coef_use_i; it uses every word once a frame); a clear sets them to the targets.
@@ -16,11 +18,15 @@ module lathe_regfile #(
   input  logic        [7:0]          addr_i,
   input  logic        [31:0]         wdata_i,
   output logic        [31:0]         shadow_rdata_o,
-  output logic                       ready_o,        // writes are held off while copying
-  // Commit: the core starts it only when no frame is in flight.
+  output logic                       ready_o,        // writes are held off from commit to swap
+  // Commit: the copy starts at commit_i; copied_o then holds until the core swaps the banks
+  // (swap_i, with no frame in flight). busy_o: the coefficients in use are being set
+  // (a clear, or the first swap), and no frame may enter.
   input  logic                       commit_i,
+  output logic                       copied_o,
+  input  logic                       swap_i,
   output logic                       busy_o,
-  output logic                       configured_o,   // a commit has completed since reset
+  output logic                       configured_o,   // a swap has completed since reset
   // Clear: the coefficients in use take their targets (ChCoefs + 1 cycles, busy_o high).
   input  logic                       clear_i,
   // Active configuration (registers.hpp names).
@@ -76,18 +82,21 @@ module lathe_regfile #(
   end
   assign shadow_rdata_o = read_data_q;
 
-  // Copy FSM: issue reads of addresses 0..AddrLast, consume each one cycle later.
-  typedef enum logic [1:0] {StIdle, StCopy, StLast} state_e;
+  // Copy FSM: issue reads of addresses 0..AddrLast, consume each one cycle later, then wait
+  // for the swap.
+  typedef enum logic [1:0] {StIdle, StCopy, StLast, StCopied} state_e;
   state_e      state_q, state_d;
   logic [7:0]  copy_addr_q, copy_addr_d;  // address being read this cycle
   logic [7:0]  data_addr_q;               // address whose data arrives this cycle
   logic        data_valid_q;
   logic        configured_q, configured_d;
+  logic        bank_q, bank_d;            // the bank in use; the copy fills the other
 
   always_comb begin
     state_d = state_q;
     copy_addr_d = copy_addr_q;
     configured_d = configured_q;
+    bank_d = bank_q;
     unique case (state_q)
       StIdle: begin
         if (commit_i) begin
@@ -100,15 +109,24 @@ module lathe_regfile #(
         else copy_addr_d = copy_addr_q + 8'd1;
       end
       StLast: begin  // the last word's data arrives now
-        state_d = StIdle;
-        configured_d = 1'b1;
+        state_d = StCopied;
+      end
+      StCopied: begin
+        if (swap_i) begin
+          state_d = StIdle;
+          bank_d = ~bank_q;
+          configured_d = 1'b1;
+        end
       end
       default: state_d = StIdle;
     endcase
   end
   assign read_addr = (state_q == StCopy) ? copy_addr_q : addr_i;
   assign ready_o = (state_q == StIdle);
+  assign copied_o = (state_q == StCopied);
   assign configured_o = configured_q;
+  logic swap;
+  assign swap = (state_q == StCopied) && swap_i;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -117,20 +135,26 @@ module lathe_regfile #(
       data_addr_q  <= '0;
       data_valid_q <= 1'b0;
       configured_q <= 1'b0;
+      bank_q       <= 1'b0;
     end else begin
       state_q      <= state_d;
       copy_addr_q  <= copy_addr_d;
       data_addr_q  <= copy_addr_q;
       data_valid_q <= (state_q == StCopy);
       configured_q <= configured_d;
+      bank_q       <= bank_d;
     end
   end
 
-  // Scalars: loaded as their words arrive. Datapath configuration, no reset needed: the
-  // core accepts no audio before the first commit.
-  logic [31:0] scalar_q [32];  // addresses 0x00 .. 0x1f; those up to AddrLastScalar are loaded
+  // Scalars: the next bank loaded as their words arrive, the active one all at once at the
+  // swap. Datapath configuration, no reset needed: the core accepts no audio before the
+  // first swap.
+  logic [31:0] scalar_next_q [32];  // addresses 0x00 .. 0x1f; those up to AddrLastScalar are loaded
+  logic [31:0] scalar_q [32];
   always_ff @(posedge clk_i) begin
-    if (data_valid_q && data_addr_q <= AddrLastScalar) scalar_q[data_addr_q[4:0]] <= read_data_q;
+    if (data_valid_q && data_addr_q <= AddrLastScalar) scalar_next_q[data_addr_q[4:0]] <= read_data_q;
+    for (int i = 0; i < 32; i++)
+      if (swap) scalar_q[i] <= scalar_next_q[i];
   end
   assign ctrl_o            = scalar_q[5'(lathe_regs_pkg::AddrCtrl)];
   assign trim_gain_o       = scalar_q[5'(lathe_regs_pkg::AddrTrimGain)];
@@ -165,9 +189,10 @@ module lathe_regfile #(
     coef_index = IndexBits'((data_addr_q - AddrEqBase) >> 1);
     coef_write = data_valid_q && data_addr_q >= AddrEqBase && data_addr_q <= AddrLast && data_addr_q[0];
   end
-  // Targets (written by the commit) and values in use (read by trim_eq), per channel.
-  logic signed [CoefBits-1:0] target_ram0_q [ChCoefs];
-  logic signed [CoefBits-1:0] target_ram1_q [ChCoefs];
+  // Targets (two banks: the copy writes the one not in use) and values in use (read by
+  // trim_eq), per channel.
+  logic signed [CoefBits-1:0] target_ram0_q [2 ** (AddrBits + 1)];
+  logic signed [CoefBits-1:0] target_ram1_q [2 ** (AddrBits + 1)];
   logic signed [CoefBits-1:0] coef_ram0_q [ChCoefs];
   logic signed [CoefBits-1:0] coef_ram1_q [ChCoefs];
   logic signed [CoefBits-1:0] coef_word;
@@ -182,7 +207,9 @@ module lathe_regfile #(
       snap_addr_q  <= '0;
     end else begin
       snap_write_q <= snap_run_q;
-      if (clear_i) begin
+      // A clear, or the first swap: the first configuration is taken at once (as the
+      // model's first configure()).
+      if (clear_i || (swap && !configured_q)) begin
         snap_run_q  <= 1'b1;
         snap_addr_q <= '0;
       end else if (snap_run_q) begin
@@ -195,7 +222,7 @@ module lathe_regfile #(
   // a cycle later.
   logic [AddrBits-1:0] coef_raddr, coef_used_addr_q;
   logic signed [CoefBits-1:0] target0_q, target1_q, glided0, glided1;
-  assign busy_o = (state_q != StIdle) || snap_run_q || snap_write_q;
+  assign busy_o = snap_run_q || snap_write_q;
   assign coef_raddr = snap_run_q ? snap_addr_q : coef_addr_i;
   lathe_glide_step #(.Width(CoefBits), .Signed(1'b1)) u_glide0 (
     .value_i (coef0_o),
@@ -207,9 +234,8 @@ module lathe_regfile #(
     .target_i(target1_q),
     .next_o  (glided1)
   );
-  // Writes of the values in use: the first commit's (the model's first configure takes its
-  // values at once), the clear's walk, a use's glide step. They never coincide: commits and
-  // clears run with no frame in flight, one after the other.
+  // Writes of the values in use: the clear's walk, a use's glide step. They never coincide:
+  // the walk runs with no frame in flight.
   logic                       cur_we0, cur_we1;
   logic [AddrBits-1:0]        cur_waddr0, cur_waddr1;
   logic signed [CoefBits-1:0] cur_wdata0, cur_wdata1;
@@ -220,14 +246,7 @@ module lathe_regfile #(
     cur_waddr1 = coef_used_addr_q;
     cur_wdata0 = glided0;
     cur_wdata1 = glided1;
-    if (coef_write && !configured_q) begin
-      cur_we0 = coef_index < Ch1First;
-      cur_we1 = coef_index >= Ch1First;
-      cur_waddr0 = AddrBits'(coef_index);
-      cur_waddr1 = AddrBits'(coef_index - Ch1First);
-      cur_wdata0 = coef_word;
-      cur_wdata1 = coef_word;
-    end else if (snap_write_q) begin
+    if (snap_write_q) begin
       cur_we0 = 1'b1;
       cur_we1 = 1'b1;
       cur_wdata0 = target0_q;
@@ -239,14 +258,14 @@ module lathe_regfile #(
   end
   always_ff @(posedge clk_i) begin
     if (data_valid_q && data_addr_q >= AddrEqBase && !data_addr_q[0]) coef_low_q <= read_data_q;
-    if (coef_write && coef_index < Ch1First) target_ram0_q[AddrBits'(coef_index)] <= coef_word;
-    if (coef_write && coef_index >= Ch1First) target_ram1_q[AddrBits'(coef_index - Ch1First)] <= coef_word;
+    if (coef_write && coef_index < Ch1First) target_ram0_q[{~bank_q, AddrBits'(coef_index)}] <= coef_word;
+    if (coef_write && coef_index >= Ch1First) target_ram1_q[{~bank_q, AddrBits'(coef_index - Ch1First)}] <= coef_word;
     if (cur_we0) coef_ram0_q[cur_waddr0] <= cur_wdata0;
     if (cur_we1) coef_ram1_q[cur_waddr1] <= cur_wdata1;
     coef0_o   <= coef_ram0_q[coef_raddr];
     coef1_o   <= coef_ram1_q[coef_raddr];
-    target0_q <= target_ram0_q[coef_raddr];
-    target1_q <= target_ram1_q[coef_raddr];
+    target0_q <= target_ram0_q[{bank_q, coef_raddr}];
+    target1_q <= target_ram1_q[{bank_q, coef_raddr}];
     coef_used_addr_q <= coef_raddr;
   end
 

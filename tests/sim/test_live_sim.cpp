@@ -112,6 +112,66 @@ TEST_CASE("live mode with a jittery codec clock (48 kHz, +-30 ns on every BCLK e
              0.05, 24);
 }
 
+// New settings while the programme plays: the host commits them (no clear) and the board
+// glides to them. The commit's copy runs while the frames go on and the banks swap between
+// two frames, so no frame is late or lost even at 260.5 fs (a frame leaves the core 31
+// cycles of the 260 idle; the copy takes 226). The change takes effect at the first frame
+// the core takes after the swap: the recording is the model's with the new registers
+// configured at exactly one frame, between the host's write and its completion.
+TEST_CASE("live mode: new settings committed mid-stream glide in from one frame, then match the model; nothing is late",
+          "[sim][live]") {
+  const int rate = 48000;
+  const std::vector<int32_t> programme = signals::music_like(0.15, rate, 26);
+  const reg::RegisterImage before = registers("streaming", {"dither.enabled=false"}, rate);
+  const reg::RegisterImage after =
+      registers("streaming", {"dither.enabled=false", "trim_db=-6", "eq.ch0.band1.type=peak", "eq.ch0.band1.gain_db=12", "eq.ch0.band1.freq_hz=800",
+                              "compressor.threshold_db=-30", "limiter.drive_db=9", "limiter.ceiling_dbtp=-3"},
+                rate);
+  REQUIRE(before != after);
+  sim::LiveSimOptions o;
+  o.sample_rate_hz = rate;
+  o.tail_frames = 8;
+  o.changes.push_back({1500, after});
+  const auto r = sim::run_live_sim(before, programme, o);
+  if (!r) FAIL(r.error().message());
+  REQUIRE(r->changes.size() == 1);
+  const std::size_t frames = programme.size() / 2, d = static_cast<std::size_t>(r->live_delay);
+  const std::size_t requested = r->changes[0].requested, completed = r->changes[0].completed;
+  INFO("change requested at programme frame " << requested << ", completed at " << completed << "; late "
+                                              << r->counters.late << ", underruns " << r->counters.underruns);
+  CHECK(r->counters.late == 0);
+  CHECK(r->counters.underruns == 0);
+  CHECK(r->counters.overruns == 0);
+  CHECK(r->counters.rx_errors == 0);
+  // The leading silence, from the frames before the change.
+  const LiveMatch m = match_live_recording(before, programme, r->output, requested, d, o.preroll_frames);
+  REQUIRE(m.mismatches == 0);
+  std::vector<int32_t> in(2 * m.leading_silence, 0);
+  in.insert(in.end(), programme.begin(), programme.end());
+  in.resize(in.size() + 2 * (o.tail_frames + d), 0);
+  // Every frame at which the change could have landed: exactly one gives the recording.
+  std::vector<std::size_t> exact;
+  std::size_t closest = SIZE_MAX;
+  for (std::size_t k = requested >= 4 ? requested - 4 : 0; k <= completed + 4; ++k) {
+    const auto want = model_with_change(before, after, in, m.leading_silence + k);
+    const std::size_t mismatches = live_mismatches(want, r->output, frames + o.tail_frames, d, m.leading_silence);
+    closest = std::min(closest, mismatches);
+    if (mismatches == 0) exact.push_back(k);
+  }
+  INFO("closest: " << closest << " samples differ");
+  REQUIRE(exact.size() == 1);
+  // It landed while the host waited for the commit: at or after the frame the ADC sent
+  // when the write began, by the time the board said it was done (a frame in flight).
+  CHECK(exact[0] >= requested - 2);
+  CHECK(exact[0] <= completed + 1);
+  // And the change is audible: the recording is not the old settings' output.
+  CHECK(match_live_recording(before, programme, r->output, frames, d, o.preroll_frames).mismatches > 0);
+  WARN("a change committed while live: requested at programme frame " << requested << ", took effect at frame "
+                                                                     << exact[0] << ", the host's commit done at "
+                                                                     << completed << "; " << r->counters.late
+                                                                     << " frames late");
+}
+
 // Bypass: the output is the input, delayed by the live path and the chain (the dry delay
 // keeps the latency). A clock that stops for 10 ms and an LRCLK glitch may cost the
 // frames they hit (silence in their place; were a glitch taken for one more frame start,

@@ -38,6 +38,13 @@ struct LiveSimOptions {
   // Frames of silence the ADC sends before the programme: the receiver drops the first
   // frame after its clock starts, and the chain's state at rest equals its reset state.
   std::size_t preroll_frames = 16;
+  // New settings while the programme plays: the host writes and commits `regs` (no clear:
+  // the board glides to them) once the ADC has sent the programme's frame `at_frame`.
+  struct Change {
+    std::size_t at_frame = 0;
+    reg::RegisterImage regs;
+  };
+  std::vector<Change> changes;
   // Called as the run goes, with the fraction done; false cancels it (Errc::kCancelled).
   std::function<bool(double)> progress;
 };
@@ -62,6 +69,12 @@ struct LiveSimResult {
   std::vector<I2sAdcFrame> adc_sent;
   std::vector<uint64_t> dac_bus_frames;
   std::vector<int32_t> dac_frames;
+  // For each of options.changes: the programme frames the ADC had sent when the host began
+  // writing and when the commit had completed (the board's status said so).
+  struct ChangeTiming {
+    std::size_t requested = 0, completed = 0;
+  };
+  std::vector<ChangeTiming> changes;
 };
 
 // `regs`: the chain's configuration (reg::RegisterImage, from a preset).
