@@ -118,7 +118,7 @@ TEST_CASE("live mode with a jittery codec clock (48 kHz, +-30 ns on every BCLK e
 // cycles of the 260 idle; the copy takes 226). The change takes effect at the first frame
 // the core takes after the swap: the recording is the model's with the new registers
 // configured at exactly one frame, between the host's write and its completion.
-TEST_CASE("live mode: new settings committed mid-stream glide in from one frame, then match the model; nothing is late",
+TEST_CASE("live mode: new settings committed mid-stream glide in from one frame, then match the model, and no frame is late",
           "[sim][live]") {
   const int rate = 48000;
   const std::vector<int32_t> programme = signals::music_like(0.15, rate, 26);
