@@ -138,7 +138,8 @@ class Bench {
         dut_(options(c.seed)),
         codec_(codec_config(c, stop_at_ps, stop_for_ps)),
         rng_(c.seed * 2654435761u + 7u),
-        codec_stop_at_(c.codec_master ? stop_at_ps : UINT64_MAX) {
+        codec_stop_at_(c.codec_master ? stop_at_ps : UINT64_MAX),
+        restart_ps_(c.codec_master && stop_at_ps != UINT64_MAX ? stop_at_ps + stop_for_ps : UINT64_MAX) {
     frame_ps_ = kPsPerSecond / c.rate_hz;
     core_half_ps_ = frame_ps_ / c.core_per_frame / 2;
     core_t0_ = core_half_ps_ * uniform(0, 2);
@@ -207,7 +208,12 @@ class Bench {
   void stop_mclk(uint64_t at_ps, uint64_t for_ps) {
     mclk_stop_at_ = at_ps;
     mclk_stop_for_ = for_ps;
+    restart_ps_ = at_ps + for_ps;
   }
+  // The codec's frame the stop came in (codec master).
+  uint64_t stop_codec_frame() const { return stop_codec_frame_; }
+  // The first frame start after the audio clock ran again (-1: none yet).
+  int64_t restart_bus() const { return restart_bus_; }
 
   void run_frames(double frames) { run_to(now_ + static_cast<uint64_t>(frames * frame_ps_)); }
 
@@ -224,7 +230,10 @@ class Bench {
       // the next evaluation for any event sees it, or one just before the next rising edge.
       bool bus = false, eval = false;
       if (codec_t == ev) {
-        if (ev >= codec_stop_at_ && stop_snapshot_ < 0) stop_snapshot_ = rises_ < 32 ? bus_frame_ : bus_frame_ + 1;
+        if (ev >= codec_stop_at_ && stop_snapshot_ < 0) {
+          stop_snapshot_ = rises_ < 32 ? bus_frame_ : bus_frame_ + 1;
+          stop_codec_frame_ = codec_.bus_frames();
+        }
         codec_.advance_to(ev);
         drive_codec_pins();
         bus = eval = true;
@@ -253,6 +262,7 @@ class Bench {
         core_next_ = edge_time(core_t0_, core_half_ps_, ++core_k_);
       }
       if (eval) settle(ev);
+      now_event_ = ev;
       if (bus) bus_event();
     }
     now_ = t_ps;
@@ -323,6 +333,7 @@ class Bench {
       const bool left_level = case_.format == I2sFormat::kLeftJustified;
       if (lrclk_primed_ && lrclk != lrclk_ && lrclk == left_level) {
         ++bus_frame_;
+        if (restart_bus_ < 0 && now_event_ >= restart_ps_) restart_bus_ = bus_frame_;
         codec_of_bus_.push_back(codec_.bus_frames());
         rises_ = 0;
       } else {
@@ -346,7 +357,7 @@ class Bench {
   lathe::sim::ClockedModel<Vlathe_live_tb> dut_;
   I2sCodec codec_;
   std::mt19937_64 rng_;
-  uint64_t codec_stop_at_ = UINT64_MAX;
+  uint64_t codec_stop_at_ = UINT64_MAX, restart_ps_ = UINT64_MAX, now_event_ = 0;
   double frame_ps_ = 0, core_half_ps_ = 0, core_t0_ = 0, mclk_half_ps_ = 0, mclk_t0_ = 0, mclk_offset_ = 0;
   uint64_t core_k_ = 0, core_next_ = UINT64_MAX, mclk_k_ = 0, mclk_next_ = UINT64_MAX;
   uint64_t mclk_stop_at_ = UINT64_MAX, mclk_stop_for_ = 0;
@@ -359,7 +370,8 @@ class Bench {
   std::vector<Status> status_;
   uint64_t running_fell_ = 0, running_rose_ = 0;
   uint32_t power_up_frames_ = 0;
-  int64_t stop_snapshot_ = -1;
+  int64_t stop_snapshot_ = -1, restart_bus_ = -1;
+  uint64_t stop_codec_frame_ = 0;
 };
 
 // What the DAC recorded, bus frame by bus frame, against what the ADC sent.
@@ -599,4 +611,213 @@ TEST_CASE("live cdc: MCLK stops (FPGA master) for 2x and 1/4 of live_stop_cycles
     }
   }
   WARN(total << " frames checked");
+}
+
+namespace {
+
+struct StopResult {
+  int64_t lost = 0;           // inputs sent from 2 frames before the stop that never came out
+  int64_t lock_frames = 0;    // frame starts after the restart before every frame is exact again
+  Status before, after;       // the counters before the stop and at the end
+};
+
+// A BCLK stop (codec master): the codec starts over with a new frame after it (its
+// interrupted frame is lost). Before the stop every frame is exact; across it the DAC
+// has only inputs at the shift, the chain's silence or zeros, each input at most once
+// and in order; from a bounded number of frames after the restart on, every frame is
+// exact again, and the counters are one frame a bus frame again.
+StopResult check_codec_stop(Bench& b, uint32_t stops) {
+  const Recording r = analyse(b);
+  INFO(describe(b.config()) << "; " << r.first_wrong);
+  REQUIRE(r.shift == kDelay);
+  const int64_t stop = b.stop_snapshot(), restart = b.restart_bus(), last = b.bus_frames() - 2;
+  REQUIRE(stop > 10);
+  REQUIRE(restart > stop - 2);
+  const auto& st = b.status();
+  StopResult res;
+  // No wrong frame anywhere, each input at most once, in order.
+  int64_t prev = -1, first = -1;
+  for (int64_t f = b.enable_bus() + 1; f <= last; ++f) {
+    const Got g = r.got[static_cast<size_t>(f)];
+    if (g == Got::kWrong) FAIL("bus frame " << f << ": a wrong frame");
+    if (g == Got::kExact) {
+      const int64_t idx = r.delivered[static_cast<size_t>(f)];
+      if (idx <= prev) FAIL("bus frame " << f << ": input " << idx << " after input " << prev);
+      if (first < 0) first = f;
+      prev = idx;
+    }
+  }
+  REQUIRE(first > 0);
+  // Exact from the first to 1 frame before the frame of the stop (its frame's data are
+  // still going out when it stops), and again from `lock` frames after the restart.
+  for (int64_t f = first; f < stop - 1; ++f)
+    if (r.got[static_cast<size_t>(f)] != Got::kExact) FAIL("bus frame " << f << " before the stop: not exact");
+  int64_t lock = last;
+  for (int64_t f = last; f >= restart && r.got[static_cast<size_t>(f)] == Got::kExact; --f) lock = f;
+  res.lock_frames = lock - restart;
+  // Lost: inputs between the first and the last that came out that did not; each must
+  // have been sent within 2 frames of the stop (the codec's numbering).
+  std::vector<bool> out(b.input().size() / 2, false);
+  int64_t lo = -1, hi = -1;
+  for (int64_t f = first; f <= last; ++f) {
+    const int64_t idx = r.delivered[static_cast<size_t>(f)];
+    if (idx < 0) continue;
+    out[static_cast<size_t>(idx)] = true;
+    if (lo < 0) lo = idx;
+    hi = idx;
+  }
+  for (const auto& a : b.codec().adc_frames_sent()) {
+    if (a.input_index <= lo || a.input_index >= hi || out[static_cast<size_t>(a.input_index)]) continue;
+    ++res.lost;
+    const int64_t d = static_cast<int64_t>(a.bus_frame) - static_cast<int64_t>(b.stop_codec_frame());
+    if (d < -2 || d > 1) FAIL("input " << a.input_index << " lost, sent " << d << " frames from the stop's frame");
+  }
+  res.before = st[static_cast<size_t>(stop - 1)];
+  res.after = st[static_cast<size_t>(last)];
+  // After the restart: one frame a bus frame again.
+  for (int64_t f = restart + 2; f <= last; ++f)
+    if (st[static_cast<size_t>(f)].frames != st[static_cast<size_t>(f - 1)].frames + 1)
+      FAIL("status at bus frame " << f << " after the restart: frames " << st[static_cast<size_t>(f)].frames);
+  CHECK(res.after.clock_stops == stops);
+  CHECK(b.running_fell() == stops);
+  CHECK(res.after.running);
+  CHECK(res.after.overruns == 0);
+  CHECK(res.before.rx_errors == 0);
+  CHECK(res.before.underruns == 0);
+  CHECK(res.before.late == 0);
+  uint64_t exact = 0;
+  for (int64_t f = first; f <= last; ++f) exact += r.got[static_cast<size_t>(f)] == Got::kExact;
+  g_frames_checked += exact;
+  return res;
+}
+
+
+// The losses of a BCLK stop at BCLK `pos` of the codec's frame s (its rising edge does not
+// come; the codec starts over with a new frame s + 1 at the restart), from the protocol:
+//  - pos 0: no receiver saw frame s begin, the codec restarts that frame: nothing lost.
+//  - pos 1-32 (left slot): frame s - 2, on the wire to the DAC in s, is cut off; s is
+//    cut off; the restart begins s + 1 with no LRCLK edge (the line is already at the
+//    left level), so the receiver sees one long slot (1 slot error) and drops s + 1.
+//    Frame s - 1 goes out in the receiver's next frame, the shift kept: 3 inputs lost.
+//  - pos 33-62 (right slot): s - 2, s, s + 1 as above (the restart's LRCLK edge ends the
+//    right slot early: 1 slot error), and s - 1, whose take at the end of s never comes,
+//    is late at the next one (counted): 4 lost.
+//  - pos 63 (the take edge itself): the same 4, but the restart's first rising edge is
+//    where the transmitter takes (frame position 62 -> 63) and also a slip: it takes
+//    s - 1 as on time and drops it for the slip, so it is counted neither late nor as an
+//    underrun (docs/rtl.md, "Live mode": a finding of this bench).
+int64_t stop_losses(int pos) { return pos == 0 ? 0 : pos <= 32 ? 3 : 4; }
+uint32_t stop_late(int pos) { return pos >= 33 && pos <= 62 ? 1 : 0; }
+
+}  // namespace
+
+TEST_CASE("live cdc: the codec's BCLK stops in every part of the frame, for 2x and 1/4 of live_stop_cycles, and restarts",
+          "[rtl][live][cdc]") {
+  struct Stop {
+    I2sFormat format;
+    uint32_t rate_hz;
+    int pos;
+    bool long_stop;
+    double jitter;
+  };
+  std::vector<Stop> stops;
+  for (const auto format : {kI2s, kLj})
+    for (const int pos : {0, 1, 16, 31, 32, 33, 47, 62, 63}) stops.push_back({format, 48000, pos, true, 0.0});
+  for (const int pos : {0, 16, 47, 63}) stops.push_back({kI2s, 44100, pos, false, 0.1});
+  for (const int pos : {2, 40}) stops.push_back({kLj, 96000, pos, true, 0.1});
+  uint64_t checked = g_frames_checked;
+  for (const Stop& x : stops) {
+    const Case c{"BCLK stop", x.rate_hz, x.format, true, 0, 260.5, x.jitter, static_cast<uint32_t>(31 + x.pos)};
+    const double frame = 1e12 / c.rate_hz, core = frame / c.core_per_frame;
+    const uint64_t stop_for = static_cast<uint64_t>((x.long_stop ? 2.0 : 0.25) * kStopCycles * core);
+    // The rising edge of BCLK `pos` of the codec's frame 700 (nominally at pos + 0.5) does
+    // not come.
+    const uint64_t stop_at = kClocksStartPs + static_cast<uint64_t>((699 + (x.pos + 0.25) / 64.0) * frame);
+    Bench b(c, 1500 + static_cast<size_t>(stop_for / frame), stop_at, stop_for);
+    b.start();
+    b.run_to(stop_at + stop_for + static_cast<uint64_t>(700 * frame));
+    INFO("stop at BCLK " << x.pos << (x.long_stop ? ", 2x" : ", 1/4x") << " live_stop_cycles");
+    const StopResult res = check_codec_stop(b, x.long_stop ? 1 : 0);
+    CHECK(res.lost == stop_losses(x.pos));
+    CHECK(res.lock_frames <= 3);
+    CHECK(res.after.rx_errors == (x.pos == 0 ? 0u : 1u));
+    CHECK(res.after.late == stop_late(x.pos));
+    CHECK(res.after.underruns == 0);
+  }
+  WARN(stops.size() << " stops, " << g_frames_checked - checked << " frames checked");
+}
+
+namespace {
+
+// A run with the core clock under the deadline's (top of the file): bus frames b0 + 2 on
+// have the frame tagged f - 2 either on time (the DAC has it, exact) or late (discarded,
+// counted; the DAC has zeros, counted as an underrun once a frame has gone out).
+struct LateResult {
+  uint64_t on_time = 0, late = 0;
+};
+
+LateResult run_late(const Case& c, size_t frames) {
+  Bench b(c, frames + 16);
+  b.start(3.0, !c.codec_master);
+  b.run_frames(static_cast<double>(frames) + 4);
+  const Recording r = analyse(b);
+  INFO(describe(c) << "; " << r.first_wrong);
+  const auto& st = b.status();
+  const int64_t last = b.bus_frames() - 2;
+  const int64_t b0 = last - st[static_cast<size_t>(last)].frames;
+  CHECK(b0 >= b.enable_bus());
+  CHECK(b0 <= b.enable_bus() + 2);
+  for (int64_t f = b0 + 1; f <= last; ++f)
+    if (st[static_cast<size_t>(f)].frames != static_cast<uint32_t>(f - b0)) FAIL("frames at bus frame " << f);
+  LateResult res;
+  int64_t prev = -1;
+  uint64_t zeros_after_first = 0;
+  bool sent = false;
+  for (int64_t f = b0 + 2; f <= last; ++f) {
+    const Got g = r.got[static_cast<size_t>(f)];
+    if (g == Got::kExact || g == Got::kPattern) {
+      if (g == Got::kExact && r.delivered[static_cast<size_t>(f)] <= prev) FAIL("bus frame " << f << ": out of order");
+      if (g == Got::kExact) prev = r.delivered[static_cast<size_t>(f)];
+      ++res.on_time;
+      sent = true;
+    } else if (g == Got::kZero) {
+      ++res.late;
+      zeros_after_first += sent;
+    } else {
+      FAIL("bus frame " << f << ": " << static_cast<int>(g));
+    }
+    // The counters at BCLK 32 of f: the frame due in f was late or not by then.
+    const Status& s = st[static_cast<size_t>(f)];
+    if (f >= b0 + 3 && (s.late != res.late || s.underruns != zeros_after_first))
+      FAIL("bus frame " << f << ": late " << s.late << ", want " << res.late << "; underruns " << s.underruns
+                        << ", want " << zeros_after_first);
+  }
+  const Status& s = st[static_cast<size_t>(last)];
+  CHECK(s.rx_errors == 0);
+  CHECK(s.overruns == 0);
+  CHECK(s.clock_stops == 0);
+  g_frames_checked += res.on_time + res.late;
+  WARN(describe(c) << ": " << res.on_time << " frames on time, " << res.late << " late, chain held up to "
+                   << static_cast<int>(b.tb().chain_max_held_o) << " at once");
+  return res;
+}
+
+}  // namespace
+
+TEST_CASE("live cdc: a core clock under the deadline: every frame late (3.5x BCLK), or some (3.858x), each one counted",
+          "[rtl][live][cdc]") {
+  {
+    const LateResult r = run_late({"3.5x, under the minimum", 48000, kI2s, true, 0, 224.0, 0.0, 41}, 3000);
+    CHECK(r.on_time == 0);
+    CHECK(r.late > 2990);
+  }
+  for (const auto& c : {Case{"3.858x, at the deadline", 48000, kLj, true, 0, 246.9, 0.0, 42},
+                        Case{"3.858x, at the deadline", 44100, kI2s, false, 0, 246.9, 0.1, 43}}) {
+    const LateResult r = run_late(c, 6000);
+    CHECK(r.on_time > 600);
+    CHECK(r.late > 600);
+  }
+  // Just over it (232 core clocks in 60 BCLK): never late.
+  const LateResult r = run_late({"3.875x, just over the deadline", 48000, kI2s, true, 0, 248.0, 0.1, 44}, 6000);
+  CHECK(r.late == 0);
 }
