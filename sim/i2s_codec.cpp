@@ -2,6 +2,8 @@
 // The I2S codec model: master clock generator, ADC shifter and DAC decoder.
 #include "lathe/sim/i2s_codec.hpp"
 
+#include "lathe/sim/splitmix.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -80,12 +82,7 @@ uint64_t I2sCodec::nominal_edge_ps(uint64_t k) const {
 }
 
 int64_t I2sCodec::random_offset(uint64_t span, bool symmetric) {
-  // splitmix64: reproducible on every platform.
-  rng_state_ += 0x9e3779b97f4a7c15ull;
-  uint64_t z = rng_state_;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  z ^= z >> 31;
+  const uint64_t z = splitmix64(rng_state_);  // reproducible on every platform
   if (span == 0) return 0;
   if (symmetric) return static_cast<int64_t>(z % (2 * span + 1)) - static_cast<int64_t>(span);
   return static_cast<int64_t>(z % (span + 1));

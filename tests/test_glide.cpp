@@ -16,6 +16,7 @@
 #include "lathe/params.hpp"
 #include "lathe/test_signals.hpp"
 #include "random_params.hpp"
+#include "setting_steps.hpp"
 
 using namespace lathe;
 
@@ -100,20 +101,11 @@ TEST_CASE("the largest legal steps glide: no sample jumps, where an instant chan
   // At a crest of the sine (12,000 is 25 whole periods, 120 frames a quarter): where an
   // instant change of a gain moves the sample most.
   const std::size_t at = 12120, window = kRate / 10, settled = 3 * kRate / 10;
-  struct Step {
-    std::string what;
-    double amplitude;
-    std::function<void(ChainParams&)> from, to;
-  };
-  auto eq = [](double gain) { return [gain](ChainParams& p) { p.eq.bands[0][0] = EqBand{FilterType::Peak, 100.0, gain, 0.7071}; }; };
-  auto ceiling = [](double c) { return [c](ChainParams& p) { p.lim.ceiling_dbtp = c; }; };
-  auto drive = [](double d) { return [d](ChainParams& p) { p.lim.drive_db = d; }; };
-  auto trim = [](double d) { return [d](ChainParams& p) { p.trim_db = d; }; };
-  auto makeup = [](double d) { return [d](ChainParams& p) { p.comp.makeup_db = d; }; };
-  auto threshold = [](double d) { return [d](ChainParams& p) { p.comp.threshold_db = d; p.comp.ratio = 20.0; }; };
+  using test::set::ceiling, test::set::drive, test::set::makeup, test::set::threshold, test::set::trim;
+  const auto eq = test::set::eq_100hz;
   using limits::kCeilingMaxDbtp, limits::kCeilingMinDbtp, limits::kDriveDb, limits::kEqGainDb, limits::kMakeupDb,
       limits::kThresholdMaxDb, limits::kThresholdMinDb, limits::kTrimDb;
-  const std::vector<Step> steps = {
+  const std::vector<test::SettingStep> steps = {
       {"EQ gain -18 -> +18 dB", 0.05, eq(-kEqGainDb), eq(kEqGainDb)},
       {"EQ gain +18 -> -18 dB", 0.05, eq(kEqGainDb), eq(-kEqGainDb)},
       {"ceiling 0 -> -20 dBTP", 0.5, ceiling(kCeilingMaxDbtp), ceiling(kCeilingMinDbtp)},
@@ -126,13 +118,9 @@ TEST_CASE("the largest legal steps glide: no sample jumps, where an instant chan
       {"threshold -60 -> 0 dB (ratio 20)", 0.5, threshold(kThresholdMinDb), threshold(kThresholdMaxDb)},
   };
   int instant_jumps = 0;
-  for (const Step& s : steps) {
+  for (const test::SettingStep& s : steps) {
     const auto in = signals::sine(1.0, kRate, 100.0, s.amplitude);
-    ChainParams p0;
-    p0.dither.enabled = false;  // the dither's own LSB steps are not what is measured
-    ChainParams p1 = p0;
-    s.from(p0);
-    s.to(p1);
+    const auto [p0, p1] = s.params();
     const auto r0 = to_registers(p0, kRate), r1 = to_registers(p1, kRate);
     auto run = [&](bool instant) {
       model::Chain chain;

@@ -15,6 +15,7 @@
 #include "lathe/params.hpp"
 #include "lathe/preset.hpp"
 #include "lathe/test_signals.hpp"
+#include "setting_steps.hpp"
 
 using namespace lathe;
 
@@ -227,23 +228,15 @@ TEST_CASE("the largest legal steps make no click", "[live][model]") {
   // switch is past (a hard switch's output from the fade's end on: what remains there is
   // the new settings at work, e.g. the limiter releasing at its release rate).
   const std::size_t at = 24000;
-  struct Step {
-    std::string what;
-    double amplitude;  // of the sine, fraction of full scale
-    std::function<void(ChainParams&)> from, to;
-  };
-  auto eq = [](double gain) { return [gain](ChainParams& p) { p.eq.bands[0][0] = EqBand{FilterType::Peak, 100.0, gain, 0.7071}; }; };
-  auto ceiling = [](double c) { return [c](ChainParams& p) { p.lim.ceiling_dbtp = c; }; };
-  auto drive = [](double d) { return [d](ChainParams& p) { p.lim.drive_db = d; }; };
-  auto trim = [](double d) { return [d](ChainParams& p) { p.trim_db = d; }; };
-  auto threshold = [](double d) { return [d](ChainParams& p) { p.comp.threshold_db = d; p.comp.ratio = 20.0; }; };
+  using test::set::ceiling, test::set::drive, test::set::threshold, test::set::trim;
+  const auto eq = test::set::eq_100hz;
   auto bypass = [](bool b) {
     return [b](ChainParams& p) {
       p.eq.bands[0][0] = EqBand{FilterType::Peak, 100.0, 12.0, 0.7071};
       p.bypass = b;
     };
   };
-  const std::vector<Step> steps = {
+  const std::vector<test::SettingStep> steps = {
       {"EQ gain -18 -> +18 dB", 0.05, eq(-18), eq(18)},
       {"EQ gain +18 -> -18 dB", 0.05, eq(18), eq(-18)},
       {"ceiling 0 -> -20 dBTP", 0.25, ceiling(0), ceiling(-20)},
@@ -255,13 +248,9 @@ TEST_CASE("the largest legal steps make no click", "[live][model]") {
       {"bypass off", 0.1, bypass(true), bypass(false)},
   };
   int hard_clicks = 0;
-  for (const Step& s : steps) {
+  for (const test::SettingStep& s : steps) {
     const auto in = signals::sine(1.0, kRate, 100.0, s.amplitude);
-    ChainParams p0;
-    p0.dither.enabled = false;  // the dither's own LSB steps are not what is measured
-    ChainParams p1 = p0;
-    s.from(p0);
-    s.to(p1);
+    const auto [p0, p1] = s.params();
     const auto r0 = to_registers(p0, kRate), r1 = to_registers(p1, kRate);
     const LiveChain probe(kRate, r1);
     const std::size_t n = static_cast<std::size_t>(probe.fade_frames()), window = kRate / 10;

@@ -234,34 +234,20 @@ module lathe_regfile #(
     .target_i(target1_q),
     .next_o  (glided1)
   );
-  // Writes of the values in use: the clear's walk, a use's glide step. They never coincide:
-  // the walk runs with no frame in flight.
-  logic                       cur_we0, cur_we1;
-  logic [AddrBits-1:0]        cur_waddr0, cur_waddr1;
+  // Writes of the values in use, both channels at the word just read: the clear's walk
+  // (the target), a use's glide step. They never coincide: the walk runs with no frame in
+  // flight.
+  logic                       cur_we;
   logic signed [CoefBits-1:0] cur_wdata0, cur_wdata1;
-  always_comb begin
-    cur_we0 = 1'b0;
-    cur_we1 = 1'b0;
-    cur_waddr0 = coef_used_addr_q;
-    cur_waddr1 = coef_used_addr_q;
-    cur_wdata0 = glided0;
-    cur_wdata1 = glided1;
-    if (snap_write_q) begin
-      cur_we0 = 1'b1;
-      cur_we1 = 1'b1;
-      cur_wdata0 = target0_q;
-      cur_wdata1 = target1_q;
-    end else if (coef_use_i) begin
-      cur_we0 = 1'b1;
-      cur_we1 = 1'b1;
-    end
-  end
+  assign cur_we     = snap_write_q || coef_use_i;
+  assign cur_wdata0 = snap_write_q ? target0_q : glided0;
+  assign cur_wdata1 = snap_write_q ? target1_q : glided1;
   always_ff @(posedge clk_i) begin
     if (data_valid_q && data_addr_q >= AddrEqBase && !data_addr_q[0]) coef_low_q <= read_data_q;
     if (coef_write && coef_index < Ch1First) target_ram0_q[{~bank_q, AddrBits'(coef_index)}] <= coef_word;
     if (coef_write && coef_index >= Ch1First) target_ram1_q[{~bank_q, AddrBits'(coef_index - Ch1First)}] <= coef_word;
-    if (cur_we0) coef_ram0_q[cur_waddr0] <= cur_wdata0;
-    if (cur_we1) coef_ram1_q[cur_waddr1] <= cur_wdata1;
+    if (cur_we) coef_ram0_q[coef_used_addr_q] <= cur_wdata0;
+    if (cur_we) coef_ram1_q[coef_used_addr_q] <= cur_wdata1;
     coef0_o   <= coef_ram0_q[coef_raddr];
     coef1_o   <= coef_ram1_q[coef_raddr];
     target0_q <= target_ram0_q[{bank_q, coef_raddr}];

@@ -21,10 +21,12 @@
 #include "Vlathe_i2s_loop_tb.h"
 #include "lathe/sim/clocked_model.hpp"
 #include "lathe/sim/i2s_codec.hpp"
+#include "lathe/sim/splitmix.hpp"
 
 using lathe::sim::I2sCodec;
 using lathe::sim::I2sCodecConfig;
 using lathe::sim::I2sFormat;
+using lathe::sim::splitmix64;
 
 namespace {
 
@@ -38,14 +40,6 @@ constexpr uint64_t kClocksStartPs = 5000;
 constexpr int32_t kFullScalePos = (1 << 23) - 1;
 constexpr int32_t kFullScaleNeg = -(1 << 23);
 
-uint64_t splitmix(uint64_t& state) {
-  state += 0x9e3779b97f4a7c15ull;
-  uint64_t z = state;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
 // Random 24-bit frames; one sample in eight is +full scale, -full scale or 0, and frame
 // 37 is all zeros.
 std::vector<int32_t> test_frames(size_t frames, uint64_t seed) {
@@ -53,7 +47,7 @@ std::vector<int32_t> test_frames(size_t frames, uint64_t seed) {
   v.reserve(2 * frames);
   for (size_t i = 0; i < frames; ++i) {
     for (int ch = 0; ch < 2; ++ch) {
-      const uint64_t r = splitmix(seed);
+      const uint64_t r = splitmix64(seed);
       int32_t s = static_cast<int32_t>(static_cast<uint32_t>(r) << 8) >> 8;
       switch ((r >> 32) % 24) {
         case 0: s = kFullScalePos; break;
@@ -600,11 +594,11 @@ TEST_CASE("lathe_i2s clock stop and restart (codec master): no garbage, counted,
   for (uint32_t rate : {44100u, 48000u, 96000u}) {
     for (I2sFormat format : {I2sFormat::kI2s, I2sFormat::kLeftJustified}) {
       for (int i = 0; i < 6; ++i) {
-        double at = static_cast<double>(splitmix(r) % 6400) / 100.0;
+        double at = static_cast<double>(splitmix64(r) % 6400) / 100.0;
         const double frac = at - static_cast<int>(at);
         if (frac > 0.4 && frac < 0.6) at += 0.25;
         if (at >= 64.0) at -= 64.0;
-        const double for_frames = 0.05 * std::pow(800.0, static_cast<double>(splitmix(r) % 1000) / 1000.0);
+        const double for_frames = 0.05 * std::pow(800.0, static_cast<double>(splitmix64(r) % 1000) / 1000.0);
         const double in_frame = at - 64.0 * static_cast<int>(at / 64.0);
         all.push_back({rate, format, at, for_frames, in_frame > 63.5 || in_frame < 0.5});
       }
@@ -670,8 +664,8 @@ TEST_CASE("lathe_i2s LRCLK glitch mid-slot (codec master): counted, the frame dr
   std::vector<Glitch> all(std::begin(glitches), std::end(glitches));
   uint64_t r = 777;
   for (int i = 0; i < 24; ++i) {
-    const double at = 0.6 + static_cast<double>(splitmix(r) % 628) / 10.0;
-    all.push_back({i % 2 ? I2sFormat::kI2s : I2sFormat::kLeftJustified, at, 1 + static_cast<uint32_t>(splitmix(r) % 40)});
+    const double at = 0.6 + static_cast<double>(splitmix64(r) % 628) / 10.0;
+    all.push_back({i % 2 ? I2sFormat::kI2s : I2sFormat::kLeftJustified, at, 1 + static_cast<uint32_t>(splitmix64(r) % 40)});
   }
   uint32_t seed = 100;
   uint64_t total_frames = 0;

@@ -43,10 +43,12 @@
 #include "lathe/registers_map.hpp"
 #include "lathe/sim/clocked_model.hpp"
 #include "lathe/sim/i2s_codec.hpp"
+#include "lathe/sim/splitmix.hpp"
 
 using lathe::sim::I2sCodec;
 using lathe::sim::I2sCodecConfig;
 using lathe::sim::I2sFormat;
+using lathe::sim::splitmix64;
 
 namespace {
 
@@ -62,21 +64,13 @@ constexpr uint64_t kClocksStartPs = 3'000'000;  // the codec's first frame
 
 int32_t sign_extend_24(uint32_t v) { return static_cast<int32_t>(v << 8) >> 8; }
 
-uint64_t splitmix(uint64_t& state) {
-  state += 0x9e3779b97f4a7c15ull;
-  uint64_t z = state;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
 // Random stereo 24-bit frames (one sample in 16 at +-full scale), all different.
 std::vector<int32_t> test_frames(size_t frames, uint64_t seed) {
   std::vector<int32_t> v;
   v.reserve(2 * frames);
   for (size_t i = 0; i < frames; ++i) {
     for (int ch = 0; ch < 2; ++ch) {
-      const uint64_t r = splitmix(seed);
+      const uint64_t r = splitmix64(seed);
       int32_t s = sign_extend_24(static_cast<uint32_t>(r));
       if ((r >> 40) % 32 == 0) s = (1 << 23) - 1;
       if ((r >> 40) % 32 == 1) s = -(1 << 23);

@@ -151,9 +151,13 @@ void TruePeakGuard::configure(const reg::RegisterImage& r) {
 }
 
 void TruePeakGuard::use_ceiling() {
-  // The largest |y| that keeps sum tau_i |y_i| <= C whatever the window holds.
-  int64_t tau_sum = 0;
-  for (const int64_t t : bounds().tau) tau_sum += t;
+  // The largest |y| that keeps sum tau_i |y_i| <= C whatever the window holds (called
+  // after every step of a ceiling glide: the sum once).
+  static const int64_t tau_sum = [] {
+    int64_t sum = 0;
+    for (const int64_t t : bounds().tau) sum += t;
+    return sum;
+  }();
   quiet_limit_ = static_cast<uint32_t>((int64_t{ceiling_.value()} << 16) / tau_sum);
   for (int ch = 0; ch < 2; ++ch) {
     quiet_window_[ch] = 0;
