@@ -286,7 +286,7 @@ struct LiveArgs {
   std::vector<std::string> sets;
   std::optional<std::string> priming, codec_in, codec_out;
   std::string clock_master = "codec", format = "i2s";
-  std::optional<std::string> rate;
+  std::optional<std::string> rate, sim_core;
   bool off = false, quiet = false, monitor = false;
 };
 
@@ -310,6 +310,7 @@ lathe::Result<lathe::Preset> live_preset(const LiveArgs& a) {
 
 int cmd_live_board(const LiveArgs& a) {
   if (a.priming) throw UsageError{"--priming is for --jack"};
+  if (a.sim_core) throw UsageError{"--sim-core is for --codec-in/--codec-out (the simulated board)"};
   check_codec_bus(a);
   int rate = 48000;
   if (a.rate) {
@@ -349,6 +350,9 @@ int cmd_live_codec(const LiveArgs& a) {
   if (a.monitor || a.off || a.rate)
     throw UsageError{"--monitor, --off and --rate are for a board's live mode (--device usb); --codec-in sets the rate"};
   check_codec_bus(a);
+  const std::string core = a.sim_core.value_or("model");
+  if (core != "model" && core != "rtl")
+    throw UsageError{"--sim-core: model or rtl, not '" + core.substr(0, 40) + "'"};
   auto found = live_preset(a);
   if (!found) return fail(found.error());
   const lathe::Preset& preset = *found;
@@ -362,6 +366,7 @@ int cmd_live_codec(const LiveArgs& a) {
   o.params = preset.params;
   o.fpga_master = a.clock_master == "fpga";
   o.left_justified = a.format == "left-justified";
+  o.rtl_core = core == "rtl";
   o.quiet = a.quiet;
   ProgressLine progress(!a.quiet);
   o.progress = [&](double f) { return progress.update("live", f); };
@@ -487,6 +492,10 @@ int run(int argc, char** argv) {
       ->capture_default_str()
       ->type_name("codec|fpga");
   live->add_option("--format", l.format, "--codec-in: the serial format")->capture_default_str()->type_name("i2s|left-justified");
+  live->add_option("--sim-core", l.sim_core,
+                   "--codec-in: the simulated board's core: the bit-exact model behind the RTL's registers and timing "
+                   "(default; about 10x faster) or the Verilated RTL")
+      ->type_name("model|rtl");
   live->add_option("--rate", l.rate, "--device usb (no --jack): the codec's sample rate (default 48000)")->type_name("HZ");
   live->add_flag("--off", l.off, "--device usb: end the board's live mode");
   live->add_flag("--monitor", l.monitor,

@@ -125,7 +125,19 @@ Error run_board(const BoardRunOptions& o) {
   if (ended) return ended;
   if (loudness) {
     // Nobody listens to the monitor stream any more: off, which leaves the audio untouched.
+    // The frames the board sent before it are still on their way (a host that fell behind
+    // can be many packets back): the write's reply comes after what was queued before it,
+    // and the few frames left in the board's output FIFO follow at once. They are metered
+    // too, so the report covers everything the board sent.
     if (auto e = board->write_control(reg::kLiveCtrl, ctrl & ~reg::kLiveCtrlMonitor)) return e.within("live_ctrl");
+    for (int reads = 0; reads < 1000; ++reads) {
+      auto m = board->read_monitor(std::chrono::milliseconds(100));
+      if (!m) return m.error().within("monitor stream");
+      lost_packets += m->lost_packets;
+      if (m->frames.empty()) break;
+      if (auto e = loudness->add(m->frames, 24)) return e.within("monitor stream");
+      monitored += m->frames.size() / 2;
+    }
     const LoudnessReport r = loudness->report();
     std::fprintf(stderr,
                  "live: monitored %llu frames (%.2f s, %llu packets lost): integrated %.2f LUFS, momentary max %.2f "

@@ -21,6 +21,7 @@ Error run_codec(const CodecRunOptions& o) {
   so.sample_rate_hz = static_cast<uint32_t>(in->sample_rate);
   so.fpga_master = o.fpga_master;
   so.format = o.left_justified ? sim::I2sFormat::kLeftJustified : sim::I2sFormat::kI2s;
+  so.core = o.rtl_core ? sim::SimCore::kRtl : sim::SimCore::kModel;
   // Enough past the programme for all of it to come out: the chain's latency and the
   // live path's slots (kInfo live_delay, a few frames).
   so.tail_frames = static_cast<std::size_t>(latency_frames(regs)) + 16;
@@ -39,8 +40,8 @@ Error run_codec(const CodecRunOptions& o) {
 
   if (!o.quiet) {
     const double ms = 1000.0 * static_cast<double>(latency) / in->sample_rate;
-    std::fprintf(stderr, "live: simulated board, %d Hz, %s is the I2S clock master, %s\n", in->sample_rate,
-                 o.fpga_master ? "the FPGA (MCLK 256 fs)" : "the codec", o.left_justified ? "left-justified" : "I2S");
+    std::fprintf(stderr, "live: simulated board (%s), %d Hz, %s is the I2S clock master, %s\n",
+                 o.rtl_core ? "the Verilated RTL core" : "the model core", in->sample_rate, o.fpga_master ? "the FPGA (MCLK 256 fs)" : "the codec", o.left_justified ? "left-justified" : "I2S");
     std::fprintf(stderr, "live: latency %zu samples (%.3f ms): live path %d + chain %d (lookahead + %d)\n", latency, ms,
                  r->live_delay, r->chain_latency, reg::kChainExtraDelay);
     if (o.params.dither.enabled)

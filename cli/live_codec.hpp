@@ -16,6 +16,7 @@ struct CodecRunOptions {
   ChainParams params;
   bool fpga_master = false;     // --clock-master fpga: the FPGA makes BCLK/LRCLK from MCLK
   bool left_justified = false;  // --format left-justified
+  bool rtl_core = false;        // --sim-core rtl: the Verilated lathe_core, not the model core
   bool quiet = false;
   std::function<bool(double)> progress;  // fraction done; false cancels
 };

@@ -34,7 +34,9 @@ Result<LiveSimResult> run_live_sim(const reg::RegisterImage& regs, const std::ve
   clocks.clk_period_ps = static_cast<uint64_t>(std::llround(1e12 / clk_hz));
   if (o.fpga_master) clocks.mclk_period_ps = static_cast<uint64_t>(std::llround(1e12 / (256.0 * fs)));
 
-  Board board;
+  SimOptions sim;
+  sim.core = o.core;
+  Board board(sim);
   LinkDevice device(std::make_unique<BoardTransport>(board), sim_link_options());
   if (auto e = device.open()) return failure(e.within("simulated board"));
   if (auto e = device.write_registers(regs)) return failure(e.within("simulated board"));
@@ -109,6 +111,9 @@ Result<LiveSimResult> run_live_sim(const reg::RegisterImage& regs, const std::ve
   const auto v = again.read_registers(addrs);
   if (!v) return failure(v.error().within("simulated board: live counters"));
   r.counters = {((*v)[0] & reg::kLiveStatusRunning) != 0, (*v)[1], (*v)[2], (*v)[3], (*v)[4], (*v)[5], (*v)[6]};
+  const auto meters = again.read_meters(false);
+  if (!meters) return failure(meters.error().within("simulated board: meters"));
+  r.meters = *meters;
 
   // The DAC's frames by bus frame from the one the programme's first frame went out in.
   const int64_t first_bus = codec.bus_frame_of_input(static_cast<int64_t>(o.preroll_frames));

@@ -52,6 +52,9 @@ constexpr const char* kUsage =
     "                           (24-bit WAV) when COMMAND ends\n"
     "  --codec-loop             FILE again and again (else silence after it)\n"
     "  --stop-after-codec       COMMAND gets SIGINT once FILE has played and its output come out\n"
+    "  --sim-core model|rtl     the boards' lathe_core: the bit-exact model behind the RTL's registers\n"
+    "                           and timing (about 10x faster), or the Verilated RTL; default model\n"
+    "                           with --codec-in (live mode wants speed), else rtl\n"
     "  --stats                  print the boards' byte and URB counts to stderr at the end\n"
     "  -v, --verbose            log USB requests and claims of the interface to stderr\n"
     "SIGUSR1 pulls every board's cable at once (COMMAND may send it to its parent).\n";
@@ -64,6 +67,7 @@ struct Options {
   Faults faults;
   std::string codec_in, codec_out;
   bool codec_loop = false, stop_after_codec = false;
+  std::string sim_core;  // empty: the default above
   bool stats = false;
   bool verbose = false;
   std::vector<std::string> command;
@@ -116,6 +120,10 @@ Options parse(int argc, char** argv) {
     else if (a == "--codec-out") o.codec_out = value();
     else if (a == "--codec-loop") o.codec_loop = true;
     else if (a == "--stop-after-codec") o.stop_after_codec = true;
+    else if (a == "--sim-core") {
+      o.sim_core = value();
+      if (o.sim_core != "model" && o.sim_core != "rtl") usage_error("--sim-core: model or rtl, not '" + o.sim_core + "'");
+    }
     else if (a == "--stats") o.stats = true;
     else if (a == "-v" || a == "--verbose") o.verbose = true;
     else if (a == "-h" || a == "--help") {
@@ -276,6 +284,8 @@ int main(int argc, char** argv) {
     plan->loop = options.codec_loop;
   }
 
+  const std::string core_name = !options.sim_core.empty() ? options.sim_core : plan ? "model" : "rtl";
+  const auto core = core_name == "model" ? lathe::sim::SimCore::kModel : lathe::sim::SimCore::kRtl;
   VirtualBoards vb;
   vb.verbose = options.verbose;
   vb.testbed = umockdev_testbed_new();  // sets UMOCKDEV_DIR for the command
@@ -303,7 +313,8 @@ int main(int argc, char** argv) {
         [&command_pid, &options] {
           if (!options.stop_after_codec) return;
           if (const pid_t pid = command_pid.load(); pid > 0) kill(pid, SIGINT);
-        }));
+        },
+        core));
   }
   if (!options.attach_after_ms && !options.attach_on_signal) vb.plug_in();
 

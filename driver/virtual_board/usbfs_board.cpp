@@ -39,9 +39,10 @@ sim::Ft232hOptions chip_options(const Faults& f) {
   return o;
 }
 
-sim::SimOptions sim_options(const Faults& f) {
+sim::SimOptions sim_options(const Faults& f, sim::SimCore core) {
   sim::SimOptions o;
   o.seed = f.seed;
+  o.core = core;
   return o;
 }
 
@@ -100,13 +101,13 @@ std::string Identity::udev_record() const {
 
 UsbfsBoard::UsbfsBoard(Identity identity, Faults faults, bool verbose, std::function<void()> on_unplug,
                        std::function<void()> on_term, std::optional<CodecPlan> codec,
-                       std::function<void()> on_played)
+                       std::function<void()> on_played, sim::SimCore core)
     : identity_(std::move(identity)),
       faults_(faults),
       verbose_(verbose),
       on_unplug_(std::move(on_unplug)),
       on_term_(std::move(on_term)),
-      board_(sim_options(faults), chip_options(faults)),
+      board_(sim_options(faults, core), chip_options(faults)),
       last_in_time_(Clock::now()),
       plan_(std::move(codec)),
       on_played_(std::move(on_played)) {

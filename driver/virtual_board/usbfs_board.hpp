@@ -78,9 +78,10 @@ class UsbfsBoard {
   // the board thread when faults.term_after_out_bytes is reached.
   // With a codec, on_played runs on the board thread once the programme has played and
   // everything it can give has come out of the DAC (the longest latency a board has).
+  // `core`: the simulated board's lathe_core (sim::SimCore).
   UsbfsBoard(Identity identity, Faults faults, bool verbose, std::function<void()> on_unplug,
              std::function<void()> on_term = {}, std::optional<CodecPlan> codec = {},
-             std::function<void()> on_played = {});
+             std::function<void()> on_played = {}, sim::SimCore core = sim::SimCore::kRtl);
   ~UsbfsBoard();
   UsbfsBoard(const UsbfsBoard&) = delete;
   UsbfsBoard& operator=(const UsbfsBoard&) = delete;

@@ -27,4 +27,24 @@ model::Meters decode_meters(std::span<const uint32_t, kMeterCount> words) {
   return m;
 }
 
+std::array<uint32_t, kMeterCount> encode_meters(const model::Meters& m) {
+  std::array<uint32_t, kMeterCount> words{};
+  const auto at = [&](Addr a) -> uint32_t& { return words[a - kMeterFirst]; };
+  const auto wide = [&](Addr lo, Addr hi, uint64_t v) {
+    at(lo) = static_cast<uint32_t>(v);
+    at(hi) = static_cast<uint32_t>(v >> 32);
+  };
+  at(kMeterInPeakL) = m.in_peak[0];
+  at(kMeterInPeakR) = m.in_peak[1];
+  at(kMeterOutPeakL) = m.out_peak[0];
+  at(kMeterOutPeakR) = m.out_peak[1];
+  at(kMeterTruePeak) = m.true_peak;
+  at(kMeterCompGr) = static_cast<uint32_t>(m.comp_gr_max);
+  at(kMeterLimGr) = static_cast<uint32_t>(m.lim_gr_max);
+  at(kMeterFrames) = m.frames;
+  wide(kMeterOutSumSqLLo, kMeterOutSumSqLHi, m.out_sum_sq[0]);
+  wide(kMeterOutSumSqRLo, kMeterOutSumSqRHi, m.out_sum_sq[1]);
+  return words;
+}
+
 }  // namespace lathe::reg

@@ -30,9 +30,8 @@ module lathe_core (
 );
   localparam int unsigned CoefBits = 37;
   localparam int unsigned CoefAddrBits = $clog2(lathe_regs_pkg::EqBands * lathe_regs_pkg::EqCoefs);
-  localparam logic [7:0] AddrStatus = lathe_regs_pkg::AddrStatus, AddrCommand = lathe_regs_pkg::AddrCommand;
+  localparam logic [7:0] AddrCommand = lathe_regs_pkg::AddrCommand;
   localparam logic [7:0] AddrMeterFirst = lathe_regs_pkg::AddrMeterFirst;
-  localparam logic [7:0] AddrMeterLast = lathe_regs_pkg::AddrMeterLast;
   localparam int unsigned MeterIndexBits = lathe_regs_pkg::MeterIndexBits;
   localparam int unsigned MaxInFlight = 6;  // frames between input and output (FIFO depth 8)
   // ctrl bits
@@ -122,64 +121,35 @@ module lathe_core (
   lathe_glide #(.Signed(1'b0)) u_glide_guard_ceiling (.clk_i(clk_i), .snap_i(glide_snap), .step_i(guard_step),
     .target_i(guard_ceiling_target), .value_o(lim_guard_ceiling));
 
-  // ---------------------------------------------------------------- commands
-  // Pending actions run in order commit, clear, clear meters. A commit's copy starts at
-  // once and the frames go on meanwhile (in live mode a frame period can be shorter than
-  // the copy); once it is done, audio input waits until no frame is in flight, and the swap
-  // takes one cycle. A clear or a meters clear waits for the same, with the input held.
-  logic       commit_pending_q, clear_pending_q, meters_pending_q;
-  logic       commit_pending_d, clear_pending_d, meters_pending_d;
-  logic [3:0] in_flight_q, in_flight_d;
-  logic       stage_clear, meters_clear, idle;
-  logic       in_fire, out_fire;
-
-  assign idle = (in_flight_q == 4'd0) && !regfile_busy;
-  always_comb begin
-    commit_pending_d = commit_pending_q;
-    clear_pending_d  = clear_pending_q;
-    meters_pending_d = meters_pending_q;
-    commit_start = commit_pending_q && regfile_ready;
-    commit_swap  = 1'b0;
-    stage_clear  = 1'b0;
-    meters_clear = 1'b0;
-    if (idle) begin
-      if (commit_pending_q) begin
-        if (regfile_copied) begin
-          commit_swap = 1'b1;
-          commit_pending_d = 1'b0;
-        end
-      end else if (clear_pending_q) begin
-        stage_clear = 1'b1;
-        clear_pending_d = 1'b0;
-      end else if (meters_pending_q) begin
-        meters_clear = 1'b1;
-        meters_pending_d = 1'b0;
-      end
-    end
-    if (command_write) begin
-      commit_pending_d = commit_pending_d | reg_wdata_i[lathe_regs_pkg::CmdCommit];
-      clear_pending_d  = clear_pending_d | reg_wdata_i[lathe_regs_pkg::CmdClear];
-      meters_pending_d = meters_pending_d | reg_wdata_i[lathe_regs_pkg::CmdClearMeters];
-    end
-    in_flight_d = in_flight_q + 4'(in_fire) - 4'(out_fire);
-  end
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      commit_pending_q <= 1'b0;
-      clear_pending_q  <= 1'b1;  // stages start from a clear
-      meters_pending_q <= 1'b1;
-      in_flight_q      <= '0;
-    end else begin
-      commit_pending_q <= commit_pending_d;
-      clear_pending_q  <= clear_pending_d;
-      meters_pending_q <= meters_pending_d;
-      in_flight_q      <= in_flight_d;
-    end
-  end
+  // ---------------------------------------------------------------- commands and reads
+  logic stage_clear, meters_clear, in_fire, out_fire, eq_in_ready;
+  logic [31:0] meter_data, meter_data_q;
+  lathe_core_ctrl #(.MaxInFlight(MaxInFlight)) u_ctrl (
+    .clk_i           (clk_i),
+    .rst_ni          (rst_ni),
+    .command_write_i (command_write),
+    .command_i       (reg_wdata_i),
+    .regfile_ready_i (regfile_ready),
+    .regfile_copied_i(regfile_copied),
+    .regfile_busy_i  (regfile_busy),
+    .configured_i    (configured),
+    .commit_start_o  (commit_start),
+    .commit_swap_o   (commit_swap),
+    .stage_clear_o   (stage_clear),
+    .meters_clear_o  (meters_clear),
+    .stage_ready_i   (eq_in_ready),
+    .in_valid_i      (in_valid_i),
+    .in_ready_o      (in_ready_o),
+    .in_fire_o       (in_fire),
+    .out_fire_i      (out_fire),
+    .reg_addr_i      (reg_addr_i),
+    .meter_data_i    (meter_data_q),
+    .shadow_rdata_i  (shadow_rdata),
+    .reg_rdata_o     (reg_rdata_o)
+  );
 
   // ---------------------------------------------------------------- stages
-  logic eq_in_ready, eq_valid, eq_ready, comp_valid, comp_ready, lim_valid, lim_ready;
+  logic eq_valid, eq_ready, comp_valid, comp_ready, lim_valid, lim_ready;
   logic dith_valid, guard_valid, guard_ready;
   logic signed [31:0] eq_left, eq_right, comp_left, comp_right, lim_left, lim_right, guard_left, guard_right;
   logic signed [31:0] dith_in_left, dith_in_right, dith_left, dith_right;
@@ -187,10 +157,6 @@ module lathe_core (
   logic        [31:0] lim_peak;
   logic               dry_fresh, dith_in_valid, dith_in_ready;
   logic signed [23:0] dry_left, dry_right;
-
-  assign in_ready_o = eq_in_ready && configured && !(commit_pending_q && regfile_copied) && !clear_pending_q &&
-                      !meters_pending_q && !regfile_busy && in_flight_q < 4'(MaxInFlight);
-  assign in_fire = in_valid_i && in_ready_o;
 
   lathe_trim_eq #(.CoefBits(CoefBits)) u_trim_eq (
     .clk_i       (clk_i),
@@ -370,7 +336,6 @@ module lathe_core (
   assign out_fire    = dith_valid && out_ready_i;
 
   // ---------------------------------------------------------------- meters and reads
-  logic [31:0] meter_data;
   lathe_meters u_meters (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
@@ -391,37 +356,10 @@ module lathe_core (
     .read_data_o  (meter_data)
   );
 
-  // Reads answer the cycle after the address: the address, meter word and status word of
-  // this cycle are registered.
-  localparam int unsigned InFlightLsb   = lathe_regs_pkg::StatusFramesInFlightLsb;
-  localparam int unsigned InFlightWidth = lathe_regs_pkg::StatusFramesInFlightWidth;
-  logic [7:0]  read_addr_q, read_addr_d;
-  logic [31:0] meter_data_q, meter_data_d, status_q, status_d;
-  always_comb begin
-    read_addr_d  = reg_addr_i;
-    meter_data_d = meter_data;
-    status_d     = '0;
-    status_d[lathe_regs_pkg::StatusCommitPending] = commit_pending_q;
-    status_d[lathe_regs_pkg::StatusClearPending]  = clear_pending_q;
-    status_d[lathe_regs_pkg::StatusConfigured]    = configured;
-    status_d[lathe_regs_pkg::StatusMetersPending] = meters_pending_q;
-    status_d[InFlightLsb +: InFlightWidth]        = InFlightWidth'(in_flight_q);
-  end
+  // Reads answer the cycle after the address (lathe_core_ctrl): the meter word is registered.
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      read_addr_q  <= '0;
-      meter_data_q <= '0;
-      status_q     <= '0;
-    end else begin
-      read_addr_q  <= read_addr_d;
-      meter_data_q <= meter_data_d;
-      status_q     <= status_d;
-    end
-  end
-  always_comb begin
-    if (read_addr_q == AddrStatus) reg_rdata_o = status_q;
-    else if (read_addr_q >= AddrMeterFirst && read_addr_q <= AddrMeterLast) reg_rdata_o = meter_data_q;
-    else reg_rdata_o = shadow_rdata;
+    if (!rst_ni) meter_data_q <= '0;
+    else meter_data_q <= meter_data;
   end
 
   logic unused;

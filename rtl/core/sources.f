@@ -17,4 +17,5 @@ lathe_dither.sv
 lathe_dry_delay.sv
 lathe_meters.sv
 lathe_regfile.sv
+lathe_core_ctrl.sv
 lathe_core.sv

@@ -8,11 +8,15 @@
 // path processes an unknown number of silent frames before the programme starts.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstdio>
+#include <optional>
 #include <functional>
 #include <map>
 #include <string>
 
+#include "cli_scratch.hpp"
+#include "lathe/audio_file.hpp"
 #include "lathe/device.hpp"
 #include "lathe/params.hpp"
 #include "lathe/preset.hpp"
@@ -170,6 +174,116 @@ TEST_CASE("live mode: new settings committed mid-stream glide in from one frame,
                                                                      << exact[0] << ", the host's commit done at "
                                                                      << completed << "; " << r->counters.late
                                                                      << " frames late");
+}
+
+// The model core (sim/rtl/lathe_core_model.sv) stands in for the Verilated lathe_core where
+// the live path must run fast (lathe live --device sim, lathe-virtual-board --codec-in). It
+// must be the same board from outside: the same recording bit for bit (with dither on too,
+// whose sequence counts frames from the clear), the same bus timing, latency, counters and
+// commit timing mid-stream, and the same meters (read while frames flow).
+TEST_CASE("live mode on the model core: the RTL core's recording, bus timing, latency, counters, commit timing and meters",
+          "[sim][live]") {
+  struct Run {
+    std::string name;
+    int rate;
+    bool fpga_master;
+    sim::I2sFormat format;
+    std::vector<std::string> sets, change;
+  };
+  for (const Run& c : {Run{"48 kHz, codec master, I2S, a change mid-stream", 48000, false, sim::I2sFormat::kI2s,
+                           {"dither.enabled=false"}, {"dither.enabled=false", "trim_db=-6", "limiter.drive_db=9"}},
+                       Run{"44.1 kHz, FPGA master, left-justified, dither on", 44100, true,
+                           sim::I2sFormat::kLeftJustified, {}, {}}}) {
+    DYNAMIC_SECTION(c.name) {
+      const std::vector<int32_t> programme = signals::music_like(0.1, c.rate, 31);
+      const reg::RegisterImage regs = registers("streaming", c.sets, c.rate);
+      sim::LiveSimOptions o;
+      o.sample_rate_hz = static_cast<uint32_t>(c.rate);
+      o.fpga_master = c.fpga_master;
+      o.format = c.format;
+      o.tail_frames = 8;
+      if (!c.change.empty()) o.changes.push_back({1200, registers("streaming", c.change, c.rate)});
+      std::optional<sim::LiveSimResult> rtl, fast;
+      double rtl_s = 0, fast_s = 0;
+      for (const sim::SimCore core : {sim::SimCore::kRtl, sim::SimCore::kModel}) {
+        o.core = core;
+        const auto t0 = std::chrono::steady_clock::now();
+        auto r = sim::run_live_sim(regs, programme, o);
+        const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (!r) FAIL(r.error().message());
+        (core == sim::SimCore::kRtl ? rtl : fast) = std::move(*r);
+        (core == sim::SimCore::kRtl ? rtl_s : fast_s) = wall;
+      }
+      CHECK(fast->output == rtl->output);
+      CHECK(fast->dac_frames == rtl->dac_frames);
+      CHECK(fast->dac_bus_frames == rtl->dac_bus_frames);
+      REQUIRE(fast->adc_sent.size() == rtl->adc_sent.size());
+      for (std::size_t i = 0; i < rtl->adc_sent.size(); ++i) {
+        CHECK(fast->adc_sent[i].bus_frame == rtl->adc_sent[i].bus_frame);
+        CHECK(fast->adc_sent[i].input_index == rtl->adc_sent[i].input_index);
+      }
+      CHECK(fast->live_delay == rtl->live_delay);
+      CHECK(fast->measured_latency == rtl->measured_latency);
+      CHECK(fast->counters.running == rtl->counters.running);
+      CHECK(fast->counters.frames == rtl->counters.frames);
+      CHECK(fast->counters.rx_errors == rtl->counters.rx_errors);
+      CHECK(fast->counters.underruns == rtl->counters.underruns);
+      CHECK(fast->counters.late == rtl->counters.late);
+      CHECK(fast->counters.overruns == rtl->counters.overruns);
+      CHECK(fast->counters.clock_stops == rtl->counters.clock_stops);
+      REQUIRE(fast->changes.size() == rtl->changes.size());
+      for (std::size_t i = 0; i < rtl->changes.size(); ++i) {
+        CHECK(fast->changes[i].requested == rtl->changes[i].requested);
+        CHECK(fast->changes[i].completed == rtl->changes[i].completed);
+      }
+      const model::Meters& a = rtl->meters;
+      const model::Meters& b = fast->meters;
+      CHECK(a.frames > programme.size() / 2);
+      CHECK(b.frames == a.frames);
+      for (int ch = 0; ch < 2; ++ch) {
+        CHECK(b.in_peak[ch] == a.in_peak[ch]);
+        CHECK(b.out_peak[ch] == a.out_peak[ch]);
+        CHECK(b.out_sum_sq[ch] == a.out_sum_sq[ch]);
+      }
+      CHECK(b.true_peak == a.true_peak);
+      CHECK(b.comp_gr_max == a.comp_gr_max);
+      CHECK(b.lim_gr_max == a.lim_gr_max);
+      WARN(c.name << ": " << rtl->simulated_seconds << " s simulated, RTL core " << rtl_s << " s ("
+                  << rtl->simulated_seconds / rtl_s << "x real time), model core " << fast_s << " s ("
+                  << fast->simulated_seconds / fast_s << "x)");
+    }
+  }
+}
+
+// `lathe live --device sim --codec-in IN --codec-out OUT`: the model core by default, the
+// RTL's with --sim-core rtl, and the same file from both; the latency it prints is the one
+// it measured; a core it does not know is one line and exit 2, and no file.
+TEST_CASE("lathe live --device sim --codec-in: the model core by default, the same file with --sim-core rtl, and the "
+          "latency it prints measured",
+          "[sim][live][cli]") {
+  test::CliScratch s("live-sim-cli");
+  const int rate = 48000;
+  const std::string in = s.path("in.wav");
+  REQUIRE_FALSE(write_audio(in, {rate, 2, 24}, signals::music_like(0.05, rate, 33)));
+  const std::string args = "live --device sim --codec-in " + in + " --set dither.enabled=false --codec-out ";
+  const test::Run model = s.lathe(args + s.path("model.wav"));
+  INFO(model.err);
+  REQUIRE(model.exit_code == 0);
+  CHECK_THAT(model.err, Catch::Contains("simulated board (the model core)"));
+  const reg::RegisterImage regs = registers("streaming", {"dither.enabled=false"}, rate);
+  const std::string latency = std::to_string(2 + latency_frames(regs));
+  CHECK_THAT(model.err, Catch::Contains("latency " + latency + " samples"));
+  CHECK_THAT(model.err, Catch::Contains("measured " + latency + " samples (first sound out minus first sound in)\n"));
+  const test::Run rtl = s.lathe(args + s.path("rtl.wav") + " --sim-core rtl");
+  INFO(rtl.err);
+  REQUIRE(rtl.exit_code == 0);
+  CHECK_THAT(rtl.err, Catch::Contains("simulated board (the Verilated RTL core)"));
+  CHECK(test::slurp(s.path("model.wav")) == test::slurp(s.path("rtl.wav")));
+  const test::Run bad = s.lathe(args + s.path("bad.wav") + " --sim-core fast");
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("--sim-core: model or rtl, not 'fast'"));
+  CHECK_FALSE(std::filesystem::exists(s.path("bad.wav")));
+  WARN("lathe live --device sim, 0.05 s: model core " << model.seconds << " s, RTL core " << rtl.seconds << " s");
 }
 
 // Bypass: the output is the input, delayed by the live path and the chain (the dry delay

@@ -30,5 +30,8 @@ constexpr std::array<uint8_t, kMeterCount> meter_addresses() {
   return a;
 }
 model::Meters decode_meters(std::span<const uint32_t, kMeterCount> words);
+// The meter registers' words for `m`, in address order: what a core that keeps
+// model::Meters (the simulation's model core) answers; decode_meters undoes it.
+std::array<uint32_t, kMeterCount> encode_meters(const model::Meters& m);
 
 }  // namespace lathe::reg

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The simulated board: the Verilated lathe_top behind the FT232H pin model, and a
-// Transport over it, so the protocol client runs unchanged against the RTL. Simulated
+// Transport over it, so the protocol client runs unchanged against the RTL. Its lathe_core
+// is the RTL's, or with SimOptions::core the model core (the bit-exact model behind the
+// same registers and timing; sim/rtl/lathe_core_model.sv), which runs far faster. Simulated
 // time: the FIFO's 60 MHz clock, 1 ms = 60,000 cycles. With a codec attached (live mode)
 // the board also runs the serial-audio clocks, event by event in picoseconds.
 #pragma once
@@ -18,6 +20,7 @@
 #include "lathe/transport.hpp"
 
 class Vlathe_top;
+class Vlathe_top_model;
 
 namespace lathe::sim {
 
@@ -36,6 +39,7 @@ class Board {
   static constexpr uint64_t kCyclesPerMs = 60000;  // at 60 MHz
 
   explicit Board(const SimOptions& options = {}, const Ft232hOptions& chip = {});
+  SimCore core() const { return rtl_ ? SimCore::kRtl : SimCore::kModel; }
   ~Board();
   Board(const Board&) = delete;
   Board& operator=(const Board&) = delete;
@@ -68,12 +72,19 @@ class Board {
   const Ft232h& chip() const { return chip_; }
 
  private:
-  void step();
+  // The work, for either build of lathe_top (exactly one of rtl_ and model_ is set).
+  template <class Top>
+  void start(ClockedModel<Top>& dut);
+  template <class Top>
+  void step(ClockedModel<Top>& dut);
   // With a codec: evaluates every MCLK and codec edge before t_ps.
-  void run_audio_until(uint64_t t_ps);
-  void eval_at(uint64_t t_ps);
+  template <class Top>
+  void run_audio_until(ClockedModel<Top>& dut, uint64_t t_ps);
+  template <class Top>
+  void eval_at(ClockedModel<Top>& dut, uint64_t t_ps);
 
-  std::unique_ptr<ClockedModel<Vlathe_top>> dut_;
+  std::unique_ptr<ClockedModel<Vlathe_top>> rtl_;
+  std::unique_ptr<ClockedModel<Vlathe_top_model>> model_;
   uint64_t cycles_ = 0;
   I2sCodec* codec_ = nullptr;
   BoardClocks clocks_;
@@ -88,7 +99,11 @@ class BoardTransport final : public Transport {
   explicit BoardTransport(Board& board) : board_(board) {}
   Error write(std::span<const uint8_t> bytes, std::chrono::milliseconds timeout) override;
   Error read(std::vector<uint8_t>& out, std::chrono::milliseconds timeout) override;
-  std::string describe() const override { return "simulated board (Verilated lathe_top behind an FT232H model)"; }
+  std::string describe() const override {
+    return board_.core() == SimCore::kModel
+               ? "simulated board (Verilated lathe_top with the model core, behind an FT232H model)"
+               : "simulated board (Verilated lathe_top behind an FT232H model)";
+  }
 
  private:
   Board& board_;

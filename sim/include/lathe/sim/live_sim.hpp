@@ -10,12 +10,17 @@
 #include <vector>
 
 #include "lathe/error.hpp"
+#include "lathe/model/meters.hpp"
 #include "lathe/registers.hpp"
 #include "lathe/sim/i2s_codec.hpp"
+#include "lathe/sim/sim_options.hpp"
 
 namespace lathe::sim {
 
 struct LiveSimOptions {
+  // The board's lathe_core (SimCore::kModel: the model core, for speed; the live tests
+  // of the RTL keep the default).
+  SimCore core = SimCore::kRtl;
   uint32_t sample_rate_hz = 48000;
   I2sFormat format = I2sFormat::kI2s;
   bool fpga_master = false;  // the FPGA makes BCLK and LRCLK from a 256 fs MCLK; else the codec does
@@ -63,6 +68,7 @@ struct LiveSimResult {
   int chain_latency = 0;      // the chain's: lookahead + chain_extra_delay
   long measured_latency = -1; // first sound out minus first sound in, bus frames (-1: no sound)
   LiveCounters counters;
+  model::Meters meters;  // read with the counters (not cleared)
   double simulated_seconds = 0;
   // The bus as the codec saw it: each ADC frame's bus frame and input index (into the
   // leading silence and the programme), and each frame the DAC recorded with its bus frame.
