@@ -131,6 +131,7 @@ void DevicePanel::showState(DeviceState state, const QString& detail) {
     case DeviceState::kIdle: text = tr("ready"); lamp = QColor(70, 200, 110); break;
     case DeviceState::kPreview: text = tr("streaming"); lamp = QColor(80, 196, 255); break;
     case DeviceState::kMastering: text = tr("mastering"); lamp = QColor(255, 176, 64); break;
+    case DeviceState::kLive: text = tr("live (its codec)"); lamp = QColor(255, 90, 200); break;
     case DeviceState::kError: text = tr("error"); lamp = QColor(235, 70, 60); break;
   }
   if (state == DeviceState::kNone) {
@@ -160,8 +161,9 @@ TransportBar::TransportBar(ChainModel* model, QWidget* parent) : QWidget(parent)
   live_ = new QPushButton(tr("Live"));
   live_->setObjectName("live");
   live_->setCheckable(true);
-  live_->setToolTip(tr("Run the chain as a JACK client (ports in_L, in_R, out_L, out_R) on the device chosen, "
-                       "with these settings; every change goes to it at once. The file preview is off meanwhile."));
+  live_->setToolTip(tr("With a board (usb): put it into live mode, its codec in, the chain and its codec out, with "
+                       "these settings; changes glide in. Otherwise: run the chain as a JACK client (ports in_L, in_R, "
+                       "out_L, out_R) on the device chosen. The file preview is off meanwhile."));
   live_status_ = new QLabel;
   live_status_->setObjectName("liveStatus");
   live_status_->hide();

@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "lathe/job.hpp"
+#include "lathe/link_device.hpp"
 #include "lathe/params.hpp"
 
 namespace lathe::gui {
@@ -51,6 +52,13 @@ struct DeviceWorker::Preview {
   std::vector<int32_t> in, out;
 };
 
+struct DeviceWorker::Live {
+  explicit Live(BoardLive b) : board(std::move(b)) {}
+  BoardLive board;
+  std::optional<LoudnessMeter> out_meter;  // the monitor stream's loudness
+  BoardLiveStatus status;
+};
+
 AudioFileInfo probe_audio_file(const QString& path) {
   AudioFileInfo info;
   info.path = path;
@@ -73,9 +81,17 @@ DeviceWorker::DeviceWorker(DeviceFactory factory, PreviewClock clock, QObject* p
   timer_->setTimerType(Qt::PreciseTimer);
   timer_->setInterval(kPreviewTickMs);
   connect(timer_, &QTimer::timeout, this, &DeviceWorker::tick);
+  live_timer_ = new QTimer(this);
+  live_timer_->setInterval(kLiveTickMs);
+  connect(live_timer_, &QTimer::timeout, this, &DeviceWorker::liveTick);
 }
 
-DeviceWorker::~DeviceWorker() { timer_->stop(); }
+DeviceWorker::~DeviceWorker() {
+  timer_->stop();
+  live_timer_->stop();
+  // The window closes: the board stays in live mode, without a monitor stream nobody reads.
+  if (live_) (void)live_->board.stop_monitor();
+}
 
 // A device failure: shown in the window, and the device's state says so.
 void DeviceWorker::fail(const QString& message) {
@@ -117,6 +133,12 @@ void DeviceWorker::openDevice(const QString& kind) {
     return;
   }
   if (preview_) preview_->frames_done = 0, preview_->started_ns = clock_();
+  if (live_) {  // another device: the board stays in live mode, without a monitor stream
+    live_timer_->stop();
+    (void)live_->board.stop_monitor();
+    live_.reset();
+    emit boardLiveChanged({});
+  }
   device_ = std::move(opened->device);
   const DeviceInfo info = device_->info();
   status_ = DeviceStatus{true,            kind,          info.backend,         qs(info.description),
@@ -128,6 +150,20 @@ void DeviceWorker::openDevice(const QString& kind) {
 }
 
 void DeviceWorker::applyRegisters(const reg::RegisterImage& regs, int sample_rate) {
+  if (live_) {
+    // The board's codec runs at the rate Live started with: settings for another rate
+    // would put the EQ and the time constants in the wrong place.
+    if (sample_rate != live_->status.rate) {
+      emit errorOccurred(QStringLiteral("Live on the board runs at %1 Hz: stop Live to change the sample rate")
+                             .arg(live_->status.rate));
+      return;
+    }
+    regs_ = regs;
+    if (auto e = live_->board.configure(regs)) return endBoardLive(QStringLiteral("Live on the board: %1").arg(failureText(e)));
+    ++live_->status.configs_sent;
+    emit boardLiveChanged(live_->status);
+    return;
+  }
   const bool relatch = !regs_ || sample_rate != regs_rate_ ||
                        regs[reg::kLimLookahead] != (*regs_)[reg::kLimLookahead] ||
                        regs[reg::kDitherSeed] != (*regs_)[reg::kDitherSeed];
@@ -139,6 +175,11 @@ void DeviceWorker::applyRegisters(const reg::RegisterImage& regs, int sample_rat
 void DeviceWorker::probeFile(const QString& path) { emit fileProbed(probe_audio_file(path)); }
 
 void DeviceWorker::startPreview(const QString& path) {
+  if (live_) {  // the board takes no file audio in live mode
+    emit errorOccurred(QStringLiteral("Stop Live to preview a file"));
+    emit previewStopped();
+    return;
+  }
   if (!device_) {
     fail(QStringLiteral("no device is open: choose one and press Connect"));
     return;
@@ -284,6 +325,104 @@ void DeviceWorker::tick() {
   emit metersUpdated(r);
 }
 
+void DeviceWorker::startBoardLive() {
+  if (live_) {
+    emit boardLiveChanged(live_->status);
+    return;
+  }
+  auto* board = dynamic_cast<LinkDevice*>(device_.get());
+  if (!board || !regs_) {
+    emit errorOccurred(device_ ? QStringLiteral("Live on a board needs a board: connect one (usb)")
+                               : QStringLiteral("no device is open: choose one and press Connect"));
+    emit boardLiveChanged({});
+    return;
+  }
+  if (preview_) {
+    stopPreviewQuietly();
+    emit previewStopped();
+  }
+  auto meter = LoudnessMeter::create(regs_rate_, 2, LoudnessMeter::Measures::kLive);
+  if (!meter) {
+    emit errorOccurred(qs(meter.error().message()));
+    emit boardLiveChanged({});
+    return;
+  }
+  BoardLiveOptions o;
+  o.sample_rate = regs_rate_;
+  o.monitor = true;
+  auto live = BoardLive::start(*board, *regs_, o);
+  if (!live) {
+    fail(QStringLiteral("Live on the board: %1").arg(failureText(live.error())));
+    emit boardLiveChanged({});
+    return;
+  }
+  live_ = std::make_unique<Live>(std::move(*live));
+  live_->out_meter.emplace(std::move(*meter));
+  live_->status.running = true;
+  live_->status.rate = regs_rate_;
+  live_->status.latency = live_->board.latency();
+  live_timer_->start();
+  setState(DeviceState::kLive, status_.serial);
+  emit boardLiveChanged(live_->status);
+}
+
+void DeviceWorker::liveTick() {
+  if (!live_) return;
+  Live& l = *live_;
+  auto m = l.board.monitor(std::chrono::milliseconds(0));
+  if (!m) return endBoardLive(QStringLiteral("Live on the board: %1").arg(failureText(m.error())));
+  double out_tp = 0.0;
+  l.status.lost_packets += m->lost_packets;
+  if (!m->frames.empty()) {
+    if (auto e = l.out_meter->add(m->frames, 24)) return endBoardLive(qs(e.message()));
+    out_tp = l.out_meter->last_true_peak();
+    l.status.monitored += m->frames.size() / 2;
+  }
+  auto c = l.board.counters();
+  if (!c) return endBoardLive(QStringLiteral("Live on the board: %1").arg(failureText(c.error())));
+  auto meters = device_->read_meters(true);
+  if (!meters) return endBoardLive(QStringLiteral("Live on the board: %1").arg(failureText(meters.error())));
+  l.status.audio = c->running;
+  l.status.frames = c->frames;
+  l.status.rx_errors = c->rx_errors;
+  l.status.underruns = c->underruns;
+  l.status.late = c->late;
+  l.status.clock_stops = c->clock_stops;
+  emit boardLiveChanged(l.status);
+  // The board's meters since the last tick; the loudness and true peak of its output from
+  // the monitor stream (no input stream comes to the host: no input true peak).
+  MeterReading r = meter_reading(*meters, 0.0, out_tp);
+  r.momentary_lufs = l.out_meter->momentary_lufs();
+  r.shortterm_lufs = l.out_meter->shortterm_lufs();
+  r.integrated_lufs = l.out_meter->integrated_lufs();
+  r.position_s = static_cast<double>(l.status.monitored) / l.status.rate;
+  emit metersUpdated(r);
+}
+
+void DeviceWorker::stopBoardLive() {
+  if (!live_) {
+    emit boardLiveChanged({});
+    return;
+  }
+  live_timer_->stop();
+  Error e;
+  if (auto rest = live_->board.stop_monitor(); !rest) e = std::move(rest.error());
+  if (!e) e = live_->board.end();
+  live_.reset();
+  emit boardLiveChanged({});
+  if (e) return fail(QStringLiteral("Live on the board: cannot end live mode (%1)").arg(failureText(e)));
+  // File mode again: the settings with a clear, as for any new start.
+  if (regs_) writeRegisters(true);
+  setState(DeviceState::kIdle);
+}
+
+void DeviceWorker::endBoardLive(const QString& error) {
+  live_timer_->stop();
+  live_.reset();
+  emit boardLiveChanged({});
+  fail(error);
+}
+
 void DeviceWorker::boardDetached(const QString& serial) {
   if (!device_ || status_.backend != Backend::kUsb || serial.isEmpty() || serial != status_.serial) return;
   // One cheap call: the transport has seen its transfers fail by now, and says what
@@ -299,6 +438,11 @@ void DeviceWorker::boardDetached(const QString& serial) {
     stopPreviewQuietly();
     emit previewStopped();
   }
+  if (live_) {
+    live_timer_->stop();
+    live_.reset();
+    emit boardLiveChanged({});
+  }
   // A pulled board never comes back on the same handle: close it, so that the window
   // shows no device and the next Connect opens afresh.
   device_.reset();
@@ -307,6 +451,11 @@ void DeviceWorker::boardDetached(const QString& serial) {
 }
 
 void DeviceWorker::masterFile(const MasterJob& job) {
+  if (live_) {
+    emit masterFailed(QStringLiteral("Stop Live to master a file"), false);
+    emit errorOccurred(QStringLiteral("Stop Live to master a file"));
+    return;
+  }
   if (preview_) stopPreview();
   setState(DeviceState::kMastering, job.input);
   MasterReport report;

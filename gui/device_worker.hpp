@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "lathe/audio_file.hpp"
+#include "lathe/board_live.hpp"
 #include "lathe/device.hpp"
 #include "lathe/error.hpp"
 #include "lathe/loudness.hpp"
@@ -37,7 +38,19 @@ int64_t steady_clock_ns();
 // "model", "sim", "usb", for display.
 inline QString backend_text(Backend backend) { return QString::fromLatin1(backend_name(backend)); }
 
-enum class DeviceState { kNone, kIdle, kPreview, kMastering, kError };
+enum class DeviceState { kNone, kIdle, kPreview, kMastering, kLive, kError };
+
+// A board's own live path as the window shows it (Live with a board: BoardLive).
+struct BoardLiveStatus {
+  bool running = false;  // the window shows the board in live mode
+  int rate = 0;          // the codec's, which the settings are made for
+  int latency = 0;       // samples: the board's live delay + the chain's
+  bool audio = false;    // frames arrive (the audio clock runs)
+  quint32 frames = 0, rx_errors = 0, underruns = 0, late = 0, clock_stops = 0;
+  quint64 monitored = 0, lost_packets = 0;  // monitor frames the window metered, packets lost
+  quint64 configs_sent = 0;  // settings written and committed while live
+  double latencyMs() const { return rate ? 1000.0 * latency / rate : 0.0; }
+};
 
 struct DeviceStatus {
   bool open = false;
@@ -114,6 +127,8 @@ class DeviceWorker : public QObject {
   // The preview streams in ticks of this many milliseconds, as much audio as the clock
   // says is due (after a stall, at most a quarter of a second: it skips, never bursts).
   static constexpr int kPreviewTickMs = 25;
+  // Live with a board: the monitor stream, counters and meters are read this often.
+  static constexpr int kLiveTickMs = 100;
 
  public slots:
   void openDevice(const QString& kind);
@@ -128,6 +143,13 @@ class DeviceWorker : public QObject {
   // A board with this serial left the bus. When it is the open one, the device is
   // dropped and the window told, also while nothing runs on it.
   void boardDetached(const QString& serial);
+  // Live with a board: its codec in, the chain, its codec out, the settings last applied
+  // (made for their rate: the codec's), the monitor stream metered here. Emits
+  // boardLiveChanged. While live, applied settings are committed without a clear (the
+  // board glides to them). Stop ends the board's live mode; closing the window leaves it
+  // running (a studio's processor does not stop with the computer).
+  void startBoardLive();
+  void stopBoardLive();
 
  signals:
   void deviceOpened(const lathe::gui::DeviceStatus& status);
@@ -140,10 +162,14 @@ class DeviceWorker : public QObject {
   void masterProgress(const QString& stage, double fraction);
   void masterFinished(const lathe::gui::MasterReport& report);
   void masterFailed(const QString& message, bool cancelled);
+  void boardLiveChanged(const lathe::gui::BoardLiveStatus& status);
 
  private:
   struct Preview;
+  struct Live;
   void tick();
+  void liveTick();
+  void endBoardLive(const QString& error);
   void fail(const QString& message);
   // What a failed call said: the error's name and its words
   // ("disconnected: board FT232H serial LT-0042 was unplugged").
@@ -160,7 +186,9 @@ class DeviceWorker : public QObject {
   std::optional<reg::RegisterImage> regs_;
   int regs_rate_ = 0;
   std::unique_ptr<Preview> preview_;
+  std::unique_ptr<Live> live_;
   QTimer* timer_ = nullptr;
+  QTimer* live_timer_ = nullptr;
   std::atomic<bool> cancel_{false};
 };
 
@@ -175,3 +203,4 @@ Q_DECLARE_METATYPE(lathe::gui::AudioFileInfo)
 Q_DECLARE_METATYPE(lathe::gui::MeterReading)
 Q_DECLARE_METATYPE(lathe::gui::MasterJob)
 Q_DECLARE_METATYPE(lathe::gui::MasterReport)
+Q_DECLARE_METATYPE(lathe::gui::BoardLiveStatus)

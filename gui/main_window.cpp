@@ -53,6 +53,7 @@ void register_meta_types() {
   qRegisterMetaType<BoardEntry>();
   qRegisterMetaType<ChainParams>();
   qRegisterMetaType<LiveStatus>();
+  qRegisterMetaType<BoardLiveStatus>();
 }
 
 MainWindow::MainWindow(const WindowOptions& options, DeviceFactory factory, QWidget* parent)
@@ -210,6 +211,10 @@ MainWindow::MainWindow(const WindowOptions& options, DeviceFactory factory, QWid
   connect(worker_, &DeviceWorker::deviceOpened, this, [this](const DeviceStatus& s) {
     if (s.open) backend_ = backend_text(s.backend);
   });
+  // Live with a board: its own live path, driven by the device thread, which holds it.
+  connect(this, &MainWindow::boardLiveStartRequested, worker_, &DeviceWorker::startBoardLive);
+  connect(this, &MainWindow::boardLiveStopRequested, worker_, &DeviceWorker::stopBoardLive);
+  connect(worker_, &DeviceWorker::boardLiveChanged, this, &MainWindow::showBoardLive);
 
   // Views and the model.
   connect(model_, &ChainModel::changed, this, &MainWindow::sendRegisters);
@@ -319,6 +324,10 @@ void MainWindow::startLive() {
   clearError();
   if (previewing_) emit stopRequested();  // one stream at a time: Live takes over from the preview
   transport_->setLiveStarting();
+  if (backend_ == QStringLiteral("usb")) {  // a board: its codec in and out, not JACK
+    emit boardLiveStartRequested();
+    return;
+  }
   ChainParams params = model_->params();
   params.bypass = model_->bypass();
   emit liveStartRequested(backend_, params, QStringLiteral("lathe"));
@@ -326,7 +335,46 @@ void MainWindow::startLive() {
 
 void MainWindow::stopLive() {
   transport_->setLiveStarting();
-  emit liveStopRequested();
+  if (board_live_.running) emit boardLiveStopRequested();
+  else emit liveStopRequested();
+}
+
+void MainWindow::showBoardLive(const BoardLiveStatus& st) {
+  const bool was = board_live_.running;
+  board_live_ = st;
+  if (!st.running) {
+    if (!was) {
+      transport_->setLive(live_running_);  // a start that did not happen
+      return;
+    }
+    live_running_ = false;
+    transport_->setLive(false);
+    files_->masterButton()->setEnabled(true);
+    files_->masterButton()->setToolTip(QString());
+    meters_->clear();
+    statusBar()->showMessage(tr("Live: the board's live mode is off; it takes files again"), 8000);
+    return;
+  }
+  if (!was) {
+    live_running_ = true;
+    transport_->setLive(true);
+    files_->masterButton()->setEnabled(false);
+    files_->masterButton()->setToolTip(tr("Stop Live to master a file"));
+    statusBar()->showMessage(tr("Live: the board runs its codec in, the chain and its codec out; closing the window "
+                                "leaves it running, Stop ends it"),
+                             10000);
+  }
+  transport_->showLiveStatus(tr("board: %1 Hz, latency %2 samples (%3 ms); %4, %5 frames, %6 slot errors, %7 underruns, "
+                                "%8 late, %9 clock stops")
+                                 .arg(st.rate)
+                                 .arg(st.latency)
+                                 .arg(st.latencyMs(), 0, 'f', 2)
+                                 .arg(st.audio ? tr("audio") : tr("no audio clock"))
+                                 .arg(st.frames)
+                                 .arg(st.rx_errors)
+                                 .arg(st.underruns)
+                                 .arg(st.late)
+                                 .arg(st.clock_stops));
 }
 
 void MainWindow::showLive(const LiveStatus& st) {

@@ -45,6 +45,8 @@ class MainWindow : public QMainWindow {
   DeviceWorker* worker() const { return worker_; }
   LiveWorker* liveWorker() const { return live_; }
   bool liveRunning() const { return live_running_; }
+  bool boardLiveRunning() const { return board_live_.running; }
+  const BoardLiveStatus& boardLiveStatus() const { return board_live_; }
   const LiveStatus& liveStatus() const { return live_status_; }
   BoardWatcher* boardWatcher() const { return boards_; }
   EqPanel* eqPanel() const { return eq_; }
@@ -69,6 +71,8 @@ class MainWindow : public QMainWindow {
   void masterJobRequested(const lathe::gui::MasterJob& job);
   void liveStartRequested(const QString& device, const lathe::ChainParams& params, const QString& client_name);
   void liveStopRequested();
+  void boardLiveStartRequested();
+  void boardLiveStopRequested();
 
  protected:
   void dragEnterEvent(QDragEnterEvent* event) override;
@@ -79,6 +83,7 @@ class MainWindow : public QMainWindow {
   void startMaster(const QString& input, const QString& output);
   void onState(DeviceState state, const QString& detail);
   void showLive(const LiveStatus& status);
+  void showBoardLive(const BoardLiveStatus& status);
 
   ChainModel* model_;
   QThread thread_;
@@ -91,7 +96,8 @@ class MainWindow : public QMainWindow {
   QThread live_thread_;
   LiveWorker* live_;
   LiveStatus live_status_;
-  bool live_running_ = false;
+  bool live_running_ = false;  // Live runs: the JACK client, or a board's own live path
+  BoardLiveStatus board_live_;
   QString backend_ = QStringLiteral("model");  // what the device thread runs: Live uses the same
   DevicePanel* device_;
   TransportBar* transport_;
