@@ -11,7 +11,10 @@
 // falling edge between (a left-justified MSB goes out with the LRCLK edge, from the
 // counter's prediction). An LRCLK edge where the counter expects none, or none where it
 // expects one, is a slip: counted, the rest of the frame is zeros, and the counter
-// follows the LRCLK edges again from the next one.
+// follows the LRCLK edges again from the next one. slip_o marks a slip in the same cycle
+// as take_o marks a take (the cycle that ends with its rising edge), so the frames'
+// source can tell a take at a slip, whose frame is dropped at once: the LRCLK edge says
+// the counter was wrong and that edge begins a new frame.
 module lathe_i2s_tx (
   input  logic               bclk_i,
   input  logic               rst_ni,
@@ -23,6 +26,7 @@ module lathe_i2s_tx (
   input  logic signed [23:0] frame_left_i,
   input  logic signed [23:0] frame_right_i,
   output logic               take_o,
+  output logic               slip_o,   // from lrclk_i at the coming edge, as take_o
   output logic               sdata_o,
   // The frame counter follows LRCLK.
   output logic               locked_o,
@@ -142,6 +146,7 @@ module lathe_i2s_tx (
   end
 
   assign take_o           = take;
+  assign slip_o           = slip;
   assign sdata_o          = sdata_q;
   assign locked_o         = counting_q;
   assign underrun_count_o = underrun_count_q;

@@ -215,10 +215,19 @@ module lathe_live #(
     .rdepth_o(unused_b_rdepth)
   );
 
-  logic       take, on_time, stale, underrun, late, unused_tx_locked;
+  logic       tx_take, tx_slip, take, on_time, stale, underrun, late, unused_tx_locked;
   logic [7:0] wanted, ahead;
   logic [15:0] unused_tx_underruns, unused_tx_slips;
   logic       sent_q, sent_d;  // a frame has gone out: underruns count from then on
+
+  // A take at a slip is no take. An LRCLK edge at the transmitter's take edge (a clock
+  // restart or a glitch at the frame's BCLK 63) says its count was wrong: that edge is the
+  // first BCLK of a new frame, and the transmitter drops what it would take there. So the
+  // frame due is not dequeued (it would be lost without a count): the frame start moves
+  // `wanted` past it one BCLK later, and it is discarded and counted late, as when a stop
+  // in the right slot takes the take edge away. Nor does the slip count an underrun: the
+  // frame due is counted late when it is there or whenever it comes.
+  assign take = tx_take && !tx_slip;
 
   // At the take for frame slot_q + 1 the frame for it is the one tagged slot_q + 1 - Delay;
   // between takes the same tag is the next one due. Tags compare modulo 256. A frame is
@@ -247,7 +256,8 @@ module lathe_live #(
     .frame_valid_i   (on_time),
     .frame_left_i    (b_rdata[23:0]),
     .frame_right_i   (b_rdata[47:24]),
-    .take_o          (take),
+    .take_o          (tx_take),
+    .slip_o          (tx_slip),
     .sdata_o         (dac_o),
     .locked_o        (unused_tx_locked),
     .underrun_count_o(unused_tx_underruns),

@@ -31,6 +31,7 @@ module lathe_i2s_loop_tb (
 );
   logic               gen_bclk, gen_lrclk, bclk, lrclk;
   logic               rx_valid, rx_slot_error, rx_frame_start, tx_take;
+  logic               unused_tx_slip;  // the harness follows the slips by tx_slips_o
   logic signed [23:0] rx_left, rx_right;
   logic               held_q, held_d;
   logic signed [23:0] held_left_q, held_left_d, held_right_q, held_right_d;
@@ -111,6 +112,7 @@ module lathe_i2s_loop_tb (
     .frame_left_i    (held_left_q),
     .frame_right_i   (held_right_q),
     .take_o          (tx_take),
+    .slip_o          (unused_tx_slip),
     .sdata_o         (dac_sdata_o),
     .locked_o        (tx_locked_o),
     .underrun_count_o(tx_underruns_o),
